@@ -1,0 +1,83 @@
+#include "engine/evidence.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+void check_readable(const std::string& path) {
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) throw Error(path + ": no such file");
+    if (std::filesystem::is_directory(status)) throw Error(path + ": is a directory, not an image");
+    if (std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) == 0) {
+        throw Error(path + ": file is empty, not an image");
+    }
+}
+
+}  // namespace
+
+Evidence Evidence::open(const std::vector<std::string>& paths) {
+    if (paths.empty()) throw Error("no image given");
+    for (const auto& p : paths) check_readable(p);
+    std::vector<const char*> names;
+    names.reserve(paths.size());
+    for (const auto& p : paths) names.push_back(p.c_str());
+    TskImage image(tsk_img_open_utf8(static_cast<int>(names.size()), names.data(),
+                                     TSK_IMG_TYPE_DETECT, 0));
+    if (!image) throw Error(paths.front() + ": cannot open image: " + take_tsk_error());
+    if (image->size <= 0) throw Error(paths.front() + ": image has no data");
+    return Evidence(paths, std::move(image));
+}
+
+uint64_t Evidence::size() const { return static_cast<uint64_t>(image_->size); }
+
+uint32_t Evidence::sector_size() const { return image_->sector_size ? image_->sector_size : 512; }
+
+std::string Evidence::format() const {
+    switch (image_->itype) {
+        case TSK_IMG_TYPE_RAW:
+            return image_->num_img > 1 ? "split raw" : "raw";
+        case TSK_IMG_TYPE_EWF_EWF:
+            return "E01";
+        case TSK_IMG_TYPE_VMDK_VMDK:
+            return "VMDK";
+        case TSK_IMG_TYPE_VHD_VHD:
+            return "VHD";
+        default:
+            return tsk_img_type_toname(image_->itype);
+    }
+}
+
+EvidenceInfo Evidence::describe() const {
+    EvidenceInfo info;
+    for (int i = 0; i < image_->num_img; ++i) info.segments.emplace_back(image_->images[i]);
+    if (info.segments.empty()) info.segments = paths_;
+    info.format = format();
+    info.size = size();
+    info.sector_size = sector_size();
+    if (image_->itype == TSK_IMG_TYPE_EWF_EWF) info.acquisition = read_acquisition_metadata(paths_);
+    return info;
+}
+
+size_t Evidence::read(uint64_t offset, std::span<std::byte> data) const {
+    if (offset >= size()) return 0;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(data.size(), size() - offset));
+    size_t done = 0;
+    while (done < want) {
+        ssize_t got = tsk_img_read(image_.get(), static_cast<TSK_OFF_T>(offset + done),
+                                   reinterpret_cast<char*>(data.data() + done), want - done);
+        if (got <= 0) {
+            throw Error(name() + ": read failed at byte " + std::to_string(offset + done) + ": " +
+                        take_tsk_error());
+        }
+        done += static_cast<size_t>(got);
+    }
+    return done;
+}
+
+}  // namespace dflab::engine

@@ -1,0 +1,62 @@
+#pragma once
+// Evidence access: one disk image (raw, split raw, E01, VMDK, VHD), however many segment files it has.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/tsk_handles.hpp"
+
+namespace dflab::engine {
+
+// Acquisition metadata that an EWF (E01) container carries.
+struct AcquisitionMetadata {
+    std::map<std::string, std::string> headers;  // case_number, examiner_name, acquiry_date, ...
+    std::optional<std::string> stored_md5;       // lower-case hex
+    std::optional<std::string> stored_sha1;
+};
+
+struct EvidenceInfo {
+    std::vector<std::string> segments;  // every file the image is made of, in order
+    std::string format;                 // "raw", "split raw", "E01", "VMDK", "VHD", ...
+    uint64_t size = 0;                  // media size in bytes
+    uint32_t sector_size = 512;
+    std::optional<AcquisitionMetadata> acquisition;  // E01 only
+};
+
+class Evidence {
+public:
+    // Opens the image made of `paths` (given only a first segment, TSK finds the others).
+    // Throws Error naming the image when a file is missing or the format is not recognised.
+    static Evidence open(const std::vector<std::string>& paths);
+
+    // A second, independent handle on the same image, for a worker thread.
+    Evidence reopen() const { return open(paths_); }
+
+    TSK_IMG_INFO* tsk() const { return image_.get(); }
+    const std::vector<std::string>& paths() const { return paths_; }
+    const std::string& name() const { return paths_.front(); }  // for messages
+    uint64_t size() const;
+    uint32_t sector_size() const;
+    std::string format() const;
+
+    // Format, size, segments and, for E01, the acquisition metadata read with libewf.
+    EvidenceInfo describe() const;
+
+    // Reads exactly data.size() bytes at offset (fewer only at the end of the media).
+    size_t read(uint64_t offset, std::span<std::byte> data) const;
+
+private:
+    Evidence(std::vector<std::string> paths, TskImage image)
+        : paths_(std::move(paths)), image_(std::move(image)) {}
+    std::vector<std::string> paths_;
+    TskImage image_;
+};
+
+// Reads the acquisition metadata of an EWF image with libewf (segments found by libewf's glob).
+AcquisitionMetadata read_acquisition_metadata(const std::vector<std::string>& paths);
+
+}  // namespace dflab::engine

@@ -1,0 +1,311 @@
+#include "engine/file_system.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+std::string type_name(TSK_FS_META_TYPE_ENUM t) {
+    switch (t) {
+        case TSK_FS_META_TYPE_REG: return "file";
+        case TSK_FS_META_TYPE_DIR: return "directory";
+        case TSK_FS_META_TYPE_LNK: return "symlink";
+        case TSK_FS_META_TYPE_FIFO: return "fifo";
+        case TSK_FS_META_TYPE_CHR: return "character device";
+        case TSK_FS_META_TYPE_BLK: return "block device";
+        case TSK_FS_META_TYPE_SOCK: return "socket";
+        case TSK_FS_META_TYPE_VIRT: return "virtual";
+        case TSK_FS_META_TYPE_VIRT_DIR: return "virtual directory";
+        default: return "unknown";
+    }
+}
+
+std::string type_name(TSK_FS_NAME_TYPE_ENUM t) {
+    switch (t) {
+        case TSK_FS_NAME_TYPE_REG: return "file";
+        case TSK_FS_NAME_TYPE_DIR: return "directory";
+        case TSK_FS_NAME_TYPE_LNK: return "symlink";
+        case TSK_FS_NAME_TYPE_FIFO: return "fifo";
+        case TSK_FS_NAME_TYPE_CHR: return "character device";
+        case TSK_FS_NAME_TYPE_BLK: return "block device";
+        case TSK_FS_NAME_TYPE_SOCK: return "socket";
+        case TSK_FS_NAME_TYPE_VIRT: return "virtual";
+        case TSK_FS_NAME_TYPE_VIRT_DIR: return "virtual directory";
+        default: return "unknown";
+    }
+}
+
+std::optional<int64_t> time_or_null(time_t t) {
+    if (t == 0) return std::nullopt;
+    return static_cast<int64_t>(t);
+}
+
+bool is_dot(const char* name) {
+    return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
+bool is_default_attribute_name(const TSK_FS_ATTR* attr) {
+    if (!attr->name || attr->name[0] == '\0') return true;
+    return attr->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT && std::strcmp(attr->name, "$I30") == 0;
+}
+
+// Fills the fields that come from the TSK name and metadata structures.
+Entry base_entry(const TSK_FS_FILE* file, const Partition& partition) {
+    Entry e;
+    e.partition = partition.index;
+    const TSK_FS_META* meta = file->meta;
+    const TSK_FS_NAME* name = file->name;
+    e.has_metadata = meta != nullptr;
+    e.address.meta_addr = meta ? meta->addr : (name ? name->meta_addr : 0);
+    if (name) {
+        e.name = name->name ? name->name : "";
+        e.allocated = (name->flags & TSK_FS_NAME_FLAG_UNALLOC) == 0;
+        e.reallocated = !e.allocated && meta && (meta->flags & TSK_FS_META_FLAG_ALLOC);
+    } else if (meta) {
+        e.allocated = (meta->flags & TSK_FS_META_FLAG_ALLOC) != 0;
+    }
+    char ls[12] = "----------";
+    if (meta) {
+        e.type = type_name(meta->type);
+        e.size = meta->size > 0 ? static_cast<uint64_t>(meta->size) : 0;
+        e.mtime = time_or_null(meta->mtime);
+        e.atime = time_or_null(meta->atime);
+        e.ctime = time_or_null(meta->ctime);
+        e.crtime = time_or_null(meta->crtime);
+        e.mode = static_cast<uint32_t>(meta->mode);
+        e.uid = static_cast<uint32_t>(meta->uid);
+        e.gid = static_cast<uint32_t>(meta->gid);
+        tsk_fs_meta_make_ls(meta, ls, sizeof(ls));
+    } else if (name) {
+        e.type = type_name(name->type);
+    } else {
+        e.type = "unknown";
+    }
+    const char* name_letter = name ? tsk_fs_name_type_str[name->type] : "-";
+    e.mode_string = std::string(name_letter) + "/" + ls;
+    return e;
+}
+
+struct WalkState {
+    const Evidence* evidence;
+    const Partition* partition;
+    const WalkOptions* options;
+    const std::function<void(Entry&&)>* visit;
+    std::string prefix;  // "/" or "/start/"
+    std::exception_ptr failure;
+};
+
+void emit(WalkState& st, const TSK_FS_FILE* file, const char* parent_path) {
+    const bool allocated = (file->name->flags & TSK_FS_NAME_FLAG_UNALLOC) == 0;
+    if (allocated && !st.options->include_allocated) return;
+    if (!allocated && !st.options->include_deleted) return;
+
+    const std::string base_path = st.prefix + parent_path + file->name->name;
+    Entry base = base_entry(file, *st.partition);
+    base.path = base_path;
+
+    if (TSK_FS_TYPE_ISNTFS(file->fs_info->ftype) && file->meta) {
+        bool printed = false;
+        int count = tsk_fs_file_attr_getsize(const_cast<TSK_FS_FILE*>(file));
+        for (int i = 0; i < count; ++i) {
+            const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_idx(const_cast<TSK_FS_FILE*>(file), i);
+            if (!attr) continue;
+            if (attr->type != TSK_FS_ATTR_TYPE_NTFS_DATA &&
+                attr->type != TSK_FS_ATTR_TYPE_NTFS_IDXROOT) {
+                continue;
+            }
+            printed = true;
+            Entry e = base;
+            e.address.attr_type = static_cast<uint32_t>(attr->type);
+            e.address.attr_id = attr->id;
+            e.inode = format_inode(e.address);
+            if (!is_default_attribute_name(attr)) {
+                e.name += std::string(":") + attr->name;
+                e.path += std::string(":") + attr->name;
+                if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) e.type = "file";
+            }
+            if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
+                e.size = attr->size > 0 ? static_cast<uint64_t>(attr->size) : 0;
+            }
+            (*st.visit)(std::move(e));
+        }
+        if (printed) return;
+    }
+    base.inode = format_inode(base.address);
+    (*st.visit)(std::move(base));
+}
+
+TSK_WALK_RET_ENUM walk_callback(TSK_FS_FILE* file, const char* path, void* ptr) {
+    auto& st = *static_cast<WalkState*>(ptr);
+    if (!file->name || !file->name->name || is_dot(file->name->name)) return TSK_WALK_CONT;
+    try {
+        emit(st, file, path);
+    } catch (...) {
+        st.failure = std::current_exception();
+        return TSK_WALK_STOP;
+    }
+    return TSK_WALK_CONT;
+}
+
+bool case_insensitive(const TSK_FS_INFO* fs) {
+    return TSK_FS_TYPE_ISFAT(fs->ftype) || TSK_FS_TYPE_ISNTFS(fs->ftype) ||
+           TSK_FS_TYPE_ISHFS(fs->ftype) || TSK_FS_TYPE_ISISO9660(fs->ftype) ||
+           fs->ftype == TSK_FS_TYPE_EXFAT;
+}
+
+std::string normalise_path(std::string p) {
+    std::replace(p.begin(), p.end(), '\\', '/');
+    if (p.size() >= 2 && std::isalpha(static_cast<unsigned char>(p[0])) && p[1] == ':') {
+        p.erase(0, 2);  // drive letter
+    }
+    if (p.empty() || p[0] != '/') p.insert(p.begin(), '/');
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+}
+
+std::string fold(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+}  // namespace
+
+std::string Entry::extension() const {
+    auto colon = name.find(':');
+    std::string base = colon == std::string::npos ? name : name.substr(0, colon);
+    auto dot = base.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == base.size()) return "";
+    return fold(base.substr(dot + 1));
+}
+
+std::string format_inode(const ContentAddress& a) {
+    std::string s = std::to_string(a.meta_addr);
+    if (a.attr_type && a.attr_id) s += "-" + std::to_string(*a.attr_type) + "-" + std::to_string(*a.attr_id);
+    return s;
+}
+
+ContentAddress parse_inode(const std::string& text) {
+    ContentAddress a;
+    uint64_t parts[3] = {0, 0, 0};
+    int n = 0;
+    const char* p = text.data();
+    const char* end = text.data() + text.size();
+    while (p < end && n < 3) {
+        auto [next, ec] = std::from_chars(p, end, parts[n]);
+        if (ec != std::errc() || next == p) break;
+        ++n;
+        p = next;
+        if (p < end && *p == '-') ++p;
+        else break;
+    }
+    if (p != end || (n != 1 && n != 3) || text.empty()) {
+        throw Error("inode '" + text + "': expected a metadata address such as 14 or 64-128-3");
+    }
+    a.meta_addr = parts[0];
+    if (n == 3) {
+        a.attr_type = static_cast<uint32_t>(parts[1]);
+        a.attr_id = static_cast<uint16_t>(parts[2]);
+    }
+    return a;
+}
+
+void walk_entries(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
+                  const WalkOptions& options, const std::function<void(Entry&&)>& visit) {
+    WalkState st{&evidence, &partition, &options, &visit, "/", nullptr};
+    TSK_INUM_T start = fs->root_inum;
+    std::string start_path = normalise_path(options.start_path);
+    if (start_path != "/") {
+        Entry dir = find_by_path(fs, evidence, partition, start_path);
+        if (dir.type != "directory") throw Error(evidence.name() + ": " + start_path + " is not a directory");
+        start = dir.address.meta_addr;
+        st.prefix = dir.path + "/";
+    }
+    int flags = TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC;
+    if (options.recursive) flags |= TSK_FS_DIR_WALK_FLAG_RECURSE;
+    uint8_t rc = tsk_fs_dir_walk(fs, start, static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(flags),
+                                 walk_callback, &st);
+    if (st.failure) std::rethrow_exception(st.failure);
+    if (rc != 0) {
+        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
+                    ": cannot walk file system: " + take_tsk_error());
+    }
+}
+
+std::vector<Entry> list_entries(TSK_FS_INFO* fs, const Evidence& evidence,
+                                const Partition& partition, const WalkOptions& options) {
+    std::vector<Entry> out;
+    walk_entries(fs, evidence, partition, options, [&](Entry&& e) { out.push_back(std::move(e)); });
+    return out;
+}
+
+Entry describe_address(TSK_FS_INFO* fs, const Partition& partition, const ContentAddress& address) {
+    TskFile file(tsk_fs_file_open_meta(fs, nullptr, address.meta_addr));
+    if (!file || !file->meta) {
+        throw Error("partition " + std::to_string(partition.index) + ": no metadata at address " +
+                    format_inode(address) + ": " + take_tsk_error());
+    }
+    Entry e = base_entry(file.get(), partition);
+    e.address = address;
+    if (address.attr_type) {
+        const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_type(file.get(),
+                                                            static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
+                                                            address.attr_id.value_or(0), 1);
+        if (!attr) {
+            throw Error("partition " + std::to_string(partition.index) + ": no attribute " +
+                        format_inode(address));
+        }
+        if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) e.size = static_cast<uint64_t>(attr->size);
+    }
+    e.inode = format_inode(e.address);
+    return e;
+}
+
+Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
+                   const std::string& path) {
+    const std::string wanted = normalise_path(path);
+    const bool nocase = case_insensitive(fs);
+    if (wanted == "/") {
+        Entry root = describe_address(fs, partition, {fs->root_inum, std::nullopt, std::nullopt});
+        root.path = "/";
+        root.name = "";
+        return root;
+    }
+    // Walk only the directories on the way (one level at a time), preferring allocated entries.
+    std::optional<Entry> found;
+    std::string dir = "/";
+    size_t pos = 1;
+    while (true) {
+        size_t slash = wanted.find('/', pos);
+        const bool last = slash == std::string::npos;
+        const std::string target_path = last ? wanted : wanted.substr(0, slash);
+        const std::string target_key = nocase ? fold(target_path) : target_path;
+        WalkOptions level;
+        level.recursive = false;
+        level.start_path = dir;
+        std::optional<Entry> match;
+        walk_entries(fs, evidence, partition, level, [&](Entry&& e) {
+            std::string k = nocase ? fold(e.path) : e.path;
+            if (k == target_key && (!match || (!match->allocated && e.allocated))) match = std::move(e);
+        });
+        if (!match) break;
+        if (last) {
+            found = std::move(match);
+            break;
+        }
+        dir = match->path;
+        pos = slash + 1;
+    }
+    if (!found) {
+        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) + ": no entry " +
+                    wanted);
+    }
+    return *found;
+}
+
+}  // namespace dflab::engine

@@ -1,0 +1,67 @@
+#pragma once
+// File systems: every entry of a file system, allocated and deleted, orphans included, with NTFS
+// alternate data streams as entries of their own; and finding one entry by path or address.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/evidence.hpp"
+#include "engine/volumes.hpp"
+
+namespace dflab::engine {
+
+// Where an entry's content lives: enough to reopen it on any handle of the same file system.
+struct ContentAddress {
+    uint64_t meta_addr = 0;
+    std::optional<uint32_t> attr_type;  // NTFS: 128 for $DATA, 144 for $INDEX_ROOT
+    std::optional<uint16_t> attr_id;
+};
+
+struct Entry {
+    int partition = 0;
+    std::string path;   // leading '/', e.g. "/Users/a.txt" or "/a.txt:secret" for a stream
+    std::string name;   // last component (with ":stream" for a stream)
+    std::string inode;  // as TSK prints it: "14", or "64-128-3" on NTFS
+    ContentAddress address;
+    std::string type;  // "file", "directory", "symlink", "virtual", "fifo", ... or "unknown"
+    uint64_t size = 0;
+    bool allocated = true;    // the name is allocated (TSK's fls marks the rest with '*')
+    bool reallocated = false;  // the name is deleted but its metadata is in use again
+    bool has_metadata = false;
+    std::optional<int64_t> mtime, atime, ctime, crtime;  // seconds since the epoch, UTC
+    uint32_t mode = 0;  // permission bits
+    uint32_t uid = 0, gid = 0;
+    std::string mode_string;  // as fls -m prints it, e.g. "r/rrw-r--r--"
+    std::string extension() const;  // lower-case, without the dot; "" when none
+};
+
+struct WalkOptions {
+    bool recursive = true;
+    bool include_deleted = true;
+    bool include_allocated = true;
+    std::string start_path = "/";  // walk below this directory only
+};
+
+// Calls `visit` for every entry of the file system, in TSK's directory order.
+void walk_entries(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
+                  const WalkOptions& options, const std::function<void(Entry&&)>& visit);
+
+std::vector<Entry> list_entries(TSK_FS_INFO* fs, const Evidence& evidence,
+                                const Partition& partition, const WalkOptions& options = {});
+
+// Parses "14" or "64-128-3"; throws Error on anything else.
+ContentAddress parse_inode(const std::string& text);
+
+// Describes one entry by address (no path known: path is "" unless found by path).
+Entry describe_address(TSK_FS_INFO* fs, const Partition& partition, const ContentAddress& address);
+
+// Finds an entry by path ("/dir/file", "\\dir\\file", "/file:stream"). Case-insensitive where
+// the file system is (FAT, NTFS, exFAT, HFS+). Throws Error when nothing is there.
+Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
+                   const std::string& path);
+
+std::string format_inode(const ContentAddress& address);
+
+}  // namespace dflab::engine

@@ -1,0 +1,238 @@
+#include "engine/supervisor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <new>
+
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+std::mutex channel_mutex;
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+uint64_t resident_bytes(pid_t pid) {
+    std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+    uint64_t size = 0, resident = 0;
+    if (!(statm >> size >> resident)) return 0;
+    return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string one_line(std::string s) {
+    for (char& c : s) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return s;
+}
+
+[[noreturn]] void child_main(int fd, const SupervisorLimits& limits,
+                             const std::function<void(ChildChannel&)>& work) {
+#ifndef DFLAB_SANITIZED
+    if (limits.memory_limit) {
+        // A hard ceiling on address space as well as the parent's watch on resident memory
+        // (not under AddressSanitizer, whose shadow memory needs terabytes of address space).
+        rlim_t cap = static_cast<rlim_t>(limits.memory_limit) * 2 + (512ull << 20);
+        rlimit rl{cap, cap};
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#endif
+    ChildChannel channel(fd);
+    int code = 0;
+    try {
+        work(channel);
+    } catch (const std::bad_alloc&) {
+        std::string line = "E out of memory (limit " + std::to_string(limits.memory_limit >> 20) + " MiB)\n";
+        (void)!::write(fd, line.data(), line.size());
+        code = 3;
+    } catch (const std::exception& e) {
+        std::string line = "E " + one_line(e.what()) + "\n";
+        (void)!::write(fd, line.data(), line.size());
+        code = 3;
+    }
+    std::cout.flush();
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::close(fd);
+    _exit(code);
+}
+
+}  // namespace
+
+void ChildChannel::send(std::string_view line) {
+    std::lock_guard lock(channel_mutex);
+    std::string msg(line);
+    msg += '\n';
+    const char* p = msg.data();
+    size_t left = msg.size();
+    while (left > 0) {
+        ssize_t n = ::write(fd_, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        p += n;
+        left -= static_cast<size_t>(n);
+    }
+}
+
+void ChildChannel::context(std::string_view what) { send("C " + one_line(std::string(what))); }
+
+void ChildChannel::progress(uint64_t done, uint64_t total, std::string_view unit) {
+    int64_t t = now_ns();
+    if (done < total && t - last_progress_ns_ < 50'000'000) return;  // at most 20 a second
+    last_progress_ns_ = t;
+    send("P " + std::to_string(done) + " " + std::to_string(total) + " " + std::string(unit));
+}
+
+void ChildChannel::result(int code) { send("R " + std::to_string(code)); }
+
+void ChildChannel::heartbeat() {
+    int64_t t = now_ns();
+    if (t - last_progress_ns_ < 1'000'000'000) return;
+    last_progress_ns_ = t;
+    send("H");
+}
+
+int run_supervised(const SupervisorLimits& limits, const std::function<void(ChildChannel&)>& work,
+                    const std::function<void(const Progress&)>& on_progress) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
+    std::cout.flush();
+    std::fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw Error(std::string("cannot start worker process: ") + std::strerror(errno));
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        child_main(fds[1], limits, work);
+    }
+    ::close(fds[1]);
+
+    std::string context, error_message, pending;
+    int result_code = 0;
+    const int64_t start = now_ns();
+    int64_t last_heard = start;
+    std::string failure;
+    bool eof = false;
+    int status = 0;
+    bool exited = false;
+    auto kill_child = [&](const std::string& why) {
+        failure = why;
+        ::kill(pid, SIGKILL);
+    };
+    while (!exited) {
+        pollfd pfd{fds[0], POLLIN, 0};
+        int ready = eof ? 0 : ::poll(&pfd, 1, 100);
+        if (eof) ::usleep(20'000);
+        if (ready > 0) {
+            char buf[4096];
+            ssize_t n = ::read(fds[0], buf, sizeof buf);
+            if (n <= 0) {
+                eof = true;
+            } else {
+                last_heard = now_ns();
+                pending.append(buf, static_cast<size_t>(n));
+                size_t nl;
+                while ((nl = pending.find('\n')) != std::string::npos) {
+                    std::string line = pending.substr(0, nl);
+                    pending.erase(0, nl + 1);
+                    if (line.rfind("C ", 0) == 0) {
+                        context = line.substr(2);
+                    } else if (line.rfind("E ", 0) == 0) {
+                        error_message = line.substr(2);
+                    } else if (line.rfind("R ", 0) == 0) {
+                        result_code = std::atoi(line.c_str() + 2);
+                    } else if (line.rfind("P ", 0) == 0 && on_progress) {
+                        Progress p;
+                        char unit[32] = {0};
+                        if (std::sscanf(line.c_str() + 2, "%lu %lu %31s", &p.done, &p.total, unit) >= 2) {
+                            p.unit = unit;
+                            on_progress(p);
+                        }
+                    }
+                }
+            }
+        }
+        pid_t w = ::waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            exited = true;
+            break;
+        }
+        if (!failure.empty()) continue;
+        const int64_t t = now_ns();
+        if (limits.time_limit.count() > 0 && t - start > limits.time_limit.count() * 1'000'000'000) {
+            kill_child("timed out after " + std::to_string(limits.time_limit.count()) + " s");
+        } else if (limits.stall_limit.count() > 0 &&
+                   t - last_heard > limits.stall_limit.count() * 1'000'000'000) {
+            kill_child("made no progress for " + std::to_string(limits.stall_limit.count()) +
+                       " s (hung parser?)");
+        } else if (limits.memory_limit > 0 && resident_bytes(pid) > limits.memory_limit) {
+            kill_child("exceeded the memory limit of " + std::to_string(limits.memory_limit >> 20) + " MiB");
+        }
+    }
+    // Drain what is left (an error message may arrive just before exit).
+    if (!eof) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(fds[0], buf, sizeof buf)) > 0) pending.append(buf, static_cast<size_t>(n));
+        size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+            std::string line = pending.substr(0, nl);
+            pending.erase(0, nl + 1);
+            if (line.rfind("C ", 0) == 0) context = line.substr(2);
+            if (line.rfind("E ", 0) == 0) error_message = line.substr(2);
+            if (line.rfind("R ", 0) == 0) result_code = std::atoi(line.c_str() + 2);
+        }
+    }
+    ::close(fds[0]);
+    const std::string where = context.empty() ? "" : context + ": ";
+    if (!failure.empty()) throw Error(where + failure);
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char* abbrev = sigabbrev_np(sig);
+        throw Error(where + "parser crashed (SIG" + std::string(abbrev ? abbrev : std::to_string(sig)) +
+                    "); the image is probably corrupt");
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        if (!error_message.empty()) throw Error(error_message);
+        throw Error(where + "worker process failed with exit code " + std::to_string(WEXITSTATUS(status)));
+    }
+    return result_code;
+}
+
+SupervisorLimits default_limits() {
+    auto env_number = [](const char* name, uint64_t fallback) -> uint64_t {
+        const char* v = std::getenv(name);
+        if (!v || !*v) return fallback;
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(v, &end, 10);
+        return (end && *end == '\0') ? n : fallback;
+    };
+    SupervisorLimits l;
+    l.time_limit = std::chrono::seconds(env_number("DFLAB_TIMEOUT", 0));
+    l.stall_limit = std::chrono::seconds(env_number("DFLAB_STALL_TIMEOUT", 300));
+    l.memory_limit = env_number("DFLAB_MEMORY_LIMIT_MB", 4096) << 20;
+    return l;
+}
+
+}  // namespace dflab::engine

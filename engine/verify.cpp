@@ -1,0 +1,62 @@
+#include "engine/verify.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+std::string normalise_hex(std::string s) {
+    std::string out;
+    for (char c : s) {
+        if (std::isxdigit(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+}  // namespace
+
+Verification verify_image(const Evidence& evidence, const std::optional<std::string>& expected_hash,
+                          const std::function<void(uint64_t, uint64_t)>& progress) {
+    Verification v;
+    if (evidence.tsk()->itype == TSK_IMG_TYPE_EWF_EWF) {
+        auto meta = read_acquisition_metadata(evidence.paths());
+        v.stored_md5 = meta.stored_md5;
+        v.stored_sha1 = meta.stored_sha1;
+    }
+    Hasher hasher;
+    std::vector<std::byte> buffer(4 << 20);
+    const uint64_t total = evidence.size();
+    for (uint64_t off = 0; off < total;) {
+        size_t got = evidence.read(off, buffer);
+        if (got == 0) break;
+        hasher.update(std::span(buffer.data(), got));
+        off += got;
+        if (progress) progress(off, total);
+    }
+    v.computed = hasher.finish();
+    bool all = true;
+    auto compare = [&](const std::optional<std::string>& want, const std::string& have) {
+        if (!want) return;
+        v.checked = true;
+        all = all && normalise_hex(*want) == have;
+    };
+    compare(v.stored_md5, v.computed.md5);
+    compare(v.stored_sha1, v.computed.sha1);
+    if (expected_hash) {
+        v.expected = normalise_hex(*expected_hash);
+        v.checked = true;
+        const std::string& e = *v.expected;
+        all = all && (e == v.computed.md5 || e == v.computed.sha1 || e == v.computed.sha256);
+        if (e.size() != 32 && e.size() != 40 && e.size() != 64) {
+            throw Error("expected hash '" + *expected_hash + "': not an MD5, SHA-1 or SHA-256 in hex");
+        }
+    }
+    v.matches = v.checked && all;
+    return v;
+}
+
+}  // namespace dflab::engine

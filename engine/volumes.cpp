@@ -1,0 +1,97 @@
+#include "engine/volumes.hpp"
+
+#include <algorithm>
+
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+std::optional<std::string> probe_file_system(const Evidence& evidence, uint64_t byte_offset) {
+    TskFileSystem fs(tsk_fs_open_img(evidence.tsk(), static_cast<TSK_OFF_T>(byte_offset),
+                                     TSK_FS_TYPE_DETECT));
+    if (!fs) {
+        tsk_error_reset();
+        return std::nullopt;
+    }
+    return std::string(tsk_fs_type_toname(fs->ftype));
+}
+
+std::string kind_of(TSK_VS_PART_FLAG_ENUM flags) {
+    if (flags & TSK_VS_PART_FLAG_META) return "meta";
+    if (flags & TSK_VS_PART_FLAG_UNALLOC) return "unallocated";
+    return "partition";
+}
+
+}  // namespace
+
+VolumeLayout read_volume_layout(const Evidence& evidence) {
+    VolumeLayout layout;
+    TskVolumeSystem vs(tsk_vs_open(evidence.tsk(), 0, TSK_VS_TYPE_DETECT));
+    if (!vs) {
+        std::string vs_error = take_tsk_error();
+        auto fs = probe_file_system(evidence, 0);
+        if (!fs) {
+            throw Error(evidence.name() +
+                        ": no partition table or file system recognised (TSK: " + vs_error + ")");
+        }
+        layout.scheme = "none";
+        Partition p;
+        p.index = 0;
+        p.start = 0;
+        p.sector_size = evidence.sector_size();
+        p.length = evidence.size() / p.sector_size;
+        p.description = "bare file system";
+        p.kind = "partition";
+        p.filesystem = fs;
+        layout.partitions.push_back(p);
+        return layout;
+    }
+    layout.scheme = tsk_vs_type_toname(vs->vstype);
+    for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
+        const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
+        if (!part) continue;
+        Partition p;
+        p.index = static_cast<int>(part->addr);
+        p.start = part->start;
+        p.length = part->len;
+        p.description = part->desc ? part->desc : "";
+        p.kind = kind_of(part->flags);
+        p.sector_size = vs->block_size ? vs->block_size : evidence.sector_size();
+        if (p.kind != "meta" && p.length > 0) p.filesystem = probe_file_system(evidence, p.byte_offset());
+        layout.partitions.push_back(p);
+    }
+    return layout;
+}
+
+std::vector<Partition> file_system_partitions(const Evidence& evidence, std::optional<int> index) {
+    auto layout = read_volume_layout(evidence);
+    std::vector<Partition> out;
+    for (const auto& p : layout.partitions) {
+        if (index && p.index != *index) continue;
+        if (index && !p.filesystem) {
+            throw Error(evidence.name() + ": partition " + std::to_string(*index) +
+                        " holds no file system that TSK recognises");
+        }
+        if (p.filesystem) out.push_back(p);
+    }
+    if (index && out.empty()) {
+        throw Error(evidence.name() + ": no partition with index " + std::to_string(*index) +
+                    " (see 'dflab partitions')");
+    }
+    if (out.empty()) throw Error(evidence.name() + ": no file system found in any partition");
+    return out;
+}
+
+TskFileSystem open_file_system(const Evidence& evidence, const Partition& partition) {
+    TskFileSystem fs(tsk_fs_open_img(evidence.tsk(), static_cast<TSK_OFF_T>(partition.byte_offset()),
+                                     TSK_FS_TYPE_DETECT));
+    if (!fs) {
+        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
+                    ": cannot open file system: " + take_tsk_error());
+    }
+    return fs;
+}
+
+}  // namespace dflab::engine

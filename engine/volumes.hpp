@@ -1,0 +1,44 @@
+#pragma once
+// Volumes: the partition table (MBR with extended/logical, GPT, ...) or a bare file system, with
+// the unallocated gaps between partitions, and which file system each one holds.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/evidence.hpp"
+
+namespace dflab::engine {
+
+struct Partition {
+    int index = 0;            // the slot number mmls prints; a bare file system is 0
+    uint64_t start = 0;       // in sectors
+    uint64_t length = 0;      // in sectors
+    std::string description;  // as the partition table describes it
+    std::string kind;         // "partition", "unallocated" (a gap) or "meta" (the table itself)
+    std::optional<std::string> filesystem;  // TSK's name ("ntfs", "fat16", "ext4", ...) if one opens here
+    uint32_t sector_size = 512;
+
+    uint64_t byte_offset() const { return start * sector_size; }
+    uint64_t byte_length() const { return length * sector_size; }
+};
+
+struct VolumeLayout {
+    std::string scheme;  // "dos", "gpt", ... or "none" for a bare file system
+    std::vector<Partition> partitions;
+};
+
+// Lists every slot of the volume system (partitions, gaps, table entries) and probes each
+// partition and gap for a file system. Throws Error when neither a volume system nor a file
+// system is found.
+VolumeLayout read_volume_layout(const Evidence& evidence);
+
+// The partitions that hold a file system, optionally only the one with `index`.
+// Throws Error naming the image when `index` is given but holds no file system.
+std::vector<Partition> file_system_partitions(const Evidence& evidence,
+                                              std::optional<int> index = std::nullopt);
+
+// Opens the file system of a partition; throws Error naming image and partition.
+TskFileSystem open_file_system(const Evidence& evidence, const Partition& partition);
+
+}  // namespace dflab::engine

@@ -1,0 +1,78 @@
+#pragma once
+// YARA: rules compiled once from files and folders (includes work; a syntax error names file and
+// line), shared read-only between threads; one scanner per thread with per-item external
+// variables (filename, filepath, extension, filetype) as public rule sets expect.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dflab::engine {
+
+struct YaraStringMatch {
+    std::string identifier;  // "$a"
+    uint64_t offset = 0;     // base_offset + offset in the scanned data
+    uint32_t length = 0;     // matched length
+};
+
+struct YaraMatch {
+    std::string rule;
+    std::string rule_namespace;
+    std::vector<std::string> tags;
+    std::vector<std::pair<std::string, std::string>> meta;  // values as text
+    std::vector<YaraStringMatch> strings;                   // sorted by offset, identifier
+};
+
+// Values of the external variables for one scanned item.
+struct YaraTarget {
+    std::string filename;   // "report.pdf" ("" for unallocated space)
+    std::string filepath;   // "/Users/a/report.pdf"
+    std::string extension;  // "pdf", lower case, no dot
+    std::string filetype;   // MIME type as libmagic reports it, e.g. "application/pdf"
+};
+
+// Call once from the main thread before any other YARA use (idempotent); the library is
+// finalised at process exit.
+void initialise_yara();
+
+class YaraRules {
+public:
+    // Compiles every rule file given (folders: every *.yar / *.yara below them, in sorted order;
+    // each file in a namespace named after its path relative to the folder). Throws Error
+    // "FILE:LINE: message" on the first syntax error, or naming a missing/unreadable path.
+    static YaraRules compile(const std::vector<std::string>& paths);
+    ~YaraRules();
+    YaraRules(YaraRules&&) noexcept;
+    YaraRules& operator=(YaraRules&&) noexcept;
+
+    size_t rule_count() const;
+    struct Impl;
+    const Impl& impl() const { return *impl_; }
+
+private:
+    explicit YaraRules(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// One per thread. Not thread-safe itself; many scanners may share one YaraRules.
+class YaraScanner {
+public:
+    explicit YaraScanner(const YaraRules& rules, int timeout_seconds = 60);
+    ~YaraScanner();
+    YaraScanner(YaraScanner&&) noexcept;
+    YaraScanner& operator=(YaraScanner&&) noexcept;
+
+    // Scans one contiguous buffer (the whole item, so that 'filesize' and positional conditions
+    // mean what rule authors expect); match offsets are base_offset + offset in data.
+    std::vector<YaraMatch> scan(std::span<const std::byte> data, const YaraTarget& target,
+                                uint64_t base_offset = 0);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dflab::engine

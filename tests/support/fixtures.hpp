@@ -1,0 +1,29 @@
+#pragma once
+// Test support: fixture images made at test time with standard tools (see tests/fixtures/make.sh),
+// and running commands (the dflab binary, TSK's fls/icat/mmls as oracles) to capture their output.
+#include <string>
+#include <vector>
+
+namespace dflab::test {
+
+// Path of a fixture image, building all fixtures once per test process (they are cached in the
+// build tree and rebuilt when make.sh changes). Names: see tests/fixtures/make.sh.
+std::string fixture(const std::string& name);
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;  // stdout
+    std::string err;  // stderr
+};
+
+// Runs a shell command line, capturing stdout and stderr.
+CommandResult run(const std::string& command_line);
+
+// Runs the dflab binary with the given argument string (already shell-quoted where needed).
+CommandResult dflab(const std::string& arguments);
+
+std::string shell_quote(const std::string& s);
+std::vector<std::string> lines(const std::string& text);
+std::string temp_dir();  // a fresh directory for this test
+
+}  // namespace dflab::test

@@ -1,0 +1,57 @@
+// dflab ls IMAGE...: the entries of the file systems, deleted ones and streams included.
+#include <iostream>
+#include <memory>
+
+#include "engine/file_system.hpp"
+#include "engine/time_format.hpp"
+#include "tools/command_support.hpp"
+#include "tools/commands.hpp"
+
+namespace dflab::tools {
+
+namespace {
+
+struct LsOptions {
+    ImageArgs image;
+    bool recursive = false;
+    bool deleted_only = false;
+    std::string path = "/";
+};
+
+void print_text(const engine::Entry& e) {
+    std::cout << e.mode_string.substr(0, 3) << " " << (e.allocated ? "" : (e.reallocated ? "(realloc) " : "* "))
+              << e.inode << ":\t" << e.path << "\t" << e.size << "\t"
+              << (e.mtime ? engine::iso_utc(*e.mtime) : "-") << "\n";
+}
+
+}  // namespace
+
+void register_ls(CLI::App& app, int& exit_code) {
+    auto o = std::make_shared<LsOptions>();
+    auto* cmd = app.add_subcommand("ls", "List file system entries (like fls): one JSON object per line with --json");
+    add_image_args(cmd, o->image, true, true);
+    cmd->add_flag("-r,--recursive", o->recursive, "Descend into directories");
+    cmd->add_flag("-d,--deleted", o->deleted_only, "Only deleted entries");
+    cmd->add_option("--path", o->path, "Directory to list (default: the root)");
+    cmd->callback([o, &exit_code] {
+        exit_code = run_isolated("ls", [&](engine::ChildChannel& ch) {
+            ch.context(o->image.images.front());
+            auto evidence = engine::Evidence::open(o->image.images);
+            for (const auto& part : engine::file_system_partitions(evidence, o->image.partition)) {
+                ch.context(evidence.name() + " partition " + std::to_string(part.index));
+                auto fs = engine::open_file_system(evidence, part);
+                engine::WalkOptions w;
+                w.recursive = o->recursive;
+                w.include_allocated = !o->deleted_only;
+                w.start_path = o->path;
+                engine::walk_entries(fs.get(), evidence, part, w, [&](engine::Entry&& e) {
+                    ch.heartbeat();
+                    if (o->image.json) std::cout << entry_json(e).dump() << "\n";
+                    else print_text(e);
+                });
+            }
+        });
+    });
+}
+
+}  // namespace dflab::tools

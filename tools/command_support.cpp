@@ -1,0 +1,51 @@
+#include "tools/command_support.hpp"
+
+#include "engine/time_format.hpp"
+#include "tools/progress_bar.hpp"
+
+namespace dflab::tools {
+
+void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json) {
+    cmd->add_option("IMAGE", args.images,
+                    "Evidence image: raw, split raw (.001), E01, VMDK or VHD; give the first "
+                    "segment or all of them")
+        ->required();
+    if (partition) {
+        cmd->add_option("-p,--partition", args.partition,
+                        "Partition index as 'dflab partitions' prints it (default: every file system)");
+    }
+    if (json) cmd->add_flag("--json", args.json, "Machine-readable JSON output");
+}
+
+int run_isolated(const std::string& label, const std::function<void(engine::ChildChannel&)>& work) {
+    ProgressBar bar(label);
+    int code = engine::run_supervised(engine::default_limits(), work,
+                                      [&](const engine::Progress& p) { bar.update(p); });
+    bar.finish();
+    return code;
+}
+
+nlohmann::json time_json(const std::optional<int64_t>& t) {
+    if (!t) return nullptr;
+    return engine::iso_utc(*t);
+}
+
+nlohmann::json entry_json(const engine::Entry& e) {
+    return nlohmann::json{{"partition", e.partition},
+                          {"path", e.path},
+                          {"name", e.name},
+                          {"inode", e.inode},
+                          {"type", e.type},
+                          {"size", e.size},
+                          {"allocated", e.allocated},
+                          {"reallocated", e.reallocated},
+                          {"mtime", time_json(e.mtime)},
+                          {"atime", time_json(e.atime)},
+                          {"ctime", time_json(e.ctime)},
+                          {"crtime", time_json(e.crtime)},
+                          {"mode", e.mode},
+                          {"uid", e.uid},
+                          {"gid", e.gid}};
+}
+
+}  // namespace dflab::tools

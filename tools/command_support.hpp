@@ -1,0 +1,35 @@
+#pragma once
+// What the subcommands share: image arguments, supervised execution, JSON for entries.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/file_system.hpp"
+#include "engine/supervisor.hpp"
+
+namespace dflab::tools {
+
+struct ImageArgs {
+    std::vector<std::string> images;
+    std::optional<int> partition;
+    bool json = false;
+};
+
+// IMAGE... (segments of one image), and optionally --partition and --json.
+void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json);
+
+// Runs `work` in a supervised child (see engine/supervisor.hpp) with a progress bar labelled
+// `label` on a terminal; returns the child's result code.
+int run_isolated(const std::string& label, const std::function<void(engine::ChildChannel&)>& work);
+
+nlohmann::json time_json(const std::optional<int64_t>& t);
+nlohmann::json entry_json(const engine::Entry& e);
+
+// A subcommand registers itself and returns the exit code through this slot.
+using CommandRegistry = std::vector<std::function<void(CLI::App&, int& exit_code)>>;
+
+}  // namespace dflab::tools

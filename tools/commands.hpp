@@ -1,0 +1,20 @@
+#pragma once
+// Every subcommand of `dflab`: each file tools/command_<name>.cpp adds one to the app. The
+// callback stores the subcommand's exit code in `exit_code`; errors are thrown as exceptions.
+#include <CLI/CLI.hpp>
+
+namespace dflab::tools {
+
+void register_info(CLI::App& app, int& exit_code);
+void register_verify(CLI::App& app, int& exit_code);
+void register_partitions(CLI::App& app, int& exit_code);
+void register_ls(CLI::App& app, int& exit_code);
+void register_cat(CLI::App& app, int& exit_code);
+void register_hash(CLI::App& app, int& exit_code);
+void register_yara(CLI::App& app, int& exit_code);
+void register_search(CLI::App& app, int& exit_code);
+void register_timeline(CLI::App& app, int& exit_code);
+void register_analyze(CLI::App& app, int& exit_code);
+void register_query(CLI::App& app, int& exit_code);
+
+}  // namespace dflab::tools

@@ -1,0 +1,31 @@
+// dflab: the digital-forensics training lab command.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "tools/commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"dflab: digital-forensics training lab (forensic engine, exercise packs, scoring)", "dflab"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "dflab 0.1.0");
+    int exit_code = 0;
+    using namespace dflab::tools;
+    for (auto add : {register_info, register_verify, register_partitions, register_ls, register_cat,
+                     register_hash, register_yara, register_search, register_timeline,
+                     register_analyze, register_query}) {
+        add(app, exit_code);
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::fprintf(stderr, "dflab: %s\n", e.what());
+        return 1;
+    }
+    std::cout.flush();
+    return exit_code;
+}
