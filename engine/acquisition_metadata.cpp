@@ -1,4 +1,5 @@
-// E01 acquisition metadata through libewf (TSK opens the media; libewf tells what the examiner wrote).
+// E01 acquisition metadata through libewf (TSK opens the media; libewf tells what the examiner
+// wrote).
 #include <libewf.h>
 
 #include <array>
@@ -29,7 +30,7 @@ std::string describe(libewf_error_t* raw) {
 }
 
 class EwfHandle {
-public:
+  public:
     EwfHandle() {
         libewf_error_t* error = nullptr;
         if (libewf_handle_initialize(&handle_, &error) != 1) {
@@ -68,15 +69,15 @@ public:
     std::optional<std::string> header(const std::string& id) { return value(id, false); }
     std::optional<std::string> hash(const std::string& id) { return value(id, true); }
 
-private:
+  private:
     std::optional<std::string> value(const std::string& id, bool is_hash) {
         std::array<uint8_t, 4096> buffer{};
         libewf_error_t* error = nullptr;
         const auto* key = reinterpret_cast<const uint8_t*>(id.data());
-        int rc = is_hash ? libewf_handle_get_utf8_hash_value(handle_, key, id.size(),
-                                                             buffer.data(), buffer.size(), &error)
-                         : libewf_handle_get_utf8_header_value(handle_, key, id.size(),
-                                                               buffer.data(), buffer.size(), &error);
+        int rc = is_hash ? libewf_handle_get_utf8_hash_value(handle_, key, id.size(), buffer.data(),
+                                                             buffer.size(), &error)
+                         : libewf_handle_get_utf8_header_value(
+                               handle_, key, id.size(), buffer.data(), buffer.size(), &error);
         if (rc != 1) {
             if (error) libewf_error_free(&error);
             return std::nullopt;
@@ -99,10 +100,10 @@ AcquisitionMetadata read_acquisition_metadata(const std::vector<std::string>& pa
     EwfHandle handle;
     handle.open(paths);
     AcquisitionMetadata meta;
-    for (const char* id : {"case_number", "evidence_number", "examiner_name", "description",
-                           "notes", "acquiry_date", "system_date", "acquiry_operating_system",
-                           "acquiry_software", "acquiry_software_version", "model",
-                           "serial_number"}) {
+    for (const char* id :
+         {"case_number", "evidence_number", "examiner_name", "description", "notes", "acquiry_date",
+          "system_date", "acquiry_operating_system", "acquiry_software", "acquiry_software_version",
+          "model", "serial_number"}) {
         if (auto v = handle.header(id); v && !v->empty()) meta.headers[id] = *v;
     }
     if (auto v = handle.hash("MD5"); v && !v->empty()) meta.stored_md5 = lower(*v);

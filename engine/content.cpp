@@ -11,7 +11,8 @@ ContentReader::ContentReader(TSK_FS_INFO* fs, const ContentAddress& address, Rea
     }
     flags_ = options.slack ? TSK_FS_FILE_READ_FLAG_SLACK : TSK_FS_FILE_READ_FLAG_NONE;
     if (address.attr_type) {
-        attr_ = tsk_fs_file_attr_get_type(file_.get(), static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
+        attr_ = tsk_fs_file_attr_get_type(file_.get(),
+                                          static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
                                           address.attr_id.value_or(0), address.attr_id.has_value());
     } else {
         attr_ = tsk_fs_file_attr_get(file_.get());
@@ -35,8 +36,9 @@ ContentReader::ContentReader(TSK_FS_INFO* fs, const ContentAddress& address, Rea
 size_t ContentReader::read(uint64_t offset, std::span<std::byte> out) {
     if (!attr_ || offset >= size_ || out.empty()) return 0;
     size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
-    ssize_t got = tsk_fs_attr_read(attr_, static_cast<TSK_OFF_T>(offset), reinterpret_cast<char*>(out.data()),
-                                   want, static_cast<TSK_FS_FILE_READ_FLAG_ENUM>(flags_));
+    ssize_t got =
+        tsk_fs_attr_read(attr_, static_cast<TSK_OFF_T>(offset), reinterpret_cast<char*>(out.data()),
+                         want, static_cast<TSK_FS_FILE_READ_FLAG_ENUM>(flags_));
     if (got < 0) {
         throw Error("read of address " + std::to_string(file_->meta->addr) + " at byte " +
                     std::to_string(offset) + " failed: " + take_tsk_error());

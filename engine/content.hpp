@@ -15,7 +15,7 @@ struct ReadOptions {
 };
 
 class ContentReader {
-public:
+  public:
     // Throws Error when the address has no metadata or no such attribute.
     ContentReader(TSK_FS_INFO* fs, const ContentAddress& address, ReadOptions options = {});
 
@@ -23,9 +23,10 @@ public:
     // Reads up to out.size() bytes at offset; returns the count (0 at the end).
     size_t read(uint64_t offset, std::span<std::byte> out);
     // Calls sink for consecutive chunks of the whole content; stops early if sink returns false.
-    void stream(std::span<std::byte> buffer, const std::function<bool(std::span<const std::byte>)>& sink);
+    void stream(std::span<std::byte> buffer,
+                const std::function<bool(std::span<const std::byte>)>& sink);
 
-private:
+  private:
     TskFile file_;
     const TSK_FS_ATTR* attr_ = nullptr;
     int flags_ = 0;

@@ -27,16 +27,20 @@ Evidence Evidence::open(const std::vector<std::string>& paths) {
     std::vector<const char*> names;
     names.reserve(paths.size());
     for (const auto& p : paths) names.push_back(p.c_str());
-    TskImage image(tsk_img_open_utf8(static_cast<int>(names.size()), names.data(),
-                                     TSK_IMG_TYPE_DETECT, 0));
+    TskImage image(
+        tsk_img_open_utf8(static_cast<int>(names.size()), names.data(), TSK_IMG_TYPE_DETECT, 0));
     if (!image) throw Error(paths.front() + ": cannot open image: " + take_tsk_error());
     if (image->size <= 0) throw Error(paths.front() + ": image has no data");
     return Evidence(paths, std::move(image));
 }
 
-uint64_t Evidence::size() const { return static_cast<uint64_t>(image_->size); }
+uint64_t Evidence::size() const {
+    return static_cast<uint64_t>(image_->size);
+}
 
-uint32_t Evidence::sector_size() const { return image_->sector_size ? image_->sector_size : 512; }
+uint32_t Evidence::sector_size() const {
+    return image_->sector_size ? image_->sector_size : 512;
+}
 
 std::string Evidence::format() const {
     switch (image_->itype) {

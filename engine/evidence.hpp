@@ -1,5 +1,6 @@
 #pragma once
-// Evidence access: one disk image (raw, split raw, E01, VMDK, VHD), however many segment files it has.
+// Evidence access: one disk image (raw, split raw, E01, VMDK, VHD), however many segment files it
+// has.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -28,7 +29,7 @@ struct EvidenceInfo {
 };
 
 class Evidence {
-public:
+  public:
     // Opens the image made of `paths` (given only a first segment, TSK finds the others).
     // Throws Error naming the image when a file is missing or the format is not recognised.
     static Evidence open(const std::vector<std::string>& paths);
@@ -49,7 +50,7 @@ public:
     // Reads exactly data.size() bytes at offset (fewer only at the end of the media).
     size_t read(uint64_t offset, std::span<std::byte> data) const;
 
-private:
+  private:
     Evidence(std::vector<std::string> paths, TskImage image)
         : paths_(std::move(paths)), image_(std::move(image)) {}
     std::vector<std::string> paths_;

@@ -13,31 +13,51 @@ namespace {
 
 std::string type_name(TSK_FS_META_TYPE_ENUM t) {
     switch (t) {
-        case TSK_FS_META_TYPE_REG: return "file";
-        case TSK_FS_META_TYPE_DIR: return "directory";
-        case TSK_FS_META_TYPE_LNK: return "symlink";
-        case TSK_FS_META_TYPE_FIFO: return "fifo";
-        case TSK_FS_META_TYPE_CHR: return "character device";
-        case TSK_FS_META_TYPE_BLK: return "block device";
-        case TSK_FS_META_TYPE_SOCK: return "socket";
-        case TSK_FS_META_TYPE_VIRT: return "virtual";
-        case TSK_FS_META_TYPE_VIRT_DIR: return "virtual directory";
-        default: return "unknown";
+        case TSK_FS_META_TYPE_REG:
+            return "file";
+        case TSK_FS_META_TYPE_DIR:
+            return "directory";
+        case TSK_FS_META_TYPE_LNK:
+            return "symlink";
+        case TSK_FS_META_TYPE_FIFO:
+            return "fifo";
+        case TSK_FS_META_TYPE_CHR:
+            return "character device";
+        case TSK_FS_META_TYPE_BLK:
+            return "block device";
+        case TSK_FS_META_TYPE_SOCK:
+            return "socket";
+        case TSK_FS_META_TYPE_VIRT:
+            return "virtual";
+        case TSK_FS_META_TYPE_VIRT_DIR:
+            return "virtual directory";
+        default:
+            return "unknown";
     }
 }
 
 std::string type_name(TSK_FS_NAME_TYPE_ENUM t) {
     switch (t) {
-        case TSK_FS_NAME_TYPE_REG: return "file";
-        case TSK_FS_NAME_TYPE_DIR: return "directory";
-        case TSK_FS_NAME_TYPE_LNK: return "symlink";
-        case TSK_FS_NAME_TYPE_FIFO: return "fifo";
-        case TSK_FS_NAME_TYPE_CHR: return "character device";
-        case TSK_FS_NAME_TYPE_BLK: return "block device";
-        case TSK_FS_NAME_TYPE_SOCK: return "socket";
-        case TSK_FS_NAME_TYPE_VIRT: return "virtual";
-        case TSK_FS_NAME_TYPE_VIRT_DIR: return "virtual directory";
-        default: return "unknown";
+        case TSK_FS_NAME_TYPE_REG:
+            return "file";
+        case TSK_FS_NAME_TYPE_DIR:
+            return "directory";
+        case TSK_FS_NAME_TYPE_LNK:
+            return "symlink";
+        case TSK_FS_NAME_TYPE_FIFO:
+            return "fifo";
+        case TSK_FS_NAME_TYPE_CHR:
+            return "character device";
+        case TSK_FS_NAME_TYPE_BLK:
+            return "block device";
+        case TSK_FS_NAME_TYPE_SOCK:
+            return "socket";
+        case TSK_FS_NAME_TYPE_VIRT:
+            return "virtual";
+        case TSK_FS_NAME_TYPE_VIRT_DIR:
+            return "virtual directory";
+        default:
+            return "unknown";
     }
 }
 
@@ -186,7 +206,8 @@ std::string Entry::extension() const {
 
 std::string format_inode(const ContentAddress& a) {
     std::string s = std::to_string(a.meta_addr);
-    if (a.attr_type && a.attr_id) s += "-" + std::to_string(*a.attr_type) + "-" + std::to_string(*a.attr_id);
+    if (a.attr_type && a.attr_id)
+        s += "-" + std::to_string(*a.attr_type) + "-" + std::to_string(*a.attr_id);
     return s;
 }
 
@@ -201,8 +222,10 @@ ContentAddress parse_inode(const std::string& text) {
         if (ec != std::errc() || next == p) break;
         ++n;
         p = next;
-        if (p < end && *p == '-') ++p;
-        else break;
+        if (p < end && *p == '-')
+            ++p;
+        else
+            break;
     }
     if (p != end || (n != 1 && n != 3) || text.empty()) {
         throw Error("inode '" + text + "': expected a metadata address such as 14 or 64-128-3");
@@ -222,7 +245,8 @@ void walk_entries(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& pa
     std::string start_path = normalise_path(options.start_path);
     if (start_path != "/") {
         Entry dir = find_by_path(fs, evidence, partition, start_path);
-        if (dir.type != "directory") throw Error(evidence.name() + ": " + start_path + " is not a directory");
+        if (dir.type != "directory")
+            throw Error(evidence.name() + ": " + start_path + " is not a directory");
         start = dir.address.meta_addr;
         st.prefix = dir.path + "/";
     }
@@ -253,9 +277,9 @@ Entry describe_address(TSK_FS_INFO* fs, const Partition& partition, const Conten
     Entry e = base_entry(file.get(), partition);
     e.address = address;
     if (address.attr_type) {
-        const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_type(file.get(),
-                                                            static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
-                                                            address.attr_id.value_or(0), 1);
+        const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_type(
+            file.get(), static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
+            address.attr_id.value_or(0), 1);
         if (!attr) {
             throw Error("partition " + std::to_string(partition.index) + ": no attribute " +
                         format_inode(address));
@@ -291,7 +315,8 @@ Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& p
         std::optional<Entry> match;
         walk_entries(fs, evidence, partition, level, [&](Entry&& e) {
             std::string k = nocase ? fold(e.path) : e.path;
-            if (k == target_key && (!match || (!match->allocated && e.allocated))) match = std::move(e);
+            if (k == target_key && (!match || (!match->allocated && e.allocated)))
+                match = std::move(e);
         });
         if (!match) break;
         if (last) {
@@ -302,8 +327,8 @@ Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& p
         pos = slash + 1;
     }
     if (!found) {
-        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) + ": no entry " +
-                    wanted);
+        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
+                    ": no entry " + wanted);
     }
     return *found;
 }

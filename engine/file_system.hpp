@@ -27,13 +27,13 @@ struct Entry {
     ContentAddress address;
     std::string type;  // "file", "directory", "symlink", "virtual", "fifo", ... or "unknown"
     uint64_t size = 0;
-    bool allocated = true;    // the name is allocated (TSK's fls marks the rest with '*')
+    bool allocated = true;     // the name is allocated (TSK's fls marks the rest with '*')
     bool reallocated = false;  // the name is deleted but its metadata is in use again
     bool has_metadata = false;
     std::optional<int64_t> mtime, atime, ctime, crtime;  // seconds since the epoch, UTC
-    uint32_t mode = 0;  // permission bits
+    uint32_t mode = 0;                                   // permission bits
     uint32_t uid = 0, gid = 0;
-    std::string mode_string;  // as fls -m prints it, e.g. "r/rrw-r--r--"
+    std::string mode_string;        // as fls -m prints it, e.g. "r/rrw-r--r--"
     std::string extension() const;  // lower-case, without the dot; "" when none
 };
 

@@ -32,7 +32,8 @@ struct Hasher::State {
     std::array<EvpContext, 3> contexts;
     void reset() {
         for (size_t i = 0; i < kAlgorithms.size(); ++i) {
-            if (contexts[i] && EVP_DigestInit_ex(contexts[i].get(), kAlgorithms[i].md(), nullptr) != 1) {
+            if (contexts[i] &&
+                EVP_DigestInit_ex(contexts[i].get(), kAlgorithms[i].md(), nullptr) != 1) {
                 throw Error("OpenSSL: cannot initialise digest");
             }
         }

@@ -14,7 +14,7 @@ struct Digests {
 enum HashSet : unsigned { kMd5 = 1, kSha1 = 2, kSha256 = 4, kAllHashes = 7 };
 
 class Hasher {
-public:
+  public:
     explicit Hasher(unsigned which = kAllHashes);
     ~Hasher();
     Hasher(Hasher&&) noexcept;
@@ -23,7 +23,7 @@ public:
     void update(std::span<const std::byte> data);
     Digests finish();  // the hasher starts afresh afterwards
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

@@ -60,7 +60,8 @@ std::string one_line(std::string s) {
     try {
         work(channel);
     } catch (const std::bad_alloc&) {
-        std::string line = "E out of memory (limit " + std::to_string(limits.memory_limit >> 20) + " MiB)\n";
+        std::string line =
+            "E out of memory (limit " + std::to_string(limits.memory_limit >> 20) + " MiB)\n";
         (void)!::write(fd, line.data(), line.size());
         code = 3;
     } catch (const std::exception& e) {
@@ -92,28 +93,39 @@ void ChildChannel::send(std::string_view line) {
     }
 }
 
-void ChildChannel::context(std::string_view what) { send("C " + one_line(std::string(what))); }
+void ChildChannel::context(std::string_view what) {
+    send("C " + one_line(std::string(what)));
+}
 
 void ChildChannel::progress(uint64_t done, uint64_t total, std::string_view unit) {
-    int64_t t = now_ns();
-    if (done < total && t - last_progress_ns_ < 50'000'000) return;  // at most 20 a second
-    last_progress_ns_ = t;
+    {
+        std::lock_guard lock(channel_mutex);  // workers report from several threads
+        int64_t t = now_ns();
+        if (done < total && t - last_progress_ns_ < 50'000'000) return;  // at most 20 a second
+        last_progress_ns_ = t;
+    }
     send("P " + std::to_string(done) + " " + std::to_string(total) + " " + std::string(unit));
 }
 
-void ChildChannel::result(int code) { send("R " + std::to_string(code)); }
+void ChildChannel::result(int code) {
+    send("R " + std::to_string(code));
+}
 
 void ChildChannel::heartbeat() {
-    int64_t t = now_ns();
-    if (t - last_progress_ns_ < 1'000'000'000) return;
-    last_progress_ns_ = t;
+    {
+        std::lock_guard lock(channel_mutex);
+        int64_t t = now_ns();
+        if (t - last_progress_ns_ < 1'000'000'000) return;
+        last_progress_ns_ = t;
+    }
     send("H");
 }
 
 int run_supervised(const SupervisorLimits& limits, const std::function<void(ChildChannel&)>& work,
-                    const std::function<void(const Progress&)>& on_progress) {
+                   const std::function<void(const Progress&)>& on_progress) {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
     std::cout.flush();
     std::fflush(stdout);
     pid_t pid = fork();
@@ -165,7 +177,8 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
                     } else if (line.rfind("P ", 0) == 0 && on_progress) {
                         Progress p;
                         char unit[32] = {0};
-                        if (std::sscanf(line.c_str() + 2, "%lu %lu %31s", &p.done, &p.total, unit) >= 2) {
+                        if (std::sscanf(line.c_str() + 2, "%lu %lu %31s", &p.done, &p.total,
+                                        unit) >= 2) {
                             p.unit = unit;
                             on_progress(p);
                         }
@@ -180,21 +193,24 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
         }
         if (!failure.empty()) continue;
         const int64_t t = now_ns();
-        if (limits.time_limit.count() > 0 && t - start > limits.time_limit.count() * 1'000'000'000) {
+        if (limits.time_limit.count() > 0 &&
+            t - start > limits.time_limit.count() * 1'000'000'000) {
             kill_child("timed out after " + std::to_string(limits.time_limit.count()) + " s");
         } else if (limits.stall_limit.count() > 0 &&
                    t - last_heard > limits.stall_limit.count() * 1'000'000'000) {
             kill_child("made no progress for " + std::to_string(limits.stall_limit.count()) +
                        " s (hung parser?)");
         } else if (limits.memory_limit > 0 && resident_bytes(pid) > limits.memory_limit) {
-            kill_child("exceeded the memory limit of " + std::to_string(limits.memory_limit >> 20) + " MiB");
+            kill_child("exceeded the memory limit of " + std::to_string(limits.memory_limit >> 20) +
+                       " MiB");
         }
     }
     // Drain what is left (an error message may arrive just before exit).
     if (!eof) {
         char buf[4096];
         ssize_t n;
-        while ((n = ::read(fds[0], buf, sizeof buf)) > 0) pending.append(buf, static_cast<size_t>(n));
+        while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+            pending.append(buf, static_cast<size_t>(n));
         size_t nl;
         while ((nl = pending.find('\n')) != std::string::npos) {
             std::string line = pending.substr(0, nl);
@@ -210,12 +226,14 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         const char* abbrev = sigabbrev_np(sig);
-        throw Error(where + "parser crashed (SIG" + std::string(abbrev ? abbrev : std::to_string(sig)) +
+        throw Error(where + "parser crashed (SIG" +
+                    std::string(abbrev ? abbrev : std::to_string(sig)) +
                     "); the image is probably corrupt");
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         if (!error_message.empty()) throw Error(error_message);
-        throw Error(where + "worker process failed with exit code " + std::to_string(WEXITSTATUS(status)));
+        throw Error(where + "worker process failed with exit code " +
+                    std::to_string(WEXITSTATUS(status)));
     }
     return result_code;
 }

@@ -12,9 +12,10 @@
 namespace dflab::engine {
 
 struct SupervisorLimits {
-    std::chrono::seconds time_limit{0};    // 0: none
-    std::chrono::seconds stall_limit{0};   // kill when the child reports nothing for this long; 0: none
-    uint64_t memory_limit = 0;             // bytes of resident memory; 0: none
+    std::chrono::seconds time_limit{0};  // 0: none
+    std::chrono::seconds stall_limit{
+        0};                     // kill when the child reports nothing for this long; 0: none
+    uint64_t memory_limit = 0;  // bytes of resident memory; 0: none
 };
 
 struct Progress {
@@ -25,14 +26,14 @@ struct Progress {
 
 // The child's side: tells the parent what it is working on and how far it is.
 class ChildChannel {
-public:
+  public:
     explicit ChildChannel(int fd) : fd_(fd) {}
     void context(std::string_view what);  // e.g. "image.E01 partition 2"; named in failures
     void progress(uint64_t done, uint64_t total, std::string_view unit = "bytes");
-    void heartbeat();                      // "still alive" without progress
-    void result(int code);                 // the exit status run_supervised returns (default 0)
+    void heartbeat();       // "still alive" without progress
+    void result(int code);  // the exit status run_supervised returns (default 0)
 
-private:
+  private:
     void send(std::string_view line);
     int fd_;
     int64_t last_progress_ns_ = 0;
@@ -43,7 +44,7 @@ private:
 // Throws Error when the child threw (its message), crashed (signal named), ran out of time, went
 // silent or exceeded the memory limit; the message starts with the child's last context.
 int run_supervised(const SupervisorLimits& limits, const std::function<void(ChildChannel&)>& work,
-                    const std::function<void(const Progress&)>& on_progress = {});
+                   const std::function<void(const Progress&)>& on_progress = {});
 
 // Limits that the dflab command uses unless told otherwise (DFLAB_TIMEOUT, DFLAB_STALL_TIMEOUT
 // and DFLAB_MEMORY_LIMIT_MB in the environment override them).

@@ -18,7 +18,8 @@ const date::time_zone* zone_or_throw(const std::string& zone) {
     try {
         return date::locate_zone(zone);
     } catch (const std::exception&) {
-        throw Error("time zone '" + zone + "': unknown (use an IANA name such as UTC, Europe/Moscow or Asia/Almaty)");
+        throw Error("time zone '" + zone +
+                    "': unknown (use an IANA name such as UTC, Europe/Moscow or Asia/Almaty)");
     }
 }
 
@@ -42,7 +43,8 @@ void check_time_zone(const std::string& zone) {
 }
 
 int64_t parse_time(const std::string& text, const std::string& zone) {
-    const char* formats_with_offset[] = {"%Y-%m-%dT%H:%M:%S%Ez", "%Y-%m-%d %H:%M:%S%Ez", "%Y-%m-%dT%H:%M:%S%z"};
+    const char* formats_with_offset[] = {"%Y-%m-%dT%H:%M:%S%Ez", "%Y-%m-%d %H:%M:%S%Ez",
+                                         "%Y-%m-%dT%H:%M:%S%z"};
     for (const char* f : formats_with_offset) {
         std::istringstream in(text);
         Seconds tp;
@@ -65,7 +67,8 @@ int64_t parse_time(const std::string& text, const std::string& zone) {
         auto zoned = date::make_zoned(zone_or_throw(zone), lt, date::choose::earliest);
         return zoned.get_sys_time().time_since_epoch().count();
     }
-    throw Error("time '" + text + "': expected ISO 8601 such as 2023-10-02 or 2023-10-02T14:03:11Z");
+    throw Error("time '" + text +
+                "': expected ISO 8601 such as 2023-10-02 or 2023-10-02T14:03:11Z");
 }
 
 }  // namespace dflab::engine

@@ -12,7 +12,8 @@ namespace {
 std::string normalise_hex(std::string s) {
     std::string out;
     for (char c : s) {
-        if (std::isxdigit(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (std::isxdigit(static_cast<unsigned char>(c)))
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return out;
 }
@@ -52,7 +53,8 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
         const std::string& e = *v.expected;
         all = all && (e == v.computed.md5 || e == v.computed.sha1 || e == v.computed.sha256);
         if (e.size() != 32 && e.size() != 40 && e.size() != 64) {
-            throw Error("expected hash '" + *expected_hash + "': not an MD5, SHA-1 or SHA-256 in hex");
+            throw Error("expected hash '" + *expected_hash +
+                        "': not an MD5, SHA-1 or SHA-256 in hex");
         }
     }
     v.matches = v.checked && all;

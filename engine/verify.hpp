@@ -11,11 +11,11 @@
 namespace dflab::engine {
 
 struct Verification {
-    Digests computed;                     // md5, sha1, sha256 of the media
+    Digests computed;                                    // md5, sha1, sha256 of the media
     std::optional<std::string> stored_md5, stored_sha1;  // from the container
-    std::optional<std::string> expected;  // a hash the examiner gave (any algorithm)
-    bool checked = false;                 // at least one stored or expected hash was compared
-    bool matches = false;                 // every compared hash matched
+    std::optional<std::string> expected;                 // a hash the examiner gave (any algorithm)
+    bool checked = false;  // at least one stored or expected hash was compared
+    bool matches = false;  // every compared hash matched
 };
 
 // Reads all media once; `progress(done, total)` is called as it goes.

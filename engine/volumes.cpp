@@ -9,8 +9,8 @@ namespace dflab::engine {
 namespace {
 
 std::optional<std::string> probe_file_system(const Evidence& evidence, uint64_t byte_offset) {
-    TskFileSystem fs(tsk_fs_open_img(evidence.tsk(), static_cast<TSK_OFF_T>(byte_offset),
-                                     TSK_FS_TYPE_DETECT));
+    TskFileSystem fs(
+        tsk_fs_open_img(evidence.tsk(), static_cast<TSK_OFF_T>(byte_offset), TSK_FS_TYPE_DETECT));
     if (!fs) {
         tsk_error_reset();
         return std::nullopt;
@@ -59,7 +59,8 @@ VolumeLayout read_volume_layout(const Evidence& evidence) {
         p.description = part->desc ? part->desc : "";
         p.kind = kind_of(part->flags);
         p.sector_size = vs->block_size ? vs->block_size : evidence.sector_size();
-        if (p.kind != "meta" && p.length > 0) p.filesystem = probe_file_system(evidence, p.byte_offset());
+        if (p.kind != "meta" && p.length > 0)
+            p.filesystem = probe_file_system(evidence, p.byte_offset());
         layout.partitions.push_back(p);
     }
     return layout;
@@ -85,8 +86,8 @@ std::vector<Partition> file_system_partitions(const Evidence& evidence, std::opt
 }
 
 TskFileSystem open_file_system(const Evidence& evidence, const Partition& partition) {
-    TskFileSystem fs(tsk_fs_open_img(evidence.tsk(), static_cast<TSK_OFF_T>(partition.byte_offset()),
-                                     TSK_FS_TYPE_DETECT));
+    TskFileSystem fs(tsk_fs_open_img(
+        evidence.tsk(), static_cast<TSK_OFF_T>(partition.byte_offset()), TSK_FS_TYPE_DETECT));
     if (!fs) {
         throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
                     ": cannot open file system: " + take_tsk_error());

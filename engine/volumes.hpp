@@ -16,7 +16,8 @@ struct Partition {
     uint64_t length = 0;      // in sectors
     std::string description;  // as the partition table describes it
     std::string kind;         // "partition", "unallocated" (a gap) or "meta" (the table itself)
-    std::optional<std::string> filesystem;  // TSK's name ("ntfs", "fat16", "ext4", ...) if one opens here
+    std::optional<std::string>
+        filesystem;  // TSK's name ("ntfs", "fat16", "ext4", ...) if one opens here
     uint32_t sector_size = 512;
 
     uint64_t byte_offset() const { return start * sector_size; }

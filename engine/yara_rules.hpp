@@ -39,7 +39,7 @@ struct YaraTarget {
 void initialise_yara();
 
 class YaraRules {
-public:
+  public:
     // Compiles every rule file given (folders: every *.yar / *.yara below them, in sorted order;
     // each file in a namespace named after its path relative to the folder). Throws Error
     // "FILE:LINE: message" on the first syntax error, or naming a missing/unreadable path.
@@ -52,14 +52,14 @@ public:
     struct Impl;
     const Impl& impl() const { return *impl_; }
 
-private:
+  private:
     explicit YaraRules(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
 
 // One per thread. Not thread-safe itself; many scanners may share one YaraRules.
 class YaraScanner {
-public:
+  public:
     explicit YaraScanner(const YaraRules& rules, int timeout_seconds = 60);
     ~YaraScanner();
     YaraScanner(YaraScanner&&) noexcept;
@@ -70,7 +70,7 @@ public:
     std::vector<YaraMatch> scan(std::span<const std::byte> data, const YaraTarget& target,
                                 uint64_t base_offset = 0);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,11 +1,85 @@
-// Placeholder until the 'analyze' subcommand lands.
+// dflab analyze IMAGE... -o CASE.sqlite: everything the engine finds, into one case database.
+#include <iostream>
+#include <memory>
+
+#include "engine/analyze.hpp"
+#include "tools/command_support.hpp"
 #include "tools/commands.hpp"
+#include "tools/progress_bar.hpp"
 
 namespace dflab::tools {
 
+namespace {
+
+struct AnalyzeArgs {
+    std::vector<std::string> image;
+    std::vector<std::string> rules;
+    std::vector<std::string> keywords;
+    std::vector<std::string> regexes;
+    std::string output;
+    bool no_unallocated = false;
+    bool force = false;
+    bool json = false;
+    unsigned workers = 0;
+};
+
+}  // namespace
+
 void register_analyze(CLI::App& app, int& exit_code) {
-    (void)exit_code;
-    app.add_subcommand("analyze", "(not yet available)");
+    auto a = std::make_shared<AnalyzeArgs>();
+    auto* cmd = app.add_subcommand(
+        "analyze",
+        "Analyse an image into a case database: every file and directory (deleted and streams "
+        "too), MD5/SHA-1/SHA-256, file types and extension mismatches, YARA matches and keyword "
+        "hits in files and unallocated space. Exit 0 when complete, 2 when some partition could "
+        "not "
+        "be parsed (recorded in the case's errors table)");
+    cmd->add_option("IMAGE", a->image, "Evidence image (first segment, or all segments)")
+        ->required();
+    cmd->add_option("-o,--output", a->output, "Case database to write (SQLite)")->required();
+    cmd->add_option("-r,--rules", a->rules, "YARA rule file or folder (repeatable)");
+    cmd->add_option("-k,--keyword", a->keywords, "Literal keyword to search for (repeatable)");
+    cmd->add_option("-e,--regex", a->regexes, "Regular expression to search for (repeatable)");
+    cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not scan unallocated space");
+    cmd->add_option("-j,--workers", a->workers, "Worker threads (default: one per core)");
+    cmd->add_flag("-f,--force", a->force, "Replace the output if it exists");
+    cmd->add_flag("--json", a->json, "Print the summary as JSON");
+    cmd->callback([a, &exit_code] {
+        engine::AnalyzeOptions o;
+        o.image = a->image;
+        o.rules = a->rules;
+        for (const auto& k : a->keywords) o.keywords.push_back({k, false});
+        for (const auto& r : a->regexes) o.keywords.push_back({r, true});
+        o.unallocated = !a->no_unallocated;
+        o.workers = a->workers;
+        o.output = a->output;
+        o.overwrite = a->force;
+        ProgressBar bar("analyze");
+        auto s = engine::analyze(o, engine::default_limits(),
+                                 [&](const engine::Progress& p) { bar.update(p); });
+        bar.finish();
+        if (a->json) {
+            std::cout << nlohmann::json{{"case", a->output},
+                                        {"files", s.files},
+                                        {"deleted", s.deleted},
+                                        {"hashed", s.hashed},
+                                        {"yara_matches", s.yara_matches},
+                                        {"keyword_hits", s.keyword_hits},
+                                        {"extension_mismatches", s.mismatches},
+                                        {"errors", s.errors}}
+                             .dump(2)
+                      << "\n";
+        } else {
+            std::cout << "Case:                 " << a->output << "\n"
+                      << "Entries:              " << s.files << " (" << s.deleted << " deleted)\n"
+                      << "Hashed:               " << s.hashed << "\n"
+                      << "Extension mismatches: " << s.mismatches << "\n"
+                      << "YARA matches:         " << s.yara_matches << "\n"
+                      << "Keyword hits:         " << s.keyword_hits << "\n";
+        }
+        for (const auto& e : s.errors) std::cerr << "dflab: warning: " << e << "\n";
+        exit_code = s.errors.empty() ? 0 : 2;
+    });
 }
 
 }  // namespace dflab::tools

@@ -28,7 +28,9 @@ void write_all(std::span<const std::byte> data) {
     while (left > 0) {
         ssize_t n = ::write(STDOUT_FILENO, p, left);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw engine::Error(std::string("cannot write to standard output: ") + std::strerror(errno));
+        if (n <= 0)
+            throw engine::Error(std::string("cannot write to standard output: ") +
+                                std::strerror(errno));
         p += n;
         left -= static_cast<size_t>(n);
     }
@@ -38,27 +40,32 @@ void write_all(std::span<const std::byte> data) {
 
 void register_cat(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<CatOptions>();
-    auto* cmd = app.add_subcommand("cat", "Write an entry's content to standard output (like icat)");
+    auto* cmd =
+        app.add_subcommand("cat", "Write an entry's content to standard output (like icat)");
     add_image_args(cmd, o->image, true, false);
-    auto* by_inode = cmd->add_option("-i,--inode", o->inode, "Metadata address, e.g. 14 or 64-128-3");
-    auto* by_path = cmd->add_option("--path", o->path, "Path in the file system, e.g. /Documents/a.txt");
+    auto* by_inode =
+        cmd->add_option("-i,--inode", o->inode, "Metadata address, e.g. 14 or 64-128-3");
+    auto* by_path =
+        cmd->add_option("--path", o->path, "Path in the file system, e.g. /Documents/a.txt");
     by_inode->excludes(by_path);
     cmd->add_flag("-s,--slack", o->slack, "Include slack space (up to the allocated size)");
     cmd->callback([o, &exit_code] {
-        if (o->inode.empty() && o->path.empty()) throw engine::Error("cat: give --inode ADDR or --path PATH");
+        if (o->inode.empty() && o->path.empty())
+            throw engine::Error("cat: give --inode ADDR or --path PATH");
         exit_code = run_isolated("cat", [&](engine::ChildChannel& ch) {
             ch.context(o->image.images.front());
             auto evidence = engine::Evidence::open(o->image.images);
             auto parts = engine::file_system_partitions(evidence, o->image.partition);
             if (parts.size() > 1 && !o->image.partition) {
-                throw engine::Error(evidence.name() + ": several file systems; choose one with --partition");
+                throw engine::Error(evidence.name() +
+                                    ": several file systems; choose one with --partition");
             }
             const auto& part = parts.front();
             ch.context(evidence.name() + " partition " + std::to_string(part.index));
             auto fs = engine::open_file_system(evidence, part);
-            engine::ContentAddress address = o->inode.empty()
-                                                 ? engine::find_by_path(fs.get(), evidence, part, o->path).address
-                                                 : engine::parse_inode(o->inode);
+            engine::ContentAddress address =
+                o->inode.empty() ? engine::find_by_path(fs.get(), evidence, part, o->path).address
+                                 : engine::parse_inode(o->inode);
             engine::ContentReader reader(fs.get(), address, {o->slack});
             std::vector<std::byte> buffer(1 << 20);
             uint64_t done = 0;

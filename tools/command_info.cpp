@@ -18,8 +18,11 @@ nlohmann::json info_json(const engine::EvidenceInfo& info) {
     if (info.acquisition) {
         nlohmann::json a = nlohmann::json::object();
         for (const auto& [k, v] : info.acquisition->headers) a[k] = v;
-        a["stored_md5"] = info.acquisition->stored_md5 ? nlohmann::json(*info.acquisition->stored_md5) : nullptr;
-        a["stored_sha1"] = info.acquisition->stored_sha1 ? nlohmann::json(*info.acquisition->stored_sha1) : nullptr;
+        a["stored_md5"] =
+            info.acquisition->stored_md5 ? nlohmann::json(*info.acquisition->stored_md5) : nullptr;
+        a["stored_sha1"] = info.acquisition->stored_sha1
+                               ? nlohmann::json(*info.acquisition->stored_sha1)
+                               : nullptr;
         j["acquisition"] = a;
     } else {
         j["acquisition"] = nullptr;
@@ -35,7 +38,8 @@ void print_text(const engine::EvidenceInfo& info) {
     for (const auto& s : info.segments) std::cout << "  " << s << "\n";
     if (!info.acquisition) return;
     std::cout << "Acquisition metadata:\n";
-    for (const auto& [k, v] : info.acquisition->headers) std::cout << "  " << k << ": " << v << "\n";
+    for (const auto& [k, v] : info.acquisition->headers)
+        std::cout << "  " << k << ": " << v << "\n";
     std::cout << "  stored MD5:  " << info.acquisition->stored_md5.value_or("(none)") << "\n"
               << "  stored SHA1: " << info.acquisition->stored_sha1.value_or("(none)") << "\n";
 }
@@ -44,14 +48,17 @@ void print_text(const engine::EvidenceInfo& info) {
 
 void register_info(CLI::App& app, int& exit_code) {
     auto args = std::make_shared<ImageArgs>();
-    auto* cmd = app.add_subcommand("info", "Describe an evidence image: format, size, segments, E01 metadata");
+    auto* cmd = app.add_subcommand(
+        "info", "Describe an evidence image: format, size, segments, E01 metadata");
     add_image_args(cmd, *args, false, true);
     cmd->callback([args, &exit_code] {
         exit_code = run_isolated("info", [&](engine::ChildChannel& ch) {
             ch.context(args->images.front());
             auto info = engine::Evidence::open(args->images).describe();
-            if (args->json) std::cout << info_json(info).dump(2) << "\n";
-            else print_text(info);
+            if (args->json)
+                std::cout << info_json(info).dump(2) << "\n";
+            else
+                print_text(info);
         });
     });
 }

@@ -19,16 +19,18 @@ struct LsOptions {
 };
 
 void print_text(const engine::Entry& e) {
-    std::cout << e.mode_string.substr(0, 3) << " " << (e.allocated ? "" : (e.reallocated ? "(realloc) " : "* "))
-              << e.inode << ":\t" << e.path << "\t" << e.size << "\t"
-              << (e.mtime ? engine::iso_utc(*e.mtime) : "-") << "\n";
+    std::cout << e.mode_string.substr(0, 3) << " "
+              << (e.allocated ? "" : (e.reallocated ? "(realloc) " : "* ")) << e.inode << ":\t"
+              << e.path << "\t" << e.size << "\t" << (e.mtime ? engine::iso_utc(*e.mtime) : "-")
+              << "\n";
 }
 
 }  // namespace
 
 void register_ls(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<LsOptions>();
-    auto* cmd = app.add_subcommand("ls", "List file system entries (like fls): one JSON object per line with --json");
+    auto* cmd = app.add_subcommand(
+        "ls", "List file system entries (like fls): one JSON object per line with --json");
     add_image_args(cmd, o->image, true, true);
     cmd->add_flag("-r,--recursive", o->recursive, "Descend into directories");
     cmd->add_flag("-d,--deleted", o->deleted_only, "Only deleted entries");
@@ -46,8 +48,10 @@ void register_ls(CLI::App& app, int& exit_code) {
                 w.start_path = o->path;
                 engine::walk_entries(fs.get(), evidence, part, w, [&](engine::Entry&& e) {
                     ch.heartbeat();
-                    if (o->image.json) std::cout << entry_json(e).dump() << "\n";
-                    else print_text(e);
+                    if (o->image.json)
+                        std::cout << entry_json(e).dump() << "\n";
+                    else
+                        print_text(e);
                 });
             }
         });

@@ -24,26 +24,28 @@ void register_partitions(CLI::App& app, int& exit_code) {
             if (args->json) {
                 nlohmann::json out = nlohmann::json::array();
                 for (const auto& p : layout.partitions) {
-                    out.push_back({{"index", p.index},
-                                   {"start", p.start},
-                                   {"length", p.length},
-                                   {"description", p.description},
-                                   {"kind", p.kind},
-                                   {"filesystem", p.filesystem ? nlohmann::json(*p.filesystem) : nullptr},
-                                   {"sector_size", p.sector_size}});
+                    out.push_back(
+                        {{"index", p.index},
+                         {"start", p.start},
+                         {"length", p.length},
+                         {"description", p.description},
+                         {"kind", p.kind},
+                         {"filesystem", p.filesystem ? nlohmann::json(*p.filesystem) : nullptr},
+                         {"sector_size", p.sector_size}});
                 }
                 std::cout << out.dump(2) << "\n";
                 return;
             }
             std::cout << "Scheme: " << layout.scheme << "\n";
-            std::printf("%-5s %-12s %-12s %-12s %-12s %-10s %s\n", "Index", "Start", "End", "Length",
-                        "Kind", "FS", "Description");
+            std::printf("%-5s %-12s %-12s %-12s %-12s %-10s %s\n", "Index", "Start", "End",
+                        "Length", "Kind", "FS", "Description");
             for (const auto& p : layout.partitions) {
-                std::printf("%03d:  %012llu %012llu %012llu %-12s %-10s %s\n", p.index,
-                            static_cast<unsigned long long>(p.start),
-                            static_cast<unsigned long long>(p.start + (p.length ? p.length - 1 : 0)),
-                            static_cast<unsigned long long>(p.length), p.kind.c_str(),
-                            p.filesystem.value_or("-").c_str(), p.description.c_str());
+                std::printf(
+                    "%03d:  %012llu %012llu %012llu %-12s %-10s %s\n", p.index,
+                    static_cast<unsigned long long>(p.start),
+                    static_cast<unsigned long long>(p.start + (p.length ? p.length - 1 : 0)),
+                    static_cast<unsigned long long>(p.length), p.kind.c_str(),
+                    p.filesystem.value_or("-").c_str(), p.description.c_str());
             }
             std::fflush(stdout);
         });

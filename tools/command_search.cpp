@@ -1,11 +1,95 @@
-// Placeholder until the 'search' subcommand lands.
+// dflab search IMAGE... -k TERM / -e REGEX: keyword search in files and unallocated space.
+#include <iostream>
+#include <memory>
+
+#include "engine/error.hpp"
+#include "tools/command_support.hpp"
 #include "tools/commands.hpp"
 
 namespace dflab::tools {
 
+namespace {
+
+struct SearchArgs {
+    ImageArgs image;
+    std::vector<std::string> keywords, regexes;
+    bool no_unallocated = false;
+    bool case_sensitive = false;
+};
+
+class HitPrinter : public engine::ScanSink {
+  public:
+    HitPrinter(const SearchArgs& a, const engine::KeywordSearcher& s) : a_(a), s_(s) {}
+    void file(engine::FileScan&& f) override {
+        for (const auto& h : f.hits) {
+            nlohmann::json j = hit_json(h);
+            j["partition"] = f.entry.partition;
+            j["path"] = f.entry.path;
+            j["inode"] = f.entry.inode;
+            j["allocated"] = f.entry.allocated;
+            print(j, std::to_string(f.entry.partition) + ":" + f.entry.path);
+        }
+    }
+    void unallocated_finding(engine::UnallocatedFinding&& f) override {
+        if (!f.hit) return;
+        nlohmann::json j = hit_json(*f.hit);
+        j["partition"] = f.partition;
+        j["path"] = nullptr;
+        j["block"] = f.block;
+        j["image_offset"] = f.image_offset;
+        print(j,
+              std::to_string(f.partition) + ":(unallocated block " + std::to_string(f.block) + ")");
+    }
+
+  private:
+    nlohmann::json hit_json(const engine::KeywordHit& h) {
+        const auto& t = s_.terms().at(h.term);
+        return {{"term", t.text},     {"regex", t.regex},       {"offset", h.offset},
+                {"length", h.length}, {"encoding", h.encoding}, {"text", h.text}};
+    }
+    void print(const nlohmann::json& j, const std::string& where) {
+        if (a_.image.json) {
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        } else {
+            std::cout << where << "\t" << j["offset"].get<uint64_t>() << "\t"
+                      << j["encoding"].get<std::string>() << "\t" << j["text"].get<std::string>()
+                      << "\n";
+        }
+    }
+    const SearchArgs& a_;
+    const engine::KeywordSearcher& s_;
+};
+
+}  // namespace
+
 void register_search(CLI::App& app, int& exit_code) {
-    (void)exit_code;
-    app.add_subcommand("search", "(not yet available)");
+    auto a = std::make_shared<SearchArgs>();
+    auto* cmd = app.add_subcommand(
+        "search",
+        "Keyword search over file content and unallocated space, in ASCII/UTF-8 and UTF-16LE, "
+        "case-insensitive (Latin and Cyrillic) unless --case-sensitive. Offsets: within the file, "
+        "or absolute in the image for unallocated space");
+    add_image_args(cmd, a->image, true, true);
+    cmd->add_option("-k,--keyword", a->keywords, "Literal term (repeatable)");
+    cmd->add_option("-e,--regex", a->regexes, "Regular expression, PCRE syntax (repeatable)");
+    cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not search unallocated space");
+    cmd->add_flag("--case-sensitive", a->case_sensitive, "Match case exactly");
+    cmd->callback([a, &exit_code] {
+        std::vector<engine::KeywordTerm> terms;
+        for (const auto& k : a->keywords) terms.push_back({k, false});
+        for (const auto& r : a->regexes) terms.push_back({r, true});
+        if (terms.empty()) throw engine::Error("search: give at least one --keyword or --regex");
+        engine::KeywordSearcher searcher(terms, a->case_sensitive);
+        engine::ScanOptions o;
+        o.hashes = 0;
+        o.file_type = false;
+        o.keywords = &searcher;
+        o.unallocated = !a->no_unallocated;
+        exit_code = run_isolated("search", [&](engine::ChildChannel& ch) {
+            HitPrinter printer(*a, searcher);
+            scan_image(a->image, o, printer, ch);
+        });
+    });
 }
 
 }  // namespace dflab::tools

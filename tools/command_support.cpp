@@ -11,8 +11,9 @@ void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json) {
                     "segment or all of them")
         ->required();
     if (partition) {
-        cmd->add_option("-p,--partition", args.partition,
-                        "Partition index as 'dflab partitions' prints it (default: every file system)");
+        cmd->add_option(
+            "-p,--partition", args.partition,
+            "Partition index as 'dflab partitions' prints it (default: every file system)");
     }
     if (json) cmd->add_flag("--json", args.json, "Machine-readable JSON output");
 }
@@ -23,6 +24,16 @@ int run_isolated(const std::string& label, const std::function<void(engine::Chil
                                       [&](const engine::Progress& p) { bar.update(p); });
     bar.finish();
     return code;
+}
+
+void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engine::ScanSink& sink,
+                engine::ChildChannel& channel) {
+    channel.context(args.images.front());
+    auto evidence = engine::Evidence::open(args.images);
+    for (const auto& part : engine::file_system_partitions(evidence, args.partition)) {
+        channel.context(evidence.name() + " partition " + std::to_string(part.index));
+        engine::scan_partition(evidence, part, options, sink, &channel);
+    }
 }
 
 nlohmann::json time_json(const std::optional<int64_t>& t) {

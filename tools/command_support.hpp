@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/file_system.hpp"
+#include "engine/scan.hpp"
 #include "engine/supervisor.hpp"
 
 namespace dflab::tools {
@@ -25,6 +26,10 @@ void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json);
 // Runs `work` in a supervised child (see engine/supervisor.hpp) with a progress bar labelled
 // `label` on a terminal; returns the child's result code.
 int run_isolated(const std::string& label, const std::function<void(engine::ChildChannel&)>& work);
+
+// Scans every selected file system of the image (in the calling child process).
+void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engine::ScanSink& sink,
+                engine::ChildChannel& channel);
 
 nlohmann::json time_json(const std::optional<int64_t>& t);
 nlohmann::json entry_json(const engine::Entry& e);

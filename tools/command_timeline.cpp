@@ -1,11 +1,106 @@
-// Placeholder until the 'timeline' subcommand lands.
+// dflab timeline IMAGE...: the MAC(B) timeline of the file systems, or their body file for mactime.
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/time_format.hpp"
+#include "engine/timeline.hpp"
+#include "tools/command_support.hpp"
 #include "tools/commands.hpp"
 
 namespace dflab::tools {
 
+namespace {
+
+struct TimelineOptions {
+    ImageArgs image;
+    bool body = false;
+    std::optional<std::string> from, to;
+    std::string zone = "UTC";
+    std::string format = "csv";
+};
+
+constexpr const char* kFooter = R"(
+Without --body, prints one event per distinct time stamp of each entry (files, directories,
+deleted and orphan entries, NTFS streams and $FILE_NAME attributes), sorted by time then path:
+  time,macb,partition,inode,type,size,allocated,mode,uid,gid,path
+'macb' says which time stamps have that time, as mactime writes it: m(odified), a(ccessed),
+c(hanged; NTFS: MFT entry changed), b(orn), e.g. "m.cb". Absent times make no event. Times are
+ISO 8601 in UTC, or in --timezone with its offset (2023-10-02T17:03:11+03:00).
+
+--from/--to take 2023-10-02, 2023-10-02T14:03:11, or either with Z or +03:00; without an offset
+they are read in --timezone. Both ends are included, and a date alone in --to means the whole day.
+
+--body prints the TSK 3.x body file instead, the lines 'fls -m / -r' prints (with several file
+systems, names start with /pN/, N the partition index), for TSK's mactime:
+  dflab timeline disk.E01 --body > body.txt && mactime -b body.txt -d -y 2023-10-01..2023-10-03
+
+Note: FAT stores local times without a zone; they are read in the zone of the TZ environment
+variable (as fls does), so set TZ to the zone of the machine the disk came from.
+
+Examples:
+  dflab timeline disk.E01 --from 2023-10-01 --to 2023-10-02 --timezone Europe/Moscow
+  dflab timeline disk.E01 -p 2 --format json > timeline.jsonl)";
+
+}  // namespace
+
 void register_timeline(CLI::App& app, int& exit_code) {
-    (void)exit_code;
-    app.add_subcommand("timeline", "(not yet available)");
+    auto o = std::make_shared<TimelineOptions>();
+    auto* cmd = app.add_subcommand(
+        "timeline",
+        "MAC(B) timeline of the file systems as CSV or JSON Lines, or a body file for mactime");
+    add_image_args(cmd, o->image, true, false);
+    auto* body = cmd->add_flag("--body", o->body,
+                               "Print the body file (what 'fls -m / -r' prints) for TSK's mactime "
+                               "instead of the timeline");
+    auto* from_opt =
+        cmd->add_option("--from", o->from, "Only events at or after this time (ISO 8601)");
+    auto* to_opt = cmd->add_option("--to", o->to,
+                                   "Only events at or before this time (ISO 8601; a date alone: "
+                                   "until the end of that day)");
+    auto* zone_opt = cmd->add_option("--timezone", o->zone,
+                                     "IANA time zone to print times in and to read --from/--to in, "
+                                     "e.g. Europe/Moscow (default: UTC)");
+    auto* format_opt =
+        cmd->add_option("--format", o->format, "Output format: csv (default) or json (JSON Lines)")
+            ->check(CLI::IsMember({"csv", "json"}));
+    for (auto* opt : {from_opt, to_opt, zone_opt, format_opt}) body->excludes(opt);
+    cmd->footer(kFooter);
+
+    cmd->callback([o, &exit_code] {
+        // Check what the user typed before touching the image: one line, no child process.
+        engine::check_time_zone(o->zone);
+        const engine::TimeRange range = engine::parse_time_range(o->from, o->to, o->zone);
+        const auto format =
+            o->format == "json" ? engine::TimelineFormat::json : engine::TimelineFormat::csv;
+
+        exit_code = run_isolated("timeline", [&](engine::ChildChannel& ch) {
+            ch.context(o->image.images.front());
+            auto evidence = engine::Evidence::open(o->image.images);
+            const auto partitions = engine::file_system_partitions(evidence, o->image.partition);
+            std::vector<engine::TimelineRecord> records;
+            for (const auto& part : partitions) {
+                ch.context(evidence.name() + " partition " + std::to_string(part.index));
+                auto fs = engine::open_file_system(evidence, part);
+                const std::string prefix =
+                    partitions.size() > 1 ? "/p" + std::to_string(part.index) + "/" : "/";
+                engine::walk_timeline_records(
+                    fs.get(), evidence, part, [&](engine::TimelineRecord&& r) {
+                        ch.heartbeat();
+                        if (o->body)
+                            std::cout << engine::body_line(r, prefix) << "\n";
+                        else
+                            records.push_back(std::move(r));
+                    });
+            }
+            if (o->body) return;
+            ch.context(evidence.name() + ": sorting the timeline");
+            const auto events = engine::make_events(records, range);
+            engine::write_timeline(std::cout, events, format, o->zone);
+        });
+    });
 }
 
 }  // namespace dflab::tools

@@ -13,28 +13,29 @@ void register_verify(CLI::App& app, int& exit_code) {
     auto expected = std::make_shared<std::optional<std::string>>();
     auto* cmd = app.add_subcommand(
         "verify",
-        "Verify an image's integrity: recompute MD5/SHA-1/SHA-256 and compare with the hashes an E01 "
+        "Verify an image's integrity: recompute MD5/SHA-1/SHA-256 and compare with the hashes an "
+        "E01 "
         "stores (or --expect). Exit 0 only when every compared hash matches; 1 on mismatch or when "
         "there is nothing to compare with");
     add_image_args(cmd, *args, false, true);
-    cmd->add_option("--expect", *expected, "A hash (MD5, SHA-1 or SHA-256, hex) the image must have");
+    cmd->add_option("--expect", *expected,
+                    "A hash (MD5, SHA-1 or SHA-256, hex) the image must have");
     cmd->callback([args, expected, &exit_code] {
         exit_code = run_isolated("verify", [&](engine::ChildChannel& ch) {
             ch.context(args->images.front());
             auto evidence = engine::Evidence::open(args->images);
             auto v = engine::verify_image(evidence, *expected,
                                           [&](uint64_t d, uint64_t t) { ch.progress(d, t); });
-            auto opt = [](const std::optional<std::string>& s) { return s ? nlohmann::json(*s) : nullptr; };
+            auto opt = [](const std::optional<std::string>& s) {
+                return s ? nlohmann::json(*s) : nullptr;
+            };
             std::string verdict = !v.checked ? "unverified" : (v.matches ? "verified" : "mismatch");
             if (args->json) {
-                nlohmann::json j{{"image", args->images.front()},
-                                 {"md5", v.computed.md5},
-                                 {"sha1", v.computed.sha1},
-                                 {"sha256", v.computed.sha256},
-                                 {"stored_md5", opt(v.stored_md5)},
-                                 {"stored_sha1", opt(v.stored_sha1)},
-                                 {"expected", opt(v.expected)},
-                                 {"result", verdict}};
+                nlohmann::json j{
+                    {"image", args->images.front()},   {"md5", v.computed.md5},
+                    {"sha1", v.computed.sha1},         {"sha256", v.computed.sha256},
+                    {"stored_md5", opt(v.stored_md5)}, {"stored_sha1", opt(v.stored_sha1)},
+                    {"expected", opt(v.expected)},     {"result", verdict}};
                 std::cout << j.dump(2) << "\n";
             } else {
                 std::cout << "MD5:     " << v.computed.md5 << "\n"
@@ -46,7 +47,8 @@ void register_verify(CLI::App& app, int& exit_code) {
                     std::cout << "UNVERIFIED: " << args->images.front()
                               << " stores no hash; pass --expect HASH to compare\n";
                 } else {
-                    std::cout << (v.matches ? "SUCCESS: hashes match\n" : "FAILURE: hash mismatch\n");
+                    std::cout << (v.matches ? "SUCCESS: hashes match\n"
+                                            : "FAILURE: hash mismatch\n");
                 }
             }
             ch.result(v.checked && v.matches ? 0 : 1);

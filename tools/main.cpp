@@ -7,7 +7,8 @@
 #include "tools/commands.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"dflab: digital-forensics training lab (forensic engine, exercise packs, scoring)", "dflab"};
+    CLI::App app{"dflab: digital-forensics training lab (forensic engine, exercise packs, scoring)",
+                 "dflab"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "dflab 0.1.0");
     int exit_code = 0;

@@ -24,9 +24,13 @@ std::string human(double value, const std::string& unit) {
 }  // namespace
 
 ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)), enabled_(isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+    : label_(std::move(label)),
+      enabled_(isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+    finish();
+}
 
 void ProgressBar::update(const engine::Progress& p) {
     if (!enabled_ || p.total == 0) return;
@@ -37,7 +41,10 @@ void ProgressBar::update(const engine::Progress& p) {
     double fraction = static_cast<double>(p.done) / static_cast<double>(p.total);
     if (fraction > 1) fraction = 1;
     double rate = elapsed > 0 ? static_cast<double>(p.done) / elapsed : 0;
-    long eta = rate > 0 ? static_cast<long>(static_cast<double>(p.total - std::min(p.done, p.total)) / rate) : 0;
+    long eta =
+        rate > 0
+            ? static_cast<long>(static_cast<double>(p.total - std::min(p.done, p.total)) / rate)
+            : 0;
     constexpr int kWidth = 30;
     int filled = static_cast<int>(fraction * kWidth);
     std::string bar(static_cast<size_t>(filled), '#');

@@ -8,13 +8,13 @@
 namespace dflab::tools {
 
 class ProgressBar {
-public:
+  public:
     explicit ProgressBar(std::string label);
     ~ProgressBar();
     void update(const engine::Progress& p);
     void finish();  // clears the bar
 
-private:
+  private:
     std::string label_;
     bool enabled_;
     bool drawn_ = false;

@@ -18,8 +18,10 @@ namespace fs = std::filesystem;
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
     }
     return out + "'";
 }
@@ -27,7 +29,8 @@ std::string shell_quote(const std::string& s) {
 std::string fixture(const std::string& name) {
     static std::once_flag once;
     std::call_once(once, [] {
-        std::string cmd = "bash " + shell_quote(std::string(DFLAB_SOURCE_DIR) + "/tests/fixtures/make.sh") +
+        std::string cmd = "bash " +
+                          shell_quote(std::string(DFLAB_SOURCE_DIR) + "/tests/fixtures/make.sh") +
                           " " + shell_quote(DFLAB_FIXTURE_DIR) + " >/dev/null";
         if (std::system(cmd.c_str()) != 0) {
             throw std::runtime_error("fixture build failed: " + cmd);
@@ -41,8 +44,8 @@ std::string fixture(const std::string& name) {
 CommandResult run(const std::string& command_line) {
     std::string dir = temp_dir();
     std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
-    std::string full = "(" + command_line + ") >" + shell_quote(out_path) + " 2>" + shell_quote(err_path) +
-                       " </dev/null";
+    std::string full = "(" + command_line + ") >" + shell_quote(out_path) + " 2>" +
+                       shell_quote(err_path) + " </dev/null";
     int status = std::system(full.c_str());
     CommandResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -58,7 +61,9 @@ CommandResult run(const std::string& command_line) {
     return r;
 }
 
-CommandResult dflab(const std::string& arguments) { return run(shell_quote(DFLAB_BINARY) + " " + arguments); }
+CommandResult dflab(const std::string& arguments) {
+    return run(shell_quote(DFLAB_BINARY) + " " + arguments);
+}
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;

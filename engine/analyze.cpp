@@ -1,0 +1,156 @@
+#include "engine/analyze.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "engine/case_database.hpp"
+#include "engine/error.hpp"
+#include "engine/scan.hpp"
+#include "engine/volumes.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The temporary case file; removed unless renamed into place.
+class PendingFile {
+  public:
+    explicit PendingFile(const std::string& final_path) : final_(final_path) {
+        fs::path target(final_path);
+        fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec))
+            throw Error(final_path + ": folder " + dir.string() + " does not exist");
+        if (fs::is_directory(target, ec))
+            throw Error(final_path + ": is a folder; give a file name");
+        temp_ = (dir / ("." + target.filename().string() + ".partial-XXXXXX")).string();
+        int fd = mkstemp(temp_.data());
+        if (fd < 0) throw Error(final_path + ": cannot write here (" + std::strerror(errno) + ")");
+        ::close(fd);
+        fs::remove(temp_, ec);  // SQLite creates it afresh
+    }
+    ~PendingFile() {
+        if (!committed_) {
+            std::error_code ec;
+            for (const char* suffix : {"", "-journal", "-wal", "-shm"})
+                fs::remove(temp_ + suffix, ec);
+        }
+    }
+    PendingFile(const PendingFile&) = delete;
+    PendingFile& operator=(const PendingFile&) = delete;
+    const std::string& path() const { return temp_; }
+    void commit() {
+        int fd = ::open(temp_.c_str(), O_RDONLY);
+        if (fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
+        }
+        std::error_code ec;
+        fs::rename(temp_, final_, ec);
+        if (ec) throw Error(final_ + ": cannot move the finished case into place: " + ec.message());
+        committed_ = true;
+    }
+
+  private:
+    std::string final_, temp_;
+    bool committed_ = false;
+};
+
+int64_t count(Database& db, const char* sql) {
+    auto s = db.prepare(sql);
+    return s.step() ? s.column_int(0) : 0;
+}
+
+}  // namespace
+
+AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& limits,
+                       const std::function<void(const Progress&)>& on_progress) {
+    if (!options.overwrite && fs::exists(options.output)) {
+        throw Error(options.output + ": already exists (use --force to replace it)");
+    }
+    // Rules and keywords are checked before any image is touched; the children inherit them.
+    std::optional<YaraRules> rules;
+    if (!options.rules.empty()) {
+        initialise_yara();
+        rules = YaraRules::compile(options.rules);
+    }
+    std::optional<KeywordSearcher> keywords;
+    if (!options.keywords.empty()) keywords.emplace(options.keywords);
+
+    PendingFile pending(options.output);
+    create_case(pending.path());
+    const std::string image_name = options.image.front();
+
+    run_supervised(limits, [&](ChildChannel& ch) {
+        ch.context(image_name);
+        auto evidence = Evidence::open(options.image);
+        auto info = evidence.describe();
+        auto layout = read_volume_layout(evidence);
+        Database db(pending.path(), Database::Mode::ReadWrite);
+        record_image(db, image_name, info, layout);
+    });
+
+    struct Target {
+        int index;
+    };
+    std::vector<Target> targets;
+    {
+        Database db(pending.path(), Database::Mode::ReadOnly);
+        auto s =
+            db.prepare("SELECT \"index\" FROM partitions WHERE filesystem IS NOT NULL ORDER BY id");
+        while (s.step()) targets.push_back({static_cast<int>(s.column_int(0))});
+    }
+
+    AnalyzeSummary summary;
+    ScanOptions scan;
+    scan.rules = rules ? &*rules : nullptr;
+    scan.keywords = keywords ? &*keywords : nullptr;
+    scan.unallocated = options.unallocated;
+    scan.workers = options.workers;
+    for (const auto& t : targets) {
+        try {
+            run_supervised(
+                limits,
+                [&](ChildChannel& ch) {
+                    ch.context(image_name + " partition " + std::to_string(t.index));
+                    auto evidence = Evidence::open(options.image);
+                    auto parts = file_system_partitions(evidence, t.index);
+                    CaseWriter writer(pending.path(), 1, t.index, options.keywords);
+                    scan_partition(evidence, parts.front(), scan, writer, &ch);
+                    writer.commit();
+                },
+                on_progress);
+        } catch (const Error& e) {
+            Database db(pending.path(), Database::Mode::ReadWrite);
+            record_error(db, 1, t.index, e.what());
+            summary.errors.push_back(e.what());
+        }
+    }
+    if (targets.empty()) {
+        Database db(pending.path(), Database::Mode::ReadWrite);
+        record_error(db, 1, std::nullopt, image_name + ": no file system found in any partition");
+        summary.errors.push_back(image_name + ": no file system found in any partition");
+    }
+
+    {
+        Database db(pending.path(), Database::Mode::ReadWrite);
+        finish_case(db);
+        summary.files = count(db, "SELECT count(*) FROM files");
+        summary.deleted = count(db, "SELECT count(*) FROM files WHERE allocated = 0");
+        summary.hashed = count(db, "SELECT count(*) FROM files WHERE sha256 IS NOT NULL");
+        summary.yara_matches = count(db, "SELECT count(*) FROM yara_matches");
+        summary.keyword_hits = count(db, "SELECT count(*) FROM keyword_hits");
+        summary.mismatches = count(db, "SELECT count(*) FROM files WHERE extension_mismatch = 1");
+    }
+    pending.commit();
+    return summary;
+}
+
+}  // namespace dflab::engine

@@ -1,0 +1,33 @@
+#pragma once
+// analyze: everything the engine finds in one image, into one case database. The case is written
+// under a temporary name beside the output and renamed only when complete, so a crash never
+// leaves a half-written case that looks whole. Each partition is parsed in its own supervised
+// child: a parser crash there is recorded in the case's errors table and the rest goes on.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/keyword_search.hpp"
+#include "engine/supervisor.hpp"
+
+namespace dflab::engine {
+
+struct AnalyzeOptions {
+    std::vector<std::string> image;  // the segments of one image
+    std::vector<std::string> rules;  // YARA rule files and folders
+    std::vector<KeywordTerm> keywords;
+    bool unallocated = true;  // scan unallocated space with rules and keywords
+    unsigned workers = 0;     // 0: one per core
+    std::string output;       // CASE.sqlite
+    bool overwrite = false;
+};
+
+struct AnalyzeSummary {
+    int64_t files = 0, deleted = 0, hashed = 0, yara_matches = 0, keyword_hits = 0, mismatches = 0;
+    std::vector<std::string> errors;  // partitions that failed (recorded in the case too)
+};
+
+AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& limits,
+                       const std::function<void(const Progress&)>& on_progress = {});
+
+}  // namespace dflab::engine

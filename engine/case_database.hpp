@@ -1,0 +1,45 @@
+#pragma once
+// The case database: one SQLite file holding what `analyze` found (schema: case_schema.hpp).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/evidence.hpp"
+#include "engine/scan.hpp"
+#include "engine/sqlite.hpp"
+#include "engine/volumes.hpp"
+
+namespace dflab::engine {
+
+// Creates the schema in a new, empty database file.
+void create_case(const std::string& path);
+
+// Records an image and its volume layout; returns the image id.
+int64_t record_image(Database& db, const std::string& path, const EvidenceInfo& info,
+                     const VolumeLayout& layout);
+
+void record_error(Database& db, std::optional<int64_t> image_id, std::optional<int> partition,
+                  const std::string& message);
+
+// Creates the indexes and marks the case complete.
+void finish_case(Database& db);
+
+// Writes one partition's scan results inside one transaction: nothing of the partition is
+// visible unless commit() is reached.
+class CaseWriter : public ScanSink {
+  public:
+    CaseWriter(const std::string& path, int64_t image_id, int partition,
+               const std::vector<KeywordTerm>& terms);
+    ~CaseWriter() override;
+    void file(FileScan&& scan) override;
+    void unallocated(const UnallocatedSummary& summary) override;
+    void unallocated_finding(UnallocatedFinding&& finding) override;
+    void commit();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dflab::engine

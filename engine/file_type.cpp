@@ -1,0 +1,117 @@
+#include "engine/file_type.hpp"
+
+#include <magic.h>
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+struct MagicClose {
+    void operator()(magic_t m) const noexcept { magic_close(m); }
+};
+
+// Well-known types and the extensions they legitimately carry.
+struct TypeExtensions {
+    std::string_view mime;
+    std::vector<std::string_view> extensions;
+};
+
+const std::vector<TypeExtensions>& known_types() {
+    static const std::vector<TypeExtensions> table = {
+        {"image/jpeg", {"jpg", "jpeg", "jpe", "jfif"}},
+        {"image/png", {"png"}},
+        {"image/gif", {"gif"}},
+        {"image/bmp", {"bmp", "dib"}},
+        {"image/x-ms-bmp", {"bmp", "dib"}},
+        {"image/tiff", {"tif", "tiff"}},
+        {"image/webp", {"webp"}},
+        {"application/pdf", {"pdf"}},
+        {"application/zip",
+         {"zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "jar", "apk", "epub", "kmz", "xpi"}},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         {"docx", "docm", "zip"}},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         {"xlsx", "xlsm", "zip"}},
+        {"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+         {"pptx", "pptm", "zip"}},
+        {"application/x-rar", {"rar"}},
+        {"application/vnd.rar", {"rar"}},
+        {"application/x-7z-compressed", {"7z"}},
+        {"application/gzip", {"gz", "tgz"}},
+        {"application/x-bzip2", {"bz2", "tbz2"}},
+        {"application/x-xz", {"xz", "txz"}},
+        {"application/x-dosexec",
+         {"exe", "dll", "sys", "scr", "com", "cpl", "ocx", "drv", "efi", "mui"}},
+        {"application/vnd.microsoft.portable-executable",
+         {"exe", "dll", "sys", "scr", "cpl", "ocx", "efi"}},
+        {"application/x-executable", {"", "bin", "elf", "out", "so"}},
+        {"application/x-sharedlib", {"so", "bin", "", "elf"}},
+        {"application/x-pie-executable", {"", "bin", "elf", "so"}},
+        {"application/vnd.sqlite3", {"sqlite", "sqlite3", "db", "db3", "sdb", "s3db"}},
+        {"application/x-sqlite3", {"sqlite", "sqlite3", "db", "db3", "sdb", "s3db"}},
+        {"audio/mpeg", {"mp3", "mpga"}},
+        {"video/mp4", {"mp4", "m4v", "m4a"}},
+        {"application/msword", {"doc", "dot", "xls", "ppt", "msg", "msi"}},
+        {"application/vnd.ms-excel", {"xls", "xlt"}},
+        {"application/x-ole-storage", {"doc", "xls", "ppt", "msg", "msi", "db"}},
+        {"application/CDFV2", {"doc", "xls", "ppt", "msg", "msi"}},
+    };
+    return table;
+}
+
+}  // namespace
+
+struct FileTypeDetector::Impl {
+    std::unique_ptr<std::remove_pointer_t<magic_t>, MagicClose> cookie;
+};
+
+FileTypeDetector::FileTypeDetector() : impl_(std::make_unique<Impl>()) {
+    impl_->cookie.reset(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
+                                   MAGIC_NO_CHECK_ENCODING | MAGIC_ERROR));
+    if (!impl_->cookie || magic_load(impl_->cookie.get(), nullptr) != 0) {
+        throw Error("libmagic: cannot load the magic database");
+    }
+    size_t bytes_max = kHeadBytes;
+    magic_setparam(impl_->cookie.get(), MAGIC_PARAM_BYTES_MAX, &bytes_max);
+}
+FileTypeDetector::~FileTypeDetector() = default;
+FileTypeDetector::FileTypeDetector(FileTypeDetector&&) noexcept = default;
+FileTypeDetector& FileTypeDetector::operator=(FileTypeDetector&&) noexcept = default;
+
+std::string FileTypeDetector::mime_type(std::span<const std::byte> head) {
+    if (head.empty()) return "inode/x-empty";
+    const char* r =
+        magic_buffer(impl_->cookie.get(), head.data(), std::min(head.size(), kHeadBytes));
+    return r ? r : "application/octet-stream";
+}
+
+bool extension_mismatch(std::string_view extension, std::string_view mime) {
+    if (extension.empty()) return false;
+    const auto& table = known_types();
+    auto own =
+        std::find_if(table.begin(), table.end(), [&](const auto& t) { return t.mime == mime; });
+    if (own != table.end()) {
+        return std::find(own->extensions.begin(), own->extensions.end(), extension) ==
+               own->extensions.end();
+    }
+    // Content of an unlisted type: a mismatch only when the extension claims a listed type.
+    if (mime == "inode/x-empty") return false;
+    for (const auto& t : table) {
+        if (t.mime.starts_with("application/x-") &&
+            (t.mime.find("exec") != std::string_view::npos ||
+             t.mime.find("sharedlib") != std::string_view::npos)) {
+            continue;  // "" and "bin" are not claims
+        }
+        if (std::find(t.extensions.begin(), t.extensions.end(), extension) != t.extensions.end())
+            return true;
+    }
+    return false;
+}
+
+}  // namespace dflab::engine

@@ -1,0 +1,35 @@
+#pragma once
+// File types by signature (libmagic), and whether an entry's extension lies about its type.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace dflab::engine {
+
+// One libmagic handle; not thread-safe, so one per thread.
+class FileTypeDetector {
+  public:
+    FileTypeDetector();  // throws Error when the magic database cannot be loaded
+    ~FileTypeDetector();
+    FileTypeDetector(FileTypeDetector&&) noexcept;
+    FileTypeDetector& operator=(FileTypeDetector&&) noexcept;
+
+    // MIME type of the content's first bytes ("application/pdf"); "inode/x-empty" when empty.
+    std::string mime_type(std::span<const std::byte> head);
+
+    // How many leading bytes mime_type() looks at; callers pass at most this much.
+    static constexpr size_t kHeadBytes = 256 * 1024;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// True when the extension claims a type the content is not, or the content is of a well-known
+// type that never carries this extension (e.g. a JPEG named notes.txt, a PDF named photo.jpg).
+// Unknown types and missing extensions are never a mismatch.
+bool extension_mismatch(std::string_view extension, std::string_view mime);
+
+}  // namespace dflab::engine
