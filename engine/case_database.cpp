@@ -123,7 +123,7 @@ struct CaseWriter::Impl {
           yara_insert(
               db.get(),
               "INSERT INTO yara_matches(image_id, partition, file_id, rule, namespace, tags, meta, "
-              "image_offset, block) VALUES (?,?,?,?,?,?,?,?,?)"),
+              "image_offset, block, string_matches) VALUES (?,?,?,?,?,?,?,?,?,?)"),
           string_insert(
               db.get(),
               "INSERT INTO yara_strings(match_id, identifier, offset, length) VALUES (?,?,?,?)"),
@@ -146,7 +146,8 @@ struct CaseWriter::Impl {
             .bind(6, std::string_view(tags))
             .bind(7, meta.dump())
             .bind(8, image_offset)
-            .bind(9, block);
+            .bind(9, block)
+            .bind(10, static_cast<int64_t>(m.string_matches));
         yara_insert.run();
         int64_t match_id = db.last_insert_id();
         for (const auto& s : m.strings) {

@@ -78,6 +78,7 @@ CREATE TABLE yara_matches (
     namespace TEXT NOT NULL,
     tags      TEXT NOT NULL,             -- space-separated
     meta      TEXT NOT NULL,             -- JSON object
+    string_matches INTEGER NOT NULL,     -- all string matches; yara_strings keeps the first 100 of each string
     image_offset INTEGER,                -- unallocated space: image byte offset of the first match
     block     INTEGER                    -- unallocated space: file system block
 );

@@ -23,8 +23,14 @@ struct YaraMatch {
     std::string rule_namespace;
     std::vector<std::string> tags;
     std::vector<std::pair<std::string, std::string>> meta;  // values as text
-    std::vector<YaraStringMatch> strings;                   // sorted by offset, identifier
+    std::vector<YaraStringMatch> strings;                   // sorted by offset, identifier; at most
+                                                            // kKeptMatchesPerString for each string
+    uint64_t string_matches = 0;  // how many string matches there were in all
 };
+
+// A rule such as `"password" nocase` can match a text file thousands of times; the first matches
+// of each string are kept (with their offsets), the rest only counted.
+inline constexpr size_t kKeptMatchesPerString = 100;
 
 // Values of the external variables for one scanned item.
 struct YaraTarget {
