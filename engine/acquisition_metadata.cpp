@@ -2,8 +2,10 @@
 // wrote).
 #include <libewf.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
+#include <vector>
 
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
@@ -66,6 +68,7 @@ class EwfHandle {
         opened_ = true;
     }
 
+    libewf_handle_t* get() const { return handle_; }
     std::optional<std::string> header(const std::string& id) { return value(id, false); }
     std::optional<std::string> hash(const std::string& id) { return value(id, true); }
 
@@ -109,6 +112,38 @@ AcquisitionMetadata read_acquisition_metadata(const std::vector<std::string>& pa
     if (auto v = handle.hash("MD5"); v && !v->empty()) meta.stored_md5 = lower(*v);
     if (auto v = handle.hash("SHA1"); v && !v->empty()) meta.stored_sha1 = lower(*v);
     return meta;
+}
+
+EwfMediaRead read_ewf_media(const std::vector<std::string>& paths,
+                            const std::function<void(std::span<const std::byte>)>& sink) {
+    EwfHandle handle;
+    handle.open(paths);
+    libewf_error_t* error = nullptr;
+    size64_t media_size = 0;
+    if (libewf_handle_get_media_size(handle.get(), &media_size, &error) != 1) {
+        throw Error(paths[0] + ": cannot read EWF media size: " + describe(error));
+    }
+    std::vector<std::byte> buffer(4 << 20);
+    uint64_t done = 0;
+    while (done < media_size) {
+        const size_t want =
+            static_cast<size_t>(std::min<uint64_t>(buffer.size(), media_size - done));
+        ssize_t got = libewf_handle_read_buffer(handle.get(), buffer.data(), want, &error);
+        if (got <= 0) {
+            throw Error(paths[0] + ": read failed at byte " + std::to_string(done) + ": " +
+                        describe(error));
+        }
+        sink(std::span<const std::byte>(buffer.data(), static_cast<size_t>(got)));
+        done += static_cast<uint64_t>(got);
+    }
+    EwfMediaRead result;
+    result.size = done;
+    uint32_t errors = 0;
+    if (libewf_handle_get_number_of_checksum_errors(handle.get(), &errors, &error) != 1) {
+        throw Error(paths[0] + ": cannot count EWF checksum errors: " + describe(error));
+    }
+    result.checksum_errors = errors;
+    return result;
 }
 
 }  // namespace dflab::engine

@@ -17,13 +17,15 @@ ContentReader::ContentReader(TSK_FS_INFO* fs, const ContentAddress& address, Rea
     } else {
         attr_ = tsk_fs_file_attr_get(file_.get());
     }
+    if (!attr_ && address.attr_type) {
+        take_tsk_error();
+        throw Error("no attribute " + std::to_string(*address.attr_type) + "-" +
+                    std::to_string(address.attr_id.value_or(0)) + " at address " +
+                    std::to_string(address.meta_addr) + " (inode " + format_inode(address) + ")");
+    }
     if (!attr_) {
         tsk_error_reset();
         size_ = 0;  // no content attribute (e.g. an empty file or a device)
-        return;
-    }
-    if (attr_->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT) {
-        attr_ = nullptr;  // a directory index is not content
         return;
     }
     uint64_t logical = attr_->size > 0 ? static_cast<uint64_t>(attr_->size) : 0;

@@ -3,6 +3,7 @@
 // has.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -59,5 +60,17 @@ class Evidence {
 
 // Reads the acquisition metadata of an EWF image with libewf (segments found by libewf's glob).
 AcquisitionMetadata read_acquisition_metadata(const std::vector<std::string>& paths);
+
+struct EwfMediaRead {
+    uint64_t size = 0;  // bytes delivered
+    uint32_t checksum_errors =
+        0;  // chunks whose stored checksum failed (libewf delivers them zeroed)
+};
+
+// Reads the whole media of an EWF image with libewf, in order, through `sink`; unlike a read
+// through TSK it reports the chunks whose checksum failed. Throws Error naming the image when a
+// read fails.
+EwfMediaRead read_ewf_media(const std::vector<std::string>& paths,
+                            const std::function<void(std::span<const std::byte>)>& sink);
 
 }  // namespace dflab::engine

@@ -29,14 +29,26 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
         v.stored_sha1 = meta.stored_sha1;
     }
     Hasher hasher;
-    std::vector<std::byte> buffer(4 << 20);
     const uint64_t total = evidence.size();
-    for (uint64_t off = 0; off < total;) {
-        size_t got = evidence.read(off, buffer);
-        if (got == 0) break;
-        hasher.update(std::span(buffer.data(), got));
-        off += got;
-        if (progress) progress(off, total);
+    if (evidence.tsk()->itype == TSK_IMG_TYPE_EWF_EWF) {
+        // Read with libewf itself: a chunk whose checksum fails is delivered zeroed through TSK,
+        // which can hide damage (e.g. in a chunk that was all zeros); libewf counts them.
+        uint64_t off = 0;
+        auto read = read_ewf_media(evidence.paths(), [&](std::span<const std::byte> data) {
+            hasher.update(data);
+            off += data.size();
+            if (progress) progress(off, total);
+        });
+        v.checksum_errors = read.checksum_errors;
+    } else {
+        std::vector<std::byte> buffer(4 << 20);
+        for (uint64_t off = 0; off < total;) {
+            size_t got = evidence.read(off, buffer);
+            if (got == 0) break;
+            hasher.update(std::span(buffer.data(), got));
+            off += got;
+            if (progress) progress(off, total);
+        }
     }
     v.computed = hasher.finish();
     bool all = true;
@@ -57,7 +69,7 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
                         "': not an MD5, SHA-1 or SHA-256 in hex");
         }
     }
-    v.matches = v.checked && all;
+    v.matches = v.checked && all && v.checksum_errors == 0;
     return v;
 }
 

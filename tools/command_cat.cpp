@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "engine/content.hpp"
@@ -63,18 +64,28 @@ void register_cat(CLI::App& app, int& exit_code) {
             const auto& part = parts.front();
             ch.context(evidence.name() + " partition " + std::to_string(part.index));
             auto fs = engine::open_file_system(evidence, part);
-            engine::ContentAddress address =
-                o->inode.empty() ? engine::find_by_path(fs.get(), evidence, part, o->path).address
-                                 : engine::parse_inode(o->inode);
-            engine::ContentReader reader(fs.get(), address, {o->slack});
-            std::vector<std::byte> buffer(1 << 20);
-            uint64_t done = 0;
-            reader.stream(buffer, [&](std::span<const std::byte> chunk) {
-                write_all(chunk);
-                done += chunk.size();
-                ch.progress(done, reader.size());
-                return true;
-            });
+            // Name the image and partition in every failure below (the engine's content errors
+            // only know the address).
+            const std::string where =
+                evidence.name() + ": partition " + std::to_string(part.index) + ": ";
+            try {
+                engine::ContentAddress address =
+                    o->inode.empty()
+                        ? engine::find_by_path(fs.get(), evidence, part, o->path).address
+                        : engine::parse_inode(o->inode);
+                engine::ContentReader reader(fs.get(), address, {o->slack});
+                std::vector<std::byte> buffer(1 << 20);
+                uint64_t done = 0;
+                reader.stream(buffer, [&](std::span<const std::byte> chunk) {
+                    write_all(chunk);
+                    done += chunk.size();
+                    ch.progress(done, reader.size());
+                    return true;
+                });
+            } catch (const engine::Error& e) {
+                if (std::string_view(e.what()).starts_with(evidence.name())) throw;
+                throw engine::Error(where + e.what());
+            }
         });
     });
 }

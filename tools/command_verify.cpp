@@ -29,13 +29,19 @@ void register_verify(CLI::App& app, int& exit_code) {
             auto opt = [](const std::optional<std::string>& s) {
                 return s ? nlohmann::json(*s) : nullptr;
             };
-            std::string verdict = !v.checked ? "unverified" : (v.matches ? "verified" : "mismatch");
+            std::string verdict = v.checksum_errors > 0 ? "mismatch"
+                                  : !v.checked          ? "unverified"
+                                                        : (v.matches ? "verified" : "mismatch");
             if (args->json) {
-                nlohmann::json j{
-                    {"image", args->images.front()},   {"md5", v.computed.md5},
-                    {"sha1", v.computed.sha1},         {"sha256", v.computed.sha256},
-                    {"stored_md5", opt(v.stored_md5)}, {"stored_sha1", opt(v.stored_sha1)},
-                    {"expected", opt(v.expected)},     {"result", verdict}};
+                nlohmann::json j{{"image", args->images.front()},
+                                 {"md5", v.computed.md5},
+                                 {"sha1", v.computed.sha1},
+                                 {"sha256", v.computed.sha256},
+                                 {"stored_md5", opt(v.stored_md5)},
+                                 {"stored_sha1", opt(v.stored_sha1)},
+                                 {"expected", opt(v.expected)},
+                                 {"result", verdict},
+                                 {"checksum_errors", v.checksum_errors}};
                 std::cout << j.dump(2) << "\n";
             } else {
                 std::cout << "MD5:     " << v.computed.md5 << "\n"
@@ -43,12 +49,18 @@ void register_verify(CLI::App& app, int& exit_code) {
                           << "SHA-256: " << v.computed.sha256 << "\n";
                 if (v.stored_md5) std::cout << "stored MD5:   " << *v.stored_md5 << "\n";
                 if (v.stored_sha1) std::cout << "stored SHA-1: " << *v.stored_sha1 << "\n";
-                if (!v.checked) {
+                if (!v.checked && v.checksum_errors == 0) {
                     std::cout << "UNVERIFIED: " << args->images.front()
                               << " stores no hash; pass --expect HASH to compare\n";
                 } else {
-                    std::cout << (v.matches ? "SUCCESS: hashes match\n"
-                                            : "FAILURE: hash mismatch\n");
+                    if (v.checksum_errors > 0) {
+                        std::cout << "FAILURE: " << v.checksum_errors
+                                  << " checksum error(s) in the chunks of the E01: the container "
+                                     "is damaged\n";
+                    } else {
+                        std::cout << (v.matches ? "SUCCESS: hashes match\n"
+                                                : "FAILURE: hash mismatch\n");
+                    }
                 }
             }
             ch.result(v.checked && v.matches ? 0 : 1);
