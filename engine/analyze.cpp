@@ -84,6 +84,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     std::optional<KeywordSearcher> keywords;
     if (!options.keywords.empty()) keywords.emplace(options.keywords);
 
+    InterruptScope interrupts;  // Ctrl-C unwinds through here, so the partial case is removed
     PendingFile pending(options.output);
     create_case(pending.path());
     const std::string image_name = options.image.front();
@@ -115,6 +116,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     scan.unallocated = options.unallocated;
     scan.workers = options.workers;
     for (const auto& t : targets) {
+        interrupts.check();
         try {
             run_supervised(
                 limits,
@@ -128,6 +130,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
                 },
                 on_progress);
         } catch (const Error& e) {
+            interrupts.check();
             Database db(pending.path(), Database::Mode::ReadWrite);
             record_error(db, 1, t.index, e.what());
             summary.errors.push_back(e.what());
@@ -139,6 +142,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
         summary.errors.push_back(image_name + ": no file system found in any partition");
     }
 
+    interrupts.check();
     {
         Database db(pending.path(), Database::Mode::ReadWrite);
         finish_case(db);

@@ -15,7 +15,7 @@ CREATE TABLE case_info (
 CREATE TABLE images (
     id               INTEGER PRIMARY KEY,
     path             TEXT NOT NULL,
-    segments         TEXT NOT NULL,      -- JSON array of file names
+    segments         TEXT NOT NULL,      -- JSON array of the segment files (paths as given or found)
     format           TEXT NOT NULL,      -- raw, split raw, E01, VMDK, VHD
     size             INTEGER NOT NULL,   -- bytes
     sector_size      INTEGER NOT NULL,
@@ -24,7 +24,7 @@ CREATE TABLE images (
     examiner         TEXT,
     description      TEXT,
     notes            TEXT,
-    acquisition_date TEXT,
+    acquisition_date TEXT,               -- as libewf reports it (E01 header text)
     stored_md5       TEXT,
     stored_sha1      TEXT
 );

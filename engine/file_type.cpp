@@ -101,13 +101,14 @@ bool extension_mismatch(std::string_view extension, std::string_view mime) {
                own->extensions.end();
     }
     // Content of an unlisted type: a mismatch only when the extension claims a listed type.
-    if (mime == "inode/x-empty") return false;
+    // Generic extensions ("bin", "dat", ...) claim nothing.
+    static const std::vector<std::string_view> generic = {"",    "bin", "dat", "db",
+                                                          "out", "tmp", "elf", "so"};
+    if (mime == "inode/x-empty" ||
+        std::find(generic.begin(), generic.end(), extension) != generic.end()) {
+        return false;
+    }
     for (const auto& t : table) {
-        if (t.mime.starts_with("application/x-") &&
-            (t.mime.find("exec") != std::string_view::npos ||
-             t.mime.find("sharedlib") != std::string_view::npos)) {
-            continue;  // "" and "bin" are not claims
-        }
         if (std::find(t.extensions.begin(), t.extensions.end(), extension) != t.extensions.end())
             return true;
     }

@@ -35,8 +35,22 @@ class ContentBuffer {
     ContentBuffer(const ContentBuffer&) = delete;
     ContentBuffer& operator=(const ContentBuffer&) = delete;
 
-    // Fills the buffer from `reader`, feeding each chunk to `hasher` on the way.
-    std::span<const std::byte> load(ContentReader& reader, Hasher* hasher, bool keep) {
+    // Fills the buffer from `reader`, feeding each chunk to `hasher` and its size to `progress`
+    // on the way. Throws Error when the content ends before its recorded size.
+    std::span<const std::byte> load(ContentReader& reader, Hasher* hasher, bool keep,
+                                    const std::function<void(size_t)>& progress) {
+        auto data = fill(reader, hasher, keep, progress);
+        if (loaded_ < reader.size()) {
+            throw Error("content ended after " + std::to_string(loaded_) + " of " +
+                        std::to_string(reader.size()) + " bytes");
+        }
+        return data;
+    }
+
+  private:
+    std::span<const std::byte> fill(ContentReader& reader, Hasher* hasher, bool keep,
+                                    const std::function<void(size_t)>& progress) {
+        loaded_ = 0;
         release_mapping();
         const uint64_t size = reader.size();
         if (!keep || size <= memory_limit_) {
@@ -53,20 +67,23 @@ class ContentBuffer {
                     reader.read(offset, dst.first(std::min<size_t>(dst.size(), kReadChunk)));
                 if (got == 0) break;
                 if (hasher) hasher->update(dst.first(got));
+                progress(got);
                 if (!keep && offset == 0)
                     head_.assign(dst.begin(),
                                  dst.begin() + static_cast<long>(std::min<size_t>(
                                                    got, FileTypeDetector::kHeadBytes)));
                 offset += got;
             }
+            loaded_ = offset;
             if (!keep) return head_;
             return std::span<const std::byte>(memory_).first(static_cast<size_t>(offset));
         }
-        return spill(reader, hasher);
+        return spill(reader, hasher, progress);
     }
 
   private:
-    std::span<const std::byte> spill(ContentReader& reader, Hasher* hasher) {
+    std::span<const std::byte> spill(ContentReader& reader, Hasher* hasher,
+                                     const std::function<void(size_t)>& progress) {
         std::string path = (std::filesystem::temp_directory_path() / "dflab-spill-XXXXXX").string();
         int fd = mkstemp(path.data());
         if (fd < 0)
@@ -79,6 +96,7 @@ class ContentBuffer {
             size_t got = reader.read(offset, chunk);
             if (got == 0) break;
             if (hasher) hasher->update(std::span(chunk).first(got));
+            progress(got);
             if (::pwrite(fd, chunk.data(), got, static_cast<off_t>(offset)) !=
                 static_cast<ssize_t>(got)) {
                 ::close(fd);
@@ -86,6 +104,7 @@ class ContentBuffer {
             }
             offset += got;
         }
+        loaded_ = offset;
         if (offset == 0) {
             ::close(fd);
             return {};
@@ -111,6 +130,7 @@ class ContentBuffer {
     std::vector<std::byte> head_;
     std::byte* mapping_ = nullptr;
     uint64_t mapping_size_ = 0;
+    uint64_t loaded_ = 0;
 };
 
 std::vector<KeywordHit> search_chunked(const KeywordSearcher& searcher,
@@ -181,28 +201,38 @@ class Worker {
         std::optional<Hasher> hasher;
         if (s_.options->hashes) hasher.emplace(s_.options->hashes);
         std::span<const std::byte> data;
+        uint64_t reported = 0;
+        auto progress = [&](size_t n) {
+            reported += n;
+            report(n);
+        };
         try {
             ContentReader reader(fs_.get(), f.entry.address);
-            data = buffer_.load(reader, hasher ? &*hasher : nullptr, keep);
+            data = buffer_.load(reader, hasher ? &*hasher : nullptr, keep, progress);
         } catch (const Error& e) {
+            // Unreadable content is a finding about the file, not a failure of the scan.
             f.error = e.what();
             tsk_error_reset();
-            report(f.entry.size);
+            if (reported < f.entry.size) report(f.entry.size - reported);
             return;
         }
+        if (reported < f.entry.size) report(f.entry.size - reported);
         if (hasher) f.digests = hasher->finish();
         if (detector_) {
             f.mime = detector_->mime_type(
                 data.first(std::min(data.size(), FileTypeDetector::kHeadBytes)));
             f.extension_mismatch = extension_mismatch(f.entry.extension(), f.mime);
         }
-        if (scanner_) {
-            YaraTarget t{f.entry.name, f.entry.path, f.entry.extension(), f.mime};
-            f.yara = scanner_->scan(data, t);
+        try {
+            if (scanner_) {
+                YaraTarget t{f.entry.name, f.entry.path, f.entry.extension(), f.mime};
+                f.yara = scanner_->scan(data, t);
+            }
+            if (s_.options->keywords)
+                f.hits = search_chunked(*s_.options->keywords, data, 0, UINT64_MAX);
+        } catch (const Error& e) {
+            f.error = e.what();  // e.g. a YARA timeout on this file; the others go on
         }
-        if (s_.options->keywords)
-            f.hits = search_chunked(*s_.options->keywords, data, 0, UINT64_MAX);
-        report(f.entry.size);
     }
 
     void scan_window(size_t index) {
@@ -267,12 +297,21 @@ void scan_partition(const Evidence& evidence, const Partition& partition,
     walk.include_allocated = options.allocated;
     walk.include_deleted = options.deleted;
     walk.start_path = options.start_path;
-    walk_entries(fs.get(), evidence, partition, walk, [&](Entry&& e) {
+    auto add = [&](Entry&& e) {
         FileScan f;
         f.entry = std::move(e);
         files.push_back(std::move(f));
         if (channel) channel->heartbeat();
-    });
+    };
+    std::optional<Entry> single;
+    if (options.start_path != "/" && !options.start_path.empty()) {
+        single = find_by_path(fs.get(), evidence, partition, options.start_path);
+        if (single->type == "directory") single.reset();
+    }
+    if (single)
+        add(std::move(*single));  // one file, not a folder
+    else
+        walk_entries(fs.get(), evidence, partition, walk, add);
 
     std::optional<UnallocatedSpace> unallocated;
     std::vector<Window> windows;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,11 +31,28 @@ int64_t now_ns() {
         .count();
 }
 
-uint64_t resident_bytes(pid_t pid) {
-    std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
-    uint64_t size = 0, resident = 0;
-    if (!(statm >> size >> resident)) return 0;
-    return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+// Anonymous resident memory: what the child allocated. File-backed pages (a large file mapped
+// for scanning) are left out: the kernel can drop them at any time.
+uint64_t anonymous_resident_bytes(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string key;
+    uint64_t kib = 0;
+    while (status >> key) {
+        if (key == "RssAnon:") {
+            status >> kib;
+            return kib * 1024;
+        }
+        status.ignore(1 << 12, '\n');
+    }
+    return 0;
+}
+
+volatile std::sig_atomic_t interrupted_by = 0;
+int interrupt_scopes = 0;
+struct sigaction previous_int {
+}, previous_term{};
+extern "C" void note_interrupt(int sig) {
+    interrupted_by = sig;
 }
 
 std::string one_line(std::string s) {
@@ -46,13 +64,16 @@ std::string one_line(std::string s) {
 
 [[noreturn]] void child_main(int fd, const SupervisorLimits& limits,
                              const std::function<void(ChildChannel&)>& work) {
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
 #ifndef DFLAB_SANITIZED
     if (limits.memory_limit) {
-        // A hard ceiling on address space as well as the parent's watch on resident memory
-        // (not under AddressSanitizer, whose shadow memory needs terabytes of address space).
-        rlim_t cap = static_cast<rlim_t>(limits.memory_limit) * 2 + (512ull << 20);
+        // A hard ceiling on the data segment (heap and private writable mappings) as well as the
+        // parent's watch on anonymous resident memory. Read-only file mappings do not count.
+        // Not under AddressSanitizer, whose shadow memory is such a mapping, terabytes large.
+        rlim_t cap = static_cast<rlim_t>(limits.memory_limit) + (256ull << 20);
         rlimit rl{cap, cap};
-        setrlimit(RLIMIT_AS, &rl);
+        setrlimit(RLIMIT_DATA, &rl);
     }
 #endif
     ChildChannel channel(fd);
@@ -77,6 +98,30 @@ std::string one_line(std::string s) {
 }
 
 }  // namespace
+
+InterruptScope::InterruptScope() {
+    if (interrupt_scopes++ > 0) return;
+    interrupted_by = 0;
+    struct sigaction sa {};
+    sa.sa_handler = note_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &previous_int);
+    sigaction(SIGTERM, &sa, &previous_term);
+}
+
+InterruptScope::~InterruptScope() {
+    if (--interrupt_scopes > 0) return;
+    sigaction(SIGINT, &previous_int, nullptr);
+    sigaction(SIGTERM, &previous_term, nullptr);
+}
+
+bool InterruptScope::interrupted() {
+    return interrupted_by != 0;
+}
+
+void InterruptScope::check() {
+    if (interrupted()) throw Error("interrupted");
+}
 
 void ChildChannel::send(std::string_view line) {
     std::lock_guard lock(channel_mutex);
@@ -128,6 +173,8 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
         throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
     std::cout.flush();
     std::fflush(stdout);
+    InterruptScope interrupts;
+    interrupts.check();
     pid_t pid = fork();
     if (pid < 0) {
         ::close(fds[0]);
@@ -192,6 +239,10 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
             break;
         }
         if (!failure.empty()) continue;
+        if (interrupted_by) {
+            kill_child("interrupted");
+            continue;
+        }
         const int64_t t = now_ns();
         if (limits.time_limit.count() > 0 &&
             t - start > limits.time_limit.count() * 1'000'000'000) {
@@ -200,7 +251,7 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
                    t - last_heard > limits.stall_limit.count() * 1'000'000'000) {
             kill_child("made no progress for " + std::to_string(limits.stall_limit.count()) +
                        " s (hung parser?)");
-        } else if (limits.memory_limit > 0 && resident_bytes(pid) > limits.memory_limit) {
+        } else if (limits.memory_limit > 0 && anonymous_resident_bytes(pid) > limits.memory_limit) {
             kill_child("exceeded the memory limit of " + std::to_string(limits.memory_limit >> 20) +
                        " MiB");
         }
@@ -222,7 +273,17 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
     }
     ::close(fds[0]);
     const std::string where = context.empty() ? "" : context + ": ";
+    if (interrupted_by ||
+        (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))) {
+        throw Error("interrupted");
+    }
     if (!failure.empty()) throw Error(where + failure);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) {
+        // The reader of our output went away (e.g. `dflab ls ... | head`): end quietly, as any
+        // command-line tool does, rather than blaming the image.
+        ::signal(SIGPIPE, SIG_DFL);
+        ::raise(SIGPIPE);
+    }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         const char* abbrev = sigabbrev_np(sig);

@@ -15,7 +15,7 @@ struct SupervisorLimits {
     std::chrono::seconds time_limit{0};  // 0: none
     std::chrono::seconds stall_limit{
         0};                     // kill when the child reports nothing for this long; 0: none
-    uint64_t memory_limit = 0;  // bytes of resident memory; 0: none
+    uint64_t memory_limit = 0;  // bytes of anonymous resident memory (the heap); 0: none
 };
 
 struct Progress {
@@ -39,10 +39,25 @@ class ChildChannel {
     int64_t last_progress_ns_ = 0;
 };
 
+// While one exists, Ctrl-C (SIGINT) and SIGTERM do not kill this process: they are noted, the
+// running child is stopped, and run_supervised() / check() throw Error("interrupted"), so that
+// callers unwind and remove their temporary outputs. Nestable; not thread-safe.
+class InterruptScope {
+  public:
+    InterruptScope();
+    ~InterruptScope();
+    InterruptScope(const InterruptScope&) = delete;
+    InterruptScope& operator=(const InterruptScope&) = delete;
+    static bool interrupted();
+    static void check();  // throws Error("interrupted") once a signal was noted
+};
+
 // Runs `work` in a child process and waits for it. Returns the code the child set with result()
 // when it finished cleanly.
-// Throws Error when the child threw (its message), crashed (signal named), ran out of time, went
-// silent or exceeded the memory limit; the message starts with the child's last context.
+// Throws Error when the child threw (its own message, which names its input), crashed (signal
+// named), ran out of time, went silent or exceeded the memory limit (the message then starts with
+// the child's last context), or when the user interrupted (Ctrl-C, SIGTERM: "interrupted").
+// When the child dies of SIGPIPE (its reader went away) the caller dies of SIGPIPE too.
 int run_supervised(const SupervisorLimits& limits, const std::function<void(ChildChannel&)>& work,
                    const std::function<void(const Progress&)>& on_progress = {});
 

@@ -23,6 +23,13 @@ std::string normalise_hex(std::string s) {
 Verification verify_image(const Evidence& evidence, const std::optional<std::string>& expected_hash,
                           const std::function<void(uint64_t, uint64_t)>& progress) {
     Verification v;
+    if (expected_hash) {
+        const size_t n = normalise_hex(*expected_hash).size();
+        if (n != 32 && n != 40 && n != 64) {
+            throw Error("expected hash '" + *expected_hash +
+                        "': not an MD5, SHA-1 or SHA-256 in hex");
+        }
+    }
     if (evidence.tsk()->itype == TSK_IMG_TYPE_EWF_EWF) {
         auto meta = read_acquisition_metadata(evidence.paths());
         v.stored_md5 = meta.stored_md5;
@@ -64,10 +71,6 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
         v.checked = true;
         const std::string& e = *v.expected;
         all = all && (e == v.computed.md5 || e == v.computed.sha1 || e == v.computed.sha256);
-        if (e.size() != 32 && e.size() != 40 && e.size() != 64) {
-            throw Error("expected hash '" + *expected_hash +
-                        "': not an MD5, SHA-1 or SHA-256 in hex");
-        }
     }
     v.matches = v.checked && all && v.checksum_errors == 0;
     return v;

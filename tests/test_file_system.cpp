@@ -299,7 +299,7 @@ TEST(FileSystem, TextOutputMarksDeletedLikeFls) {
     }
     for (const auto& line : lines(r.out)) {
         std::smatch m;
-        if (std::regex_search(line, m, std::regex(R"(^\S+ \* (\S+):\t)")))
+        if (std::regex_search(line, m, std::regex(R"(^\d+  \S+ \* (\S+):\t)")))
             deleted_dflab.insert(m[1]);
     }
     EXPECT_EQ(deleted_dflab, deleted_fls) << r.out;

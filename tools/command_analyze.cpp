@@ -37,9 +37,18 @@ void register_analyze(CLI::App& app, int& exit_code) {
     cmd->add_option("IMAGE", a->image, "Evidence image (first segment, or all segments)")
         ->required();
     cmd->add_option("-o,--output", a->output, "Case database to write (SQLite)")->required();
-    cmd->add_option("-r,--rules", a->rules, "YARA rule file or folder (repeatable)");
-    cmd->add_option("-k,--keyword", a->keywords, "Literal keyword to search for (repeatable)");
-    cmd->add_option("-e,--regex", a->regexes, "Regular expression to search for (repeatable)");
+    cmd->add_option("-r,--rules", a->rules, "YARA rule file or folder (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
+    cmd->add_option("-k,--keyword", a->keywords, "Literal keyword to search for (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
+    cmd->add_option("-e,--regex", a->regexes, "Regular expression to search for (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
     cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not scan unallocated space");
     cmd->add_option("-j,--workers", a->workers, "Worker threads (default: one per core)");
     cmd->add_flag("-f,--force", a->force, "Replace the output if it exists");

@@ -77,7 +77,10 @@ void register_hash(CLI::App& app, int& exit_code) {
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("--path", a->path, "Only entries below (or at) this path");
     cmd->add_option("-a,--algorithm", a->algorithms,
-                    "md5, sha1, sha256 (repeatable; default all three)");
+                    "md5, sha1, sha256 (repeatable; default all three)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
     cmd->add_flag("--allocated", a->allocated_only, "Skip deleted entries");
     cmd->callback([a, &exit_code] {
         engine::ScanOptions o;

@@ -18,8 +18,10 @@ struct LsOptions {
     std::string path = "/";
 };
 
+// fls-like lines, with the partition index first so multi-partition listings stay readable:
+// "PARTITION  TYPE [*] INODE:<tab>PATH<tab>SIZE<tab>MTIME".
 void print_text(const engine::Entry& e) {
-    std::cout << e.mode_string.substr(0, 3) << " "
+    std::cout << e.partition << "  " << e.mode_string.substr(0, 3) << " "
               << (e.allocated ? "" : (e.reallocated ? "(realloc) " : "* ")) << e.inode << ":\t"
               << e.path << "\t" << e.size << "\t" << (e.mtime ? engine::iso_utc(*e.mtime) : "-")
               << "\n";

@@ -1,4 +1,6 @@
 // dflab query CASE.sqlite "SQL": read-only queries over a case database.
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -63,21 +65,28 @@ void register_query(CLI::App& app, int& exit_code) {
             throw engine::Error(a->database +
                                 ": the case is opened read-only; this statement would write");
         }
-        nlohmann::json rows = nlohmann::json::array();
-        bool header = false;
+        // Column names in the query's order; a repeated name gets a suffix (":2", ":3", ...).
+        std::vector<std::string> names;
+        for (int i = 0; i < s.columns(); ++i) {
+            std::string name = s.column_name(i);
+            int n = 1;
+            std::string unique = name;
+            while (std::find(names.begin(), names.end(), unique) != names.end())
+                unique = name + ":" + std::to_string(++n);
+            names.push_back(unique);
+        }
+        nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+        if (!a->json) {
+            for (size_t i = 0; i < names.size(); ++i) std::cout << (i ? "\t" : "") << names[i];
+            std::cout << "\n";
+        }
         while (s.step()) {
             if (a->json) {
-                nlohmann::json row = nlohmann::json::object();
+                nlohmann::ordered_json row = nlohmann::ordered_json::object();
                 for (int i = 0; i < s.columns(); ++i)
-                    row[s.column_name(i)] = value_json(s.column(i));
+                    row[names[static_cast<size_t>(i)]] = value_json(s.column(i));
                 rows.push_back(std::move(row));
                 continue;
-            }
-            if (!header) {
-                for (int i = 0; i < s.columns(); ++i)
-                    std::cout << (i ? "\t" : "") << s.column_name(i);
-                std::cout << "\n";
-                header = true;
             }
             for (int i = 0; i < s.columns(); ++i)
                 std::cout << (i ? "\t" : "") << value_text(s.column(i));

@@ -70,8 +70,14 @@ void register_search(CLI::App& app, int& exit_code) {
         "case-insensitive (Latin and Cyrillic) unless --case-sensitive. Offsets: within the file, "
         "or absolute in the image for unallocated space");
     add_image_args(cmd, a->image, true, true);
-    cmd->add_option("-k,--keyword", a->keywords, "Literal term (repeatable)");
-    cmd->add_option("-e,--regex", a->regexes, "Regular expression, PCRE syntax (repeatable)");
+    cmd->add_option("-k,--keyword", a->keywords, "Literal term (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
+    cmd->add_option("-e,--regex", a->regexes, "Regular expression, PCRE syntax (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
     cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not search unallocated space");
     cmd->add_flag("--case-sensitive", a->case_sensitive, "Match case exactly");
     cmd->callback([a, &exit_code] {

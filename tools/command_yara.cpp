@@ -82,7 +82,11 @@ void register_yara(CLI::App& app, int& exit_code) {
         "Scan every file's content (deleted files and streams too) and unallocated space with YARA "
         "rules; externals filename, filepath, extension and filetype are defined per file");
     add_image_args(cmd, a->image, true, true);
-    cmd->add_option("-r,--rules", a->rules, "Rule file or folder (repeatable)")->required();
+    cmd->add_option("-r,--rules", a->rules, "Rule file or folder (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all()
+        ->required();
     cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not scan unallocated space");
     cmd->add_flag("-s,--strings", a->strings, "Print matching strings with their offsets");
     cmd->callback([a, &exit_code] {

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 #include "tools/commands.hpp"
 
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cout.flush();
         std::fprintf(stderr, "dflab: %s\n", e.what());
-        return 1;
+        return std::string_view(e.what()) == "interrupted" ? 130 : 1;
     }
     std::cout.flush();
     return exit_code;
