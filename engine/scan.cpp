@@ -119,6 +119,13 @@ class ContentBuffer {
         return {mapping_, static_cast<size_t>(mapping_size_)};
     }
 
+  public:
+    void release() {
+        release_mapping();
+        std::vector<std::byte>().swap(memory_);
+    }
+
+  private:
     void release_mapping() {
         if (mapping_) ::munmap(mapping_, mapping_size_);
         mapping_ = nullptr;
@@ -185,6 +192,7 @@ class Worker {
     void run() {
         for (size_t i; (i = s_.next_file.fetch_add(1)) < s_.files->size();)
             scan_file((*s_.files)[i]);
+        buffer_.release();  // the window buffer takes its place: memory stays bounded
         for (size_t i; (i = s_.next_window.fetch_add(1)) < s_.windows->size();) scan_window(i);
     }
 

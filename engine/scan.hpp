@@ -28,7 +28,7 @@ struct ScanOptions {
     bool deleted = true;       // scan deleted entries
     unsigned workers = 0;      // 0: one per core
     uint64_t in_memory_limit = 64ull << 20;  // larger files are spilled to a temporary file
-    uint64_t window = 32ull << 20;           // unallocated space window ...
+    uint64_t window = 16ull << 20;           // unallocated space window ...
     uint64_t overlap = 1ull << 20;           // ... and how much consecutive windows share
     std::string start_path = "/";
 };

@@ -159,6 +159,9 @@ void initialise_yara() {
     std::call_once(once, [] {
         int rc = yr_initialize();
         if (rc != ERROR_SUCCESS) throw Error("YARA: cannot initialise: " + error_name(rc));
+        // YARA copies up to 512 bytes of matched data per match; dflab keeps offsets and lengths
+        // only, and a text-heavy rule can match hundreds of thousands of times in one file.
+        yr_set_configuration_uint32(YR_CONFIG_MAX_MATCH_DATA, 1);
         std::atexit([] { yr_finalize(); });
     });
 }
@@ -254,11 +257,14 @@ struct ScanState {
     YR_MATCH* match = nullptr;
     size_t kept = 0;
     yr_string_matches_foreach(context, string, match) {
-        ++total;
-        if (kept++ >= kKeptMatchesPerString) continue;
+        if (kept++ >= kKeptMatchesPerString) break;  // the list can hold a million matches
         out.push_back({string->identifier, base_offset + static_cast<uint64_t>(match->offset),
                        static_cast<uint32_t>(match->match_length)});
     }
+    // Private strings keep no matches in the list; only what it holds is counted.
+    total += kept > kKeptMatchesPerString
+                 ? static_cast<uint64_t>(context->matches[string->idx].count)
+                 : std::min<size_t>(kept, kKeptMatchesPerString);
 }
 
 YaraMatch describe_match(YR_SCAN_CONTEXT* context, YR_RULE* rule, uint64_t base_offset) {
