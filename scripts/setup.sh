@@ -9,7 +9,7 @@ packages=(
   libtsk-dev libewf-dev libyara-dev libssl-dev libmagic-dev libsqlite3-dev
   libpcre2-dev libhowardhinnant-date-dev libboost-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   sleuthkit ewf-tools yara sqlite3
-  mtools dosfstools e2fsprogs ntfs-3g gdisk fdisk
+  mtools dosfstools e2fsprogs ntfs-3g gdisk fdisk qemu-utils
 )
 
 missing=()

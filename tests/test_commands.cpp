@@ -124,3 +124,25 @@ TEST(Commands, EverySubcommandHasHelp) {
 
 }  // namespace
 }  // namespace dflab
+
+namespace dflab {
+namespace {
+
+TEST(Commands, CatTakesThePathAsLastArgument) {
+    auto r =
+        test::dflab("cat " + test::shell_quote(test::fixture("fat16.img")) + " /Docs/report.txt");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto inode =
+        test::run("ifind -n /Docs/report.txt " + test::shell_quote(test::fixture("fat16.img")));
+    ASSERT_EQ(inode.exit_code, 0) << inode.err;
+    auto icat =
+        test::run("icat " + test::shell_quote(test::fixture("fat16.img")) + " " + inode.out);
+    EXPECT_EQ(r.out, icat.out);
+    // Windows-style path, any case, on a split image given by its first segment
+    auto win = test::dflab("cat " + test::shell_quote(test::fixture("split.001")) +
+                           " '\\DOCS\\REPORT.TXT'");
+    EXPECT_EQ(win.out, icat.out) << win.err;
+}
+
+}  // namespace
+}  // namespace dflab

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "tests/oracle.hpp"
@@ -198,6 +199,31 @@ TEST(Evidence, VerifyRejectsMalformedExpectedHash) {
     auto err = lines(r.err);
     ASSERT_EQ(err.size(), 1u) << r.err;
     EXPECT_EQ(err[0].rfind("dflab: ", 0), 0u) << r.err;
+}
+
+}  // namespace
+}  // namespace dflab::test
+
+namespace dflab::test {
+namespace {
+
+// VHD and VMDK containers open through Debian's libtsk (libvhdi, libvmdk): the same listing as the
+// raw image they were made from.
+TEST(Evidence, VirtualDiskContainersListLikeTheRawImage) {
+    auto raw = dflab("ls -r --json " + shell_quote(fixture("fat16.img")));
+    ASSERT_EQ(raw.exit_code, 0) << raw.err;
+    for (const auto& [name, format] :
+         {std::pair{"fat16.vhd", "VHD"}, std::pair{"fat16.vmdk", "VMDK"}}) {
+        auto info = dflab("info --json " + shell_quote(fixture(name)));
+        ASSERT_EQ(info.exit_code, 0) << name << ": " << info.err;
+        auto j = nlohmann::json::parse(info.out);
+        EXPECT_EQ(j["format"], format);
+        // the media size the container declares (VHD rounds it up to its disk geometry)
+        auto qemu = run("qemu-img info --output=json " + shell_quote(fixture(name)));
+        EXPECT_EQ(j["size"], nlohmann::json::parse(qemu.out)["virtual-size"]) << name;
+        auto ls = dflab("ls -r --json " + shell_quote(fixture(name)));
+        EXPECT_EQ(ls.out, raw.out) << name;
+    }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -50,9 +51,18 @@ void register_cat(CLI::App& app, int& exit_code) {
         cmd->add_option("--path", o->path, "Path in the file system, e.g. /Documents/a.txt");
     by_inode->excludes(by_path);
     cmd->add_flag("-s,--slack", o->slack, "Include slack space (up to the allocated size)");
+    cmd->footer(
+        "The path may also be given as the last argument: dflab cat IMAGE.E01 /Documents/a.txt "
+        "(an argument that is not an existing file on this machine is taken as the path).");
     cmd->callback([o, &exit_code] {
+        // `dflab cat IMAGE... PATH`: the last positional names an entry when it is not a file here.
+        if (o->path.empty() && o->inode.empty() && o->image.images.size() > 1 &&
+            !std::filesystem::exists(o->image.images.back())) {
+            o->path = o->image.images.back();
+            o->image.images.pop_back();
+        }
         if (o->inode.empty() && o->path.empty())
-            throw engine::Error("cat: give --inode ADDR or --path PATH");
+            throw engine::Error("cat: give --inode ADDR or a PATH in the file system");
         exit_code = run_isolated("cat", [&](engine::ChildChannel& ch) {
             ch.context(o->image.images.front());
             auto evidence = engine::Evidence::open(o->image.images);
