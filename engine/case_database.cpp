@@ -233,6 +233,10 @@ void CaseWriter::unallocated_finding(UnallocatedFinding&& f) {
     if (f.hit) impl_->hit(*f.hit, std::nullopt, static_cast<int64_t>(f.block));
 }
 
+void CaseWriter::problem(int partition, const std::string& message) {
+    record_error(impl_->db, impl_->image_id, partition, message);
+}
+
 void CaseWriter::commit() {
     auto s = impl_->db.prepare(
         "UPDATE partitions SET analysed = 1 WHERE image_id = ? AND \"index\" = ?");

@@ -35,6 +35,7 @@ class CaseWriter : public ScanSink {
     void file(FileScan&& scan) override;
     void unallocated(const UnallocatedSummary& summary) override;
     void unallocated_finding(UnallocatedFinding&& finding) override;
+    void problem(int partition, const std::string& message) override;
     void commit();
 
   private:

@@ -176,6 +176,8 @@ struct Shared {
     ChildChannel* channel;
     std::mutex failure_mutex;
     std::exception_ptr failure;
+    std::mutex problem_mutex;
+    std::vector<std::string> problems;
 };
 
 class Worker {
@@ -254,8 +256,17 @@ class Worker {
             f.image_offset = s_.unallocated->image_offset(stream_offset);
             f.block = s_.unallocated->block_of(stream_offset);
         };
+        std::vector<YaraMatch> matches;
         if (scanner_) {
-            for (auto& m : scanner_->scan(data, YaraTarget{}, w.start)) {
+            try {
+                matches = scanner_->scan(data, YaraTarget{}, w.start);
+            } catch (const Error& e) {
+                std::lock_guard lock(s_.problem_mutex);
+                s_.problems.push_back("unallocated space at image offset " +
+                                      std::to_string(s_.unallocated->image_offset(w.start)) + ": " +
+                                      e.what());
+            }
+            for (auto& m : matches) {
                 const bool had_strings = !m.strings.empty();
                 std::erase_if(m.strings,
                               [&](const YaraStringMatch& sm) { return sm.offset >= w.report_end; });
@@ -365,6 +376,8 @@ void scan_partition(const Evidence& evidence, const Partition& partition,
     for (auto& findings : window_findings) {
         for (auto& f : findings) sink.unallocated_finding(std::move(f));
     }
+    std::sort(shared.problems.begin(), shared.problems.end());
+    for (const auto& p : shared.problems) sink.problem(partition.index, p);
 }
 
 }  // namespace dflab::engine

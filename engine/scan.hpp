@@ -65,6 +65,9 @@ class ScanSink {
     virtual void file(FileScan&& scan) = 0;
     virtual void unallocated(const UnallocatedSummary&) {}
     virtual void unallocated_finding(UnallocatedFinding&&) {}
+    // Something could not be scanned (e.g. a YARA timeout in an unallocated window); the scan
+    // goes on. Unreadable files are reported in FileScan::error instead.
+    virtual void problem(int /*partition*/, const std::string& /*message*/) {}
 };
 
 // Scans every entry of one file system (and its unallocated space when asked). `channel`, when

@@ -21,6 +21,8 @@ class HitPrinter : public engine::ScanSink {
   public:
     HitPrinter(const SearchArgs& a, const engine::KeywordSearcher& s) : a_(a), s_(s) {}
     void file(engine::FileScan&& f) override {
+        if (!f.error.empty())
+            warn(std::to_string(f.entry.partition) + ":" + f.entry.path + ": " + f.error);
         for (const auto& h : f.hits) {
             nlohmann::json j = hit_json(h);
             j["partition"] = f.entry.partition;
@@ -39,6 +41,10 @@ class HitPrinter : public engine::ScanSink {
         j["image_offset"] = f.image_offset;
         print(j,
               std::to_string(f.partition) + ":(unallocated block " + std::to_string(f.block) + ")");
+    }
+
+    void problem(int partition, const std::string& message) override {
+        warn("partition " + std::to_string(partition) + ": " + message);
     }
 
   private:

@@ -1,5 +1,7 @@
 #include "tools/command_support.hpp"
 
+#include <iostream>
+
 #include "engine/time_format.hpp"
 #include "tools/progress_bar.hpp"
 
@@ -34,6 +36,10 @@ void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engin
         channel.context(evidence.name() + " partition " + std::to_string(part.index));
         engine::scan_partition(evidence, part, options, sink, &channel);
     }
+}
+
+void warn(const std::string& message) {
+    std::cerr << "dflab: warning: " << message << "\n";
 }
 
 nlohmann::json time_json(const std::optional<int64_t>& t) {

@@ -31,6 +31,9 @@ int run_isolated(const std::string& label, const std::function<void(engine::Chil
 void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engine::ScanSink& sink,
                 engine::ChildChannel& channel);
 
+// A warning on stderr ("dflab: warning: ...") for what a scan could not cover.
+void warn(const std::string& message);
+
 nlohmann::json time_json(const std::optional<int64_t>& t);
 nlohmann::json entry_json(const engine::Entry& e);
 

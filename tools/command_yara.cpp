@@ -34,6 +34,8 @@ class YaraPrinter : public engine::ScanSink {
   public:
     explicit YaraPrinter(const YaraArgs& a) : a_(a) {}
     void file(engine::FileScan&& f) override {
+        if (!f.error.empty())
+            warn(std::to_string(f.entry.partition) + ":" + f.entry.path + ": " + f.error);
         for (const auto& m : f.yara) {
             if (a_.image.json) {
                 auto j = match_json(m);
@@ -62,6 +64,10 @@ class YaraPrinter : public engine::ScanSink {
                       << ", image offset " << f.image_offset << ")\n";
             print_strings(*f.yara);
         }
+    }
+
+    void problem(int partition, const std::string& message) override {
+        warn("partition " + std::to_string(partition) + ": " + message);
     }
 
   private:
