@@ -85,6 +85,32 @@ inline std::vector<MmlsSlot> mmls(const std::string& image) {
     return out;
 }
 
+// One file system of the fixtures: a bare image, or a disk with the mmls slot and start sector.
+struct Target {
+    std::string image;
+    std::optional<int> slot;
+    uint64_t start = 0;       // sectors
+    std::string planted_key;  // partition key in expected.json ("" for a bare file system)
+    std::string label() const { return image + (slot ? " slot " + std::to_string(*slot) : ""); }
+    std::string partition_arg() const {
+        return slot ? "--partition " + std::to_string(*slot) + " " : "";
+    }
+    std::string offset_arg() const { return start ? "-o " + std::to_string(start) + " " : ""; }
+};
+
+// Every file system of the fixture images (each partition of mbr.img and gpt.img, from mmls).
+inline std::vector<Target> targets() {
+    std::vector<Target> out{
+        {"fat16.img", {}, 0, ""}, {"ext4.img", {}, 0, ""}, {"ntfs.img", {}, 0, ""}};
+    for (const std::string disk : {"mbr.img", "gpt.img"}) {
+        for (const auto& s : mmls(fixture(disk))) {
+            if (s.kind == "Meta" || s.kind.find_first_not_of('-') == std::string::npos) continue;
+            out.push_back({disk, s.slot, s.start, std::to_string(s.start)});
+        }
+    }
+    return out;
+}
+
 // The first word sha256sum prints for the output of a shell pipeline.
 inline std::string sha256_of_output(const std::string& command_line) {
     auto r = run("bash -o pipefail -c " + shell_quote(command_line + " | sha256sum"));

@@ -10,30 +10,6 @@
 namespace dflab::test {
 namespace {
 
-struct Target {
-    std::string image;
-    std::optional<int> slot;
-    uint64_t start = 0;
-    std::string planted_key;
-    std::string label() const { return image + (slot ? " slot " + std::to_string(*slot) : ""); }
-    std::string partition_arg() const {
-        return slot ? "--partition " + std::to_string(*slot) + " " : "";
-    }
-    std::string offset_arg() const { return start ? "-o " + std::to_string(start) + " " : ""; }
-};
-
-std::vector<Target> targets() {
-    std::vector<Target> out{
-        {"fat16.img", {}, 0, ""}, {"ext4.img", {}, 0, ""}, {"ntfs.img", {}, 0, ""}};
-    for (const std::string disk : {"mbr.img", "gpt.img"}) {
-        for (const auto& s : mmls(fixture(disk))) {
-            if (s.kind == "Meta" || s.kind.find_first_not_of('-') == std::string::npos) continue;
-            out.push_back({disk, s.slot, s.start, std::to_string(s.start)});
-        }
-    }
-    return out;
-}
-
 std::string dflab_cat_command(const Target& t, const std::string& how) {
     return shell_quote(DFLAB_BINARY) + " cat " + t.partition_arg() + how + " " +
            shell_quote(fixture(t.image));

@@ -24,27 +24,6 @@ const bool utc_for_children = [] {
     return true;
 }();
 
-// One file system to check: an image, and for a disk the mmls slot and its start sector.
-struct Target {
-    std::string image;
-    std::optional<int> slot;
-    uint64_t start = 0;       // sectors
-    std::string planted_key;  // partition key in expected.json ("" for a bare file system)
-    std::string label() const { return image + (slot ? " slot " + std::to_string(*slot) : ""); }
-};
-
-std::vector<Target> targets() {
-    std::vector<Target> out{
-        {"fat16.img", {}, 0, ""}, {"ext4.img", {}, 0, ""}, {"ntfs.img", {}, 0, ""}};
-    for (const std::string disk : {"mbr.img", "gpt.img"}) {
-        for (const auto& s : mmls(fixture(disk))) {
-            if (s.kind == "Meta" || s.kind.find_first_not_of('-') == std::string::npos) continue;
-            out.push_back({disk, s.slot, s.start, std::to_string(s.start)});
-        }
-    }
-    return out;
-}
-
 std::string partition_arg(const Target& t) {
     return t.slot ? "--partition " + std::to_string(*t.slot) + " " : "";
 }
