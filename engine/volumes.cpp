@@ -1,6 +1,7 @@
 #include "engine/volumes.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "engine/error.hpp"
 
@@ -16,6 +17,28 @@ std::optional<std::string> probe_file_system(const Evidence& evidence, uint64_t 
         return std::nullopt;
     }
     return std::string(tsk_fs_type_toname(fs->ftype));
+}
+
+// A partition whose table entry was deleted leaves its file system in an unallocated gap, which
+// mmls reports from the end of the previous partition (or sector 0). Look for it where
+// partitioning tools put file systems: at sector 63 (old DOS alignment) and on 64 KiB boundaries,
+// within the first 64 MiB of the gap.
+void probe_gap(const Evidence& evidence, Partition& gap) {
+    const uint64_t end = gap.start + gap.length;
+    const uint64_t step = std::max<uint64_t>(1, (64u << 10) / gap.sector_size);
+    std::vector<uint64_t> candidates;
+    if (gap.start < 63 && 63 < end) candidates.push_back(63);
+    for (uint64_t s = (gap.start / step + 1) * step; s + 1 < end && candidates.size() < 1024;
+         s += step) {
+        candidates.push_back(s);
+    }
+    for (uint64_t s : candidates) {
+        if (auto fs = probe_file_system(evidence, s * gap.sector_size)) {
+            gap.filesystem = fs;
+            gap.filesystem_start = s;
+            return;
+        }
+    }
 }
 
 std::string kind_of(TSK_VS_PART_FLAG_ENUM flags) {
@@ -61,6 +84,7 @@ VolumeLayout read_volume_layout(const Evidence& evidence) {
         p.sector_size = vs->block_size ? vs->block_size : evidence.sector_size();
         if (p.kind != "meta" && p.length > 0)
             p.filesystem = probe_file_system(evidence, p.byte_offset());
+        if (p.kind == "unallocated" && !p.filesystem) probe_gap(evidence, p);
         layout.partitions.push_back(p);
     }
     return layout;

@@ -20,7 +20,11 @@ struct Partition {
         filesystem;  // TSK's name ("ntfs", "fat16", "ext4", ...) if one opens here
     uint32_t sector_size = 512;
 
-    uint64_t byte_offset() const { return start * sector_size; }
+    // Where the file system begins, in sectors from the start of the image: `start`, unless the
+    // file system was found further into an unallocated gap (a deleted partition-table entry).
+    std::optional<uint64_t> filesystem_start;
+
+    uint64_t byte_offset() const { return filesystem_start.value_or(start) * sector_size; }
     uint64_t byte_length() const { return length * sector_size; }
 };
 

@@ -159,3 +159,36 @@ TEST(Volumes, PartitionIndexSelectsMmlsSlot) {
 
 }  // namespace
 }  // namespace dflab::test
+
+namespace dflab::test {
+namespace {
+
+// A deleted partition-table entry leaves its file system in an unallocated gap: dflab finds it
+// there (where mmls shows only "Unallocated") and its files list like fls at that offset.
+TEST(Volumes, FileSystemOfADeletedTableEntryIsFoundInTheGap) {
+    const std::string dir = temp_dir();
+    const std::string image = dir + "/disk.img";
+    std::filesystem::copy_file(fixture("mbr.img"), image);
+    ASSERT_EQ(
+        run("sfdisk --no-reread --no-tell-kernel --quiet --delete " + shell_quote(image) + " 2")
+            .exit_code,
+        0);
+    auto r = dflab("partitions --json " + shell_quote(image));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto parts = nlohmann::json::parse(r.out);
+    std::optional<nlohmann::json> gap;
+    for (const auto& p : parts) {
+        if (p["kind"] == "unallocated" && p["filesystem"] == "ext4") gap = p;
+    }
+    ASSERT_TRUE(gap) << r.out;
+    EXPECT_EQ(gap->at("filesystem_start"), 11264);  // where make.sh put the ext4 partition
+    auto ls = dflab("ls -r --json --partition " + std::to_string(gap->at("index").get<int>()) +
+                    " " + shell_quote(image));
+    ASSERT_EQ(ls.exit_code, 0) << ls.err;
+    auto expected = fls(image, 11264);
+    EXPECT_EQ(lines(ls.out).size(), expected.size());
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace dflab::test

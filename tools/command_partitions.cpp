@@ -31,7 +31,10 @@ void register_partitions(CLI::App& app, int& exit_code) {
                          {"description", p.description},
                          {"kind", p.kind},
                          {"filesystem", p.filesystem ? nlohmann::json(*p.filesystem) : nullptr},
-                         {"sector_size", p.sector_size}});
+                         {"sector_size", p.sector_size},
+                         {"filesystem_start",
+                          p.filesystem ? nlohmann::json(p.filesystem_start.value_or(p.start))
+                                       : nlohmann::json(nullptr)}});
                 }
                 std::cout << out.dump(2) << "\n";
                 return;
