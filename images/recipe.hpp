@@ -1,0 +1,141 @@
+#pragma once
+// A recipe: the declarative description of one evidence disk image (docs/recipe-format.md).
+// The parser (recipe_parser.hpp) turns YAML into these structures, resolving the seeded variant
+// values, so that builders never see YAML and every value is already checked.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dflab::images {
+
+// Where a value came from in the recipe, for error messages: "recipe.yaml:12:7".
+struct SourceMark {
+    std::string file;
+    int line = 0;    // 1-based
+    int column = 0;  // 1-based
+    std::string str() const {
+        return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
+};
+
+enum class FileSystemType { Fat12, Fat16, Fat32, Ntfs, Ext2, Ext3, Ext4 };
+enum class PartitionTable { None, Mbr, Gpt };
+
+struct PartitionSpec {
+    std::string id;  // referred to by actions ("p1")
+    FileSystemType filesystem = FileSystemType::Fat32;
+    std::optional<uint64_t> start;  // sectors; default: after the previous one, 1 MiB aligned
+    uint64_t size = 0;              // bytes
+    std::string label;
+    std::optional<std::string> serial;     // FAT volume id (8 hex), NTFS serial (16 hex), ext UUID
+    std::optional<uint32_t> cluster_size;  // bytes (FAT/NTFS cluster, ext block size)
+    bool logical = false;                  // MBR: inside the extended partition
+    bool delete_entry = false;             // remove its table entry after building (FS stays)
+    std::optional<std::string> type_code;  // MBR type byte ("0c") or GPT type GUID; default by FS
+    SourceMark mark;
+};
+
+struct DiskSpec {
+    uint64_t size = 0;  // bytes
+    uint32_t sector_size = 512;
+    PartitionTable table = PartitionTable::Mbr;
+    std::vector<PartitionSpec> partitions;  // for PartitionTable::None exactly one
+};
+
+struct CaseMetadata {  // written into E01 output
+    std::string case_number, evidence_number, examiner, description, notes;
+    std::optional<int64_t> acquisition_time;  // UTC seconds
+};
+
+// What a file's content is made of. Text is UTF-8 (Cyrillic and Kazakh included).
+struct TextContent {
+    std::string text;
+};
+struct Base64Content {
+    std::string base64;
+};
+struct AssetContent {
+    std::string path;
+};  // resolved, inside the pack folder
+struct RandomContent {
+    uint64_t size = 0;
+};  // seeded pseudo-random bytes
+struct GeneratedContent {
+    std::string type;                                          // jpeg, png, pdf, zip, sqlite
+    std::map<std::string, std::string> options;                // e.g. width, height, text, title
+    std::vector<std::pair<std::string, std::string>> members;  // zip: name -> text
+    std::vector<std::string> sql;  // sqlite: statements (schema and rows)
+};
+using Content =
+    std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;
+
+struct Times {  // UTC seconds; absent: the action's time
+    std::optional<int64_t> mtime, atime, ctime, crtime;
+};
+
+// Actions, applied in order; each at its own time (the story's clock).
+struct MakeDirectory {
+    std::string path;
+};
+struct WriteFile {
+    std::string path;
+    Content content;
+    std::optional<std::string> artifact_id;  // listed in the truth manifest under this id
+};
+struct SetTimes {
+    std::string path;
+    Times times;
+};
+struct Rename {
+    std::string from, to;
+};
+struct Delete {
+    std::string path;
+    bool overwrite = false;
+};  // overwrite: wipe the content first
+struct WriteSlack {
+    std::string path;
+    Content content;
+    std::optional<std::string> artifact_id;
+};
+struct WriteStream {  // NTFS alternate data stream
+    std::string path, stream;
+    Content content;
+    std::optional<std::string> artifact_id;
+};
+// Data outside any file: in a file system's unallocated space, in the gap after a partition, or
+// at an absolute byte offset of the disk.
+struct HideData {
+    enum class Where { Unallocated, Gap, Offset } where = Where::Offset;
+    std::string partition;  // Unallocated, Gap
+    uint64_t offset = 0;    // Offset: absolute; Unallocated/Gap: from the start of the area
+    Content content;
+    std::optional<std::string> artifact_id;
+};
+
+using ActionKind = std::variant<MakeDirectory, WriteFile, SetTimes, Rename, Delete, WriteSlack,
+                                WriteStream, HideData>;
+
+struct Action {
+    ActionKind kind;
+    std::string partition;  // id; empty for HideData (it names its own)
+    int64_t time = 0;       // UTC seconds when it happens
+    SourceMark mark;
+};
+
+struct Recipe {
+    std::string name;    // output base name
+    std::string folder;  // the folder the recipe lives in (assets are resolved inside it)
+    uint64_t seed = 0;
+    unsigned variant = 0;
+    std::string timezone = "UTC";  // the story's zone; times in the recipe are read in it
+    CaseMetadata case_metadata;
+    DiskSpec disk;
+    std::vector<Action> actions;
+    std::map<std::string, std::string> variables;  // resolved ${name} values for this variant
+};
+
+}  // namespace dflab::images

@@ -1,0 +1,54 @@
+#pragma once
+// The recipe parser: YAML (docs/recipe-format.md) -> Recipe, every value checked and every ${name}
+// replaced by the value the seed and variant give it. Errors name the file, line and column.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "images/recipe.hpp"
+
+namespace dflab::images {
+
+struct ParseOptions {
+    unsigned variant = 0;  // which participant's image: changes every `variables:` value
+};
+
+// A bad recipe. what() is one line: "FILE:LINE:COLUMN: what is wrong; what to do" (or "FILE: ..."
+// when the problem has no position, such as an unreadable file).
+class RecipeError : public std::runtime_error {
+  public:
+    RecipeError(const SourceMark& mark, const std::string& message);
+    explicit RecipeError(const std::string& file, const std::string& message);
+    const SourceMark& mark() const { return mark_; }
+    const std::string& message() const { return message_; }  // without the position
+
+  private:
+    SourceMark mark_;
+    std::string message_;
+};
+
+// Reads and checks the recipe at `path`. Throws RecipeError.
+Recipe parse_recipe(const std::string& path, const ParseOptions& options = {});
+
+// Helpers, exposed for the builder and the tests.
+
+// "64MiB", "1.5 GiB", "10MB", "512" -> bytes; nullopt if malformed, not whole, or too large.
+std::optional<uint64_t> parse_size(const std::string& text);
+
+// ISO 8601 "2024-03-01T10:00:00" with optional "Z" or "+05:00"; without an offset the time is
+// read in `zone` (IANA name). UTC seconds; nullopt if malformed or not a valid local time.
+std::optional<int64_t> parse_time(const std::string& text, const std::string& zone);
+
+// The deterministic generator behind variables (splitmix64, Steele, Lea and Flood 2014).
+class SplitMix64 {
+  public:
+    explicit SplitMix64(uint64_t seed) : state_(seed) {}
+    uint64_t next();
+    uint64_t below(uint64_t bound);  // uniform in [0, bound), bound > 0; rejection sampling
+
+  private:
+    uint64_t state_;
+};
+
+}  // namespace dflab::images

@@ -1,0 +1,147 @@
+#include "images/recipe_reader.hpp"
+
+#include <algorithm>
+
+#include "images/recipe_text.hpp"
+
+namespace dflab::images {
+
+RecipeError::RecipeError(const SourceMark& mark, const std::string& message)
+    : std::runtime_error(mark.str() + ": " + message), mark_(mark), message_(message) {}
+
+RecipeError::RecipeError(const std::string& file, const std::string& message)
+    : std::runtime_error(file + ": " + message), mark_{file, 0, 0}, message_(message) {}
+
+}  // namespace dflab::images
+
+namespace dflab::images::recipe_detail {
+
+namespace {
+
+// " (did you mean 'size'?)" when a key is one typo away from an allowed one.
+std::string suggestion(const std::string& key, const std::vector<std::string>& allowed) {
+    std::string hint;
+    size_t best = 3;
+    for (auto& a : allowed) {
+        size_t dist = edit_distance(lower(key), a);
+        if (dist < best) best = dist, hint = " (did you mean '" + a + "'?)";
+    }
+    return hint;
+}
+
+// A field for `node`; where the value is empty it stands at `fallback`.
+Field make_field(const Context& ctx, std::string key, const YAML::Node& node,
+                 const SourceMark& fallback, size_t fallback_pos) {
+    Field f;
+    f.key = std::move(key);
+    f.node = node;
+    bool has_mark = node.IsDefined() && !node.IsNull();
+    f.mark = has_mark ? ctx.at(node.Mark()) : fallback;
+    f.pos = has_mark ? static_cast<size_t>(node.Mark().pos) : fallback_pos;
+    f.key_mark = fallback;
+    return f;
+}
+
+}  // namespace
+
+SourceMark Context::at_line_byte(int line, int byte_column) const {
+    int column = byte_column;
+    if (line >= 0 && static_cast<size_t>(line) < line_start.size()) {
+        size_t b = line_start[static_cast<size_t>(line)];
+        size_t len = std::min(static_cast<size_t>(std::max(byte_column, 0)), source.size() - b);
+        column = static_cast<int>(count_chars(source.substr(b, len)));
+    }
+    return SourceMark{file, std::max(line, 0) + 1, std::max(column, 0) + 1};
+}
+
+SourceMark Context::at_byte(size_t pos) const {
+    auto it = std::upper_bound(line_start.begin(), line_start.end(), pos);
+    int line = static_cast<int>(it - line_start.begin()) - 1;
+    return at_line_byte(line, static_cast<int>(pos - line_start[static_cast<size_t>(line)]));
+}
+
+std::string kind_of(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Scalar:
+            return "a single value";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+        default:
+            return "empty";
+    }
+}
+
+MapReader::MapReader(const Context& ctx, const YAML::Node& node, const SourceMark& mark,
+                     std::string what, std::vector<std::string> allowed)
+    : ctx_(ctx), mark_(mark), what_(std::move(what)) {
+    bool any_key = allowed.size() == 1 && allowed[0] == "*";
+    if (!node.IsMap())
+        ctx.fail(mark,
+                 what_ + " must be a map (key: value lines), not " + kind_of(node) +
+                     (any_key ? "; write name: value lines" : "; allowed keys: " + join(allowed)));
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        const YAML::Node& k = it->first;
+        SourceMark km = ctx.at(k.Mark());
+        if (!k.IsScalar())
+            ctx.fail(km, "a key in " + what_ + " must be a plain word; write name: value");
+        std::string key = k.Scalar();
+        if (!any_key && std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            ctx.fail(km, "unknown key " + quote(key) + " in " + what_ + suggestion(key, allowed) +
+                             "; allowed keys: " + join(allowed));
+        if (find(key))
+            ctx.fail(km, "key " + quote(key) + " appears twice in " + what_ + "; keep one");
+        fields_.push_back(make_field(ctx, key, it->second, km, 0));
+    }
+}
+
+const Field* MapReader::find(const std::string& key) const {
+    for (auto& f : fields_)
+        if (f.key == key) return &f;
+    return nullptr;
+}
+
+std::optional<Field> MapReader::get(const std::string& key) const {
+    const Field* f = find(key);
+    return f ? std::optional<Field>(*f) : std::nullopt;
+}
+
+Field MapReader::need(const std::string& key, const std::string& hint) const {
+    const Field* f = find(key);
+    if (!f) ctx_.fail(mark_, what_ + " needs the key '" + key + "'; " + hint);
+    return *f;
+}
+
+std::vector<const Field*> MapReader::find_each(const std::vector<std::string>& keys) const {
+    std::vector<const Field*> found;
+    for (auto& k : keys)
+        if (const Field* f = find(k)) found.push_back(f);
+    return found;
+}
+
+void MapReader::only(const std::vector<std::string>& allowed, const std::string& what,
+                     bool unknown) const {
+    for (auto& f : fields_)
+        if (std::find(allowed.begin(), allowed.end(), f.key) == allowed.end())
+            ctx_.fail(f.key_mark, (unknown ? "unknown key " + quote(f.key) + " in "
+                                           : "key " + quote(f.key) + " does not belong in ") +
+                                      what + suggestion(f.key, allowed) +
+                                      "; allowed keys: " + join(allowed));
+}
+
+const YAML::Node& list_value(const Context& ctx, const Field& f, const std::string& expected) {
+    if (!f.node.IsSequence())
+        ctx.fail(f.mark, "'" + f.key + "' must be " + expected + ", not " + kind_of(f.node) +
+                             "; write it as [a, b] or as lines starting with '- '");
+    return f.node;
+}
+
+Field item_field(const Context& ctx, const Field& list, size_t index) {
+    Field f = make_field(ctx, list.key + "[" + std::to_string(index + 1) + "]", list.node[index],
+                         list.mark, list.pos);
+    f.key_mark = f.mark;
+    return f;
+}
+
+}  // namespace dflab::images::recipe_detail
