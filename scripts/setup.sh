@@ -10,6 +10,7 @@ packages=(
   libpcre2-dev libhowardhinnant-date-dev libboost-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   sleuthkit ewf-tools yara sqlite3
   mtools dosfstools e2fsprogs ntfs-3g gdisk fdisk qemu-utils
+  zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3
 )
 
 missing=()
