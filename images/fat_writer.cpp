@@ -1,0 +1,587 @@
+#include "images/fat_writer.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/tsk_handles.hpp"
+
+namespace dflab::images {
+namespace {
+
+namespace fs = std::filesystem;
+using engine::Error;
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: explicit argv, a fixed environment, no shell, no controlling terminal.
+
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "dflab-fat-XXXXXX").string();
+        std::vector<char> buf(pattern.begin(), pattern.end());
+        buf.push_back('\0');
+        if (!::mkdtemp(buf.data()))
+            throw Error("fat writer: cannot create a temporary folder in " +
+                        fs::temp_directory_path().string() + ": " + std::strerror(errno));
+        path_ = buf.data();
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+struct SpawnActions {
+    posix_spawn_file_actions_t actions;
+    SpawnActions() { posix_spawn_file_actions_init(&actions); }
+    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
+    SpawnActions(const SpawnActions&) = delete;
+    SpawnActions& operator=(const SpawnActions&) = delete;
+};
+
+struct SpawnAttributes {
+    posix_spawnattr_t attributes;
+    SpawnAttributes() { posix_spawnattr_init(&attributes); }
+    ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
+    SpawnAttributes(const SpawnAttributes&) = delete;
+    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+};
+
+std::string find_program(const std::string& name) {
+    for (const char* dir :
+         {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
+        std::string candidate = std::string(dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    throw Error(name + ": not found in /usr/sbin, /usr/bin, /sbin or /bin (install " +
+                (name == "mkfs.fat" ? "dosfstools" : "mtools") + ")");
+}
+
+std::string first_line(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (!line.empty()) return line;
+    }
+    return {};
+}
+
+// Runs argv[0] (looked up in the system folders) with `env` as its whole environment; throws
+// "TOOL: SUBJECT: first line of its stderr" when it fails.
+void run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+              const fs::path& work, const std::string& subject) {
+    const std::string program = find_program(argv.front());
+    const std::string out_path = (work / "tool.out").string();
+    const std::string err_path = (work / "tool.err").string();
+    SpawnActions actions;
+    posix_spawn_file_actions_addopen(&actions.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions.actions, 1, out_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions.actions, 2, err_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    SpawnAttributes attributes;
+    // A new session: no controlling terminal, so mtools can never stop to ask a question.
+    posix_spawnattr_setflags(&attributes.attributes, POSIX_SPAWN_SETSID);
+
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<char*> envp;
+    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+
+    pid_t pid = 0;
+    int rc = ::posix_spawn(&pid, program.c_str(), &actions.actions, &attributes.attributes,
+                           args.data(), envp.data());
+    if (rc != 0)
+        throw Error(argv.front() + ": " + subject + ": cannot start: " + std::strerror(rc));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            throw Error(argv.front() + ": " + subject + ": " + std::strerror(errno));
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+    std::string why = first_line(err_path);
+    if (why.empty()) why = first_line(out_path);
+    if (why.empty())
+        why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                : "killed by signal " + std::to_string(WTERMSIG(status));
+    throw Error(argv.front() + ": " + subject + ": " + why);
+}
+
+// ---------------------------------------------------------------------------------------------
+// FAT on-disk values.
+
+struct DosStamp {
+    uint16_t date = 0, time = 0;
+};
+
+DosStamp dos_stamp(int64_t t, const std::string& path) {
+    auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    if (!::gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1980 || tm.tm_year + 1900 > 2107)
+        throw Error("fat writer: " + path + ": time " + std::to_string(t) +
+                    " is outside what FAT can hold (1980-01-01 to 2107-12-31)");
+    DosStamp s;
+    s.date = static_cast<uint16_t>(((tm.tm_year + 1900 - 1980) << 9) | ((tm.tm_mon + 1) << 5) |
+                                   tm.tm_mday);
+    s.time = static_cast<uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+    return s;
+}
+
+int64_t floor_to(int64_t t, int64_t unit) {
+    int64_t r = t % unit;
+    if (r < 0) r += unit;
+    return t - r;
+}
+
+uint32_t get_le(const std::array<unsigned char, 512>& b, size_t at, size_t n) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= static_cast<uint32_t>(b[at + i]) << (8 * i);
+    return v;
+}
+
+using Entry = std::array<unsigned char, 32>;
+
+void put16(Entry& e, size_t at, uint16_t v) {
+    e[at] = static_cast<unsigned char>(v & 0xff);
+    e[at + 1] = static_cast<unsigned char>(v >> 8);
+}
+
+// The layout values TSK's FAT inode numbers are defined by (tsk_fatfs.h: FATFS_INODE_2_SECT).
+struct Geometry {
+    uint32_t sector_size = 512;
+    uint32_t cluster_sectors = 1;
+    uint64_t first_data_sector = 0;     // after the FATs: FAT12/16 root folder, FAT32 cluster 2
+    uint64_t first_cluster_sector = 0;  // cluster 2
+};
+
+// A binary read-write handle on the image file.
+class ImageFile {
+  public:
+    explicit ImageFile(const fs::path& image) : path_(image) {
+        file_.open(image, std::ios::in | std::ios::out | std::ios::binary);
+        if (!file_) throw Error("fat writer: " + image.string() + ": cannot open the image");
+    }
+    template <size_t N>
+    std::array<unsigned char, N> read(uint64_t offset) {
+        std::array<unsigned char, N> out{};
+        file_.seekg(static_cast<std::streamoff>(offset));
+        file_.read(reinterpret_cast<char*>(out.data()), N);
+        if (!file_)
+            throw Error("fat writer: " + path_.string() + ": cannot read at " +
+                        std::to_string(offset));
+        return out;
+    }
+    void write(uint64_t offset, const unsigned char* data, size_t n) {
+        file_.seekp(static_cast<std::streamoff>(offset));
+        file_.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(n));
+        file_.flush();
+        if (!file_)
+            throw Error("fat writer: " + path_.string() + ": cannot write at " +
+                        std::to_string(offset));
+    }
+
+  private:
+    fs::path path_;
+    std::fstream file_;
+};
+
+Geometry read_geometry(ImageFile& image) {
+    auto b = image.read<512>(0);
+    Geometry g;
+    g.sector_size = get_le(b, 11, 2);
+    g.cluster_sectors = b[13];
+    uint32_t reserved = get_le(b, 14, 2);
+    uint32_t fats = b[16];
+    uint32_t root_entries = get_le(b, 17, 2);
+    uint32_t fat_size = get_le(b, 22, 2);
+    if (fat_size == 0) fat_size = get_le(b, 36, 4);
+    if (g.sector_size < 512 || g.cluster_sectors == 0 || fats == 0)
+        throw Error("fat writer: the image has no FAT boot sector");
+    g.first_data_sector = reserved + static_cast<uint64_t>(fats) * fat_size;
+    g.first_cluster_sector =
+        g.first_data_sector + (root_entries * 32ULL + g.sector_size - 1) / g.sector_size;
+    return g;
+}
+
+constexpr TSK_INUM_T kFirstNormalInode = 3;  // FATFS_FIRST_NORMINO
+
+// Byte offset in the image of the 32-byte directory entry that TSK numbers `inode`.
+uint64_t entry_offset(const Geometry& g, TSK_INUM_T inode) {
+    const uint64_t per_sector = g.sector_size / 32;
+    const uint64_t index = inode - kFirstNormalInode;
+    return (index / per_sector + g.first_data_sector) * g.sector_size + (index % per_sector) * 32;
+}
+
+// Case flags (entry byte 12) for a name that is a plain 8.3 name in one case per part, with the
+// 11-byte short name it has; nullopt when the name needs a long-name entry anyway.
+std::optional<std::pair<std::string, unsigned char>> plain_short_name(const std::string& name) {
+    if (name.empty() || name == "." || name == "..") return std::nullopt;
+    auto dot = name.find('.');
+    if (dot != name.rfind('.')) return std::nullopt;
+    std::string base = name.substr(0, dot);
+    std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+    if (base.empty() || base.size() > 8 || ext.size() > 3) return std::nullopt;
+    static const std::string special = "!#$%&'()-@^_`{}~";
+    unsigned char flags = 0;
+    auto part = [&](const std::string& s, unsigned char lower_flag) {
+        bool lower = false, upper = false;
+        for (char c : s) {
+            if (c >= 'a' && c <= 'z') {
+                lower = true;
+            } else if (c >= 'A' && c <= 'Z') {
+                upper = true;
+            } else if (!(c >= '0' && c <= '9') && special.find(c) == std::string::npos) {
+                return false;
+            }
+        }
+        if (lower && upper) return false;
+        if (lower) flags |= lower_flag;
+        return true;
+    };
+    if (!part(base, 0x08) || !part(ext, 0x10)) return std::nullopt;
+    std::string short_name(11, ' ');
+    for (size_t i = 0; i < base.size(); ++i)
+        short_name[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(base[i])));
+    for (size_t i = 0; i < ext.size(); ++i)
+        short_name[8 + i] = static_cast<char>(std::toupper(static_cast<unsigned char>(ext[i])));
+    return std::make_pair(short_name, flags);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Sleuth Kit, to find entries and clusters.
+
+struct OpenFat {
+    engine::TskImage image;
+    engine::TskFileSystem fs;
+};
+
+OpenFat open_fat(const fs::path& image) {
+    OpenFat o;
+    o.image.reset(tsk_img_open_sing(image.c_str(), TSK_IMG_TYPE_RAW, 0));
+    if (!o.image) throw Error("libtsk: " + image.string() + ": " + engine::take_tsk_error());
+    o.fs.reset(tsk_fs_open_img(o.image.get(), 0, TSK_FS_TYPE_FAT_DETECT));
+    if (!o.fs) throw Error("libtsk: " + image.string() + ": " + engine::take_tsk_error());
+    return o;
+}
+
+struct Found {
+    TSK_INUM_T inode = 0;
+    bool directory = false;
+};
+
+Found find_entry(const OpenFat& fat, const std::string& path) {
+    TSK_INUM_T inode = 0;
+    int rc = tsk_fs_path2inum(fat.fs.get(), path.c_str(), &inode, nullptr);
+    if (rc < 0) throw Error("libtsk: " + path + ": " + engine::take_tsk_error());
+    if (rc > 0) throw Error("fat writer: " + path + ": no such file or folder");
+    if (inode < kFirstNormalInode)
+        throw Error("fat writer: " + path + ": the root folder has no directory entry");
+    engine::TskFile file(tsk_fs_file_open_meta(fat.fs.get(), nullptr, inode));
+    if (!file || !file->meta) throw Error("libtsk: " + path + ": " + engine::take_tsk_error());
+    if (!(file->meta->flags & TSK_FS_META_FLAG_ALLOC))
+        throw Error("fat writer: " + path + ": no such file or folder (only a deleted entry)");
+    Found f;
+    f.inode = inode;
+    f.directory = file->meta->type == TSK_FS_META_TYPE_DIR;
+    return f;
+}
+
+TSK_WALK_RET_ENUM collect_block(TSK_FS_FILE*, TSK_OFF_T, TSK_DADDR_T addr, char*, size_t,
+                                TSK_FS_BLOCK_FLAG_ENUM flags, void* ptr) {
+    if (!(flags & TSK_FS_BLOCK_FLAG_SPARSE))
+        static_cast<std::vector<TSK_DADDR_T>*>(ptr)->push_back(addr);
+    return TSK_WALK_CONT;
+}
+
+// The sectors (TSK's FAT blocks) holding the file's content.
+std::vector<TSK_DADDR_T> content_sectors(const OpenFat& fat, TSK_INUM_T inode,
+                                         const std::string& path) {
+    engine::TskFile file(tsk_fs_file_open_meta(fat.fs.get(), nullptr, inode));
+    if (!file) throw Error("libtsk: " + path + ": " + engine::take_tsk_error());
+    std::vector<TSK_DADDR_T> sectors;
+    if (tsk_fs_file_walk(file.get(), TSK_FS_FILE_WALK_FLAG_AONLY, collect_block, &sectors) != 0)
+        throw Error("libtsk: " + path + ": " + engine::take_tsk_error());
+    return sectors;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class FatWriter final : public FileSystemWriter {
+  public:
+    explicit FatWriter(FileSystemType type) : type_(type) {
+        // Overrides /etc/mtools.conf (read first); HOME points here so no ~/.mtoolsrc is read.
+        std::ofstream rc(tmp_.path() / "mtoolsrc");
+        rc << "mtools_skip_check=1\nmtools_lower_case=0\nmtools_no_vfat=0\n"
+              "mtools_name_numeric_tail=1\nmtools_dotted_dir=0\nmtools_fat_compatibility=0\n";
+        if (!rc) throw Error("fat writer: cannot write " + (tmp_.path() / "mtoolsrc").string());
+    }
+
+    void format(const PartitionSpec& spec, const fs::path& image, uint64_t size,
+                int64_t time) override {
+        const std::string where = spec.mark.file.empty() ? image.string() : spec.mark.str();
+        int bits = type_ == FileSystemType::Fat12 ? 12 : type_ == FileSystemType::Fat16 ? 16 : 32;
+        std::vector<std::string> argv = {"mkfs.fat", "--invariant", "-F", std::to_string(bits),
+                                         "-S",       "512",         "-i", serial(spec, size, time)};
+        if (!spec.label.empty()) argv.insert(argv.end(), {"-n", spec.label});
+        if (spec.cluster_size) {
+            uint32_t c = *spec.cluster_size;
+            if (c < 512 || c > 65536 || (c & (c - 1)) != 0)
+                throw Error(where + ": cluster size " + std::to_string(c) +
+                            " is not a power of two from 512 to 65536 bytes");
+            argv.insert(argv.end(), {"-s", std::to_string(c / 512)});
+        }
+        image_ = image;
+        auto make = [&](const std::vector<std::string>& extra) {
+            {
+                std::ofstream create(image, std::ios::binary | std::ios::trunc);
+                if (!create) throw Error("fat writer: " + image.string() + ": cannot create");
+            }
+            std::error_code ec;
+            fs::resize_file(image, size, ec);
+            if (ec) throw Error("fat writer: " + image.string() + ": " + ec.message());
+            std::vector<std::string> args = argv;
+            args.insert(args.end(), extra.begin(), extra.end());
+            args.push_back(image.string());
+            run_tool(args, environment(time), tmp_.path(), image.string());
+        };
+        if (spec.cluster_size) {
+            make({});
+        } else {
+            // mkfs.fat's default cluster size can leave too few clusters for the FAT type asked
+            // for (FAT16 in 4 MiB); then the smallest cluster size that gives a valid one.
+            std::optional<std::string> first_error;
+            try {
+                make({});
+            } catch (const Error& e) {
+                first_error = e.what();
+            }
+            for (unsigned s = 1; first_error && s <= 128; s *= 2) {
+                try {
+                    make({"-s", std::to_string(s)});
+                    first_error.reset();
+                } catch (const Error&) {
+                }
+            }
+            if (first_error) {
+                std::error_code ec;
+                fs::remove(image, ec);  // no half-made image left behind
+                throw Error(*first_error);
+            }
+        }
+        // mkfs.fat --invariant dates the volume label entry 2015-03-14; date it `time` instead.
+        ImageFile file(image_);
+        Geometry g = read_geometry(file);
+        uint64_t at = entry_offset(g, kFirstNormalInode);
+        Entry e = file.read<32>(at);
+        if (e[0] != 0 && e[0] != 0xE5 && (e[11] & 0x0F) == 0x08)
+            patch(file, at, Times{time, time, std::nullopt, time}, "volume label");
+    }
+
+    void make_directory(const std::string& path, int64_t time) override {
+        check_path(path);
+        dos_stamp(time, path);
+        run_tool({"mmd", "-i", image().string(), "::" + path}, environment(time), tmp_.path(),
+                 path);
+        settle(path, Times{time, time, std::nullopt, time});
+    }
+
+    void write_file(const std::string& path, std::span<const std::byte> content,
+                    int64_t time) override {
+        check_path(path);
+        dos_stamp(time, path);
+        const fs::path host = tmp_.path() / "content";
+        {
+            std::ofstream out(host, std::ios::binary | std::ios::trunc);
+            out.write(reinterpret_cast<const char*>(content.data()),
+                      static_cast<std::streamsize>(content.size()));
+            if (!out) throw Error("fat writer: " + host.string() + ": cannot write");
+        }
+        const std::array<timespec, 2> times{timespec{static_cast<std::time_t>(time), 0},
+                                            timespec{static_cast<std::time_t>(time), 0}};
+        if (::utimensat(AT_FDCWD, host.c_str(), times.data(), 0) != 0)
+            throw Error("fat writer: " + host.string() + ": " + std::strerror(errno));
+        run_tool({"mcopy", "-m", "-D", "o", "-i", image().string(), host.string(), "::" + path},
+                 environment(time), tmp_.path(), path);
+        settle(path, Times{time, time, std::nullopt, time});
+    }
+
+    void set_times(const std::string& path, const Times& times) override {
+        check_path(path);
+        OpenFat fat = open_fat(image());
+        Found f = find_entry(fat, path);
+        ImageFile file(image());
+        patch(file, entry_offset(read_geometry(file), f.inode), times, path);
+    }
+
+    void rename(const std::string& from, const std::string& to, int64_t time) override {
+        check_path(from);
+        check_path(to);
+        run_tool({"mmove", "-D", "o", "-i", image().string(), "::" + from, "::" + to},
+                 environment(time), tmp_.path(), from);
+        settle(to, Times{});  // FAT has no change time; only the case of a short name to fix
+    }
+
+    void remove(const std::string& path, bool overwrite, int64_t time) override {
+        check_path(path);
+        bool directory = false;
+        {
+            OpenFat fat = open_fat(image());
+            Found f = find_entry(fat, path);
+            directory = f.directory;
+            if (overwrite && directory)
+                throw Error("fat writer: " + path +
+                            ": overwrite applies to files; delete the files inside first");
+            if (overwrite) {
+                auto sectors = content_sectors(fat, f.inode, path);
+                ImageFile file(image());
+                Geometry g = read_geometry(file);
+                std::set<uint64_t> clusters;
+                for (auto s : sectors)
+                    if (s >= g.first_cluster_sector)
+                        clusters.insert((s - g.first_cluster_sector) / g.cluster_sectors);
+                std::vector<unsigned char> zeros(
+                    static_cast<size_t>(g.cluster_sectors) * g.sector_size, 0);
+                for (auto c : clusters)
+                    file.write((g.first_cluster_sector + c * g.cluster_sectors) * g.sector_size,
+                               zeros.data(), zeros.size());
+            }
+        }
+        run_tool({directory ? "mdeltree" : "mdel", "-i", image().string(), "::" + path},
+                 environment(time), tmp_.path(), path);
+    }
+
+    Times stored_times(const Times& wanted) const override {
+        Times out;
+        if (wanted.mtime) out.mtime = floor_to(*wanted.mtime, 2);
+        if (wanted.atime) out.atime = floor_to(*wanted.atime, 86400);
+        out.crtime = wanted.crtime;  // 10 ms resolution; whole seconds here
+        return out;                  // no change time on FAT
+    }
+
+    void finish() override { image(); }  // every step is already in the image file
+
+  private:
+    const fs::path& image() const {
+        if (image_.empty()) throw Error("fat writer: format() must come first");
+        return image_;
+    }
+
+    static void check_path(const std::string& path) {
+        if (path.size() < 2 || path.front() != '/' || path.back() == '/')
+            throw Error("fat writer: " + path + ": not an absolute path of a file or folder");
+        if (path.find_first_of("*?\\") != std::string::npos)
+            throw Error("fat writer: " + path + ": FAT names cannot hold * ? or \\");
+    }
+
+    std::vector<std::string> environment(int64_t time) const {
+        return {"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOME=" + tmp_.path().string(),
+                "TZ=UTC",
+                "LC_ALL=C.UTF-8",
+                "SOURCE_DATE_EPOCH=" + std::to_string(time),
+                "MTOOLSRC=" + (tmp_.path() / "mtoolsrc").string(),
+                "MTOOLS_SKIP_CHECK=1"};
+    }
+
+    static std::string serial(const PartitionSpec& spec, uint64_t size, int64_t time) {
+        if (spec.serial) {
+            std::string s;
+            for (char c : *spec.serial)
+                if (c != '-') s += c;
+            if (s.size() != 8 || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+                throw Error(spec.mark.str() + ": FAT serial '" + *spec.serial +
+                            "' is not 8 hexadecimal digits (such as 1234ABCD)");
+            return s;
+        }
+        // FNV-1a of what the recipe says about the volume: the same recipe, the same serial.
+        std::string key = "dflab-fat:" + spec.id + ":" + spec.label + ":" + std::to_string(size) +
+                          ":" + std::to_string(time);
+        uint32_t h = 2166136261u;
+        for (unsigned char c : key) h = (h ^ c) * 16777619u;
+        char buf[9];
+        std::snprintf(buf, sizeof buf, "%08x", h);
+        return buf;
+    }
+
+    // Writes the times given into the directory entry at `at`, in UTC.
+    static void patch(ImageFile& file, uint64_t at, const Times& t, const std::string& path) {
+        Entry e = file.read<32>(at);
+        if ((e[11] & 0x0F) == 0x0F || e[0] == 0 || e[0] == 0xE5)
+            throw Error("fat writer: " + path + ": no short directory entry at byte " +
+                        std::to_string(at));
+        if (t.crtime) {
+            DosStamp s = dos_stamp(*t.crtime, path);
+            // The odd second in 10 ms units: 101, not 100, because TSK (fatfs_dos_2_unix_time) adds
+            // the second only when the field is above 100; every reader then sees the whole second.
+            e[13] = static_cast<unsigned char>(floor_to(*t.crtime, 2) == *t.crtime ? 0 : 101);
+            put16(e, 14, s.time);
+            put16(e, 16, s.date);
+        }
+        if (t.atime) put16(e, 18, dos_stamp(*t.atime, path).date);
+        if (t.mtime) {
+            DosStamp s = dos_stamp(*t.mtime, path);
+            put16(e, 22, s.time);
+            put16(e, 24, s.date);
+        }
+        file.write(at, e.data(), e.size());
+    }
+
+    // After mtools made or renamed `path`: the exact times, and the case flags of a plain 8.3
+    // name (mmove keeps the old entry's flags, so "a.txt" would otherwise show as "A.TXT").
+    void settle(const std::string& path, const Times& times) {
+        OpenFat fat = open_fat(image());
+        Found f = find_entry(fat, path);
+        ImageFile file(image());
+        uint64_t at = entry_offset(read_geometry(file), f.inode);
+        if (times.mtime || times.atime || times.crtime) patch(file, at, times, path);
+        if (auto plain = plain_short_name(path.substr(path.rfind('/') + 1))) {
+            Entry e = file.read<32>(at);
+            if (std::equal(
+                    plain->first.begin(), plain->first.end(), e.begin(),
+                    [](char a, unsigned char b) { return static_cast<unsigned char>(a) == b; }) &&
+                (e[12] & 0x18) != plain->second) {
+                e[12] = static_cast<unsigned char>((e[12] & ~0x18) | plain->second);
+                file.write(at, e.data(), e.size());
+            }
+        }
+    }
+
+    FileSystemType type_;
+    TempDir tmp_;
+    fs::path image_;
+};
+
+}  // namespace
+
+std::unique_ptr<FileSystemWriter> make_fat_writer(FileSystemType type) {
+    if (type != FileSystemType::Fat12 && type != FileSystemType::Fat16 &&
+        type != FileSystemType::Fat32)
+        throw Error("fat writer: only FAT12, FAT16 and FAT32 are written by this writer");
+    return std::make_unique<FatWriter>(type);
+}
+
+}  // namespace dflab::images
