@@ -16,5 +16,6 @@ void register_search(CLI::App& app, int& exit_code);
 void register_timeline(CLI::App& app, int& exit_code);
 void register_analyze(CLI::App& app, int& exit_code);
 void register_query(CLI::App& app, int& exit_code);
+void register_image(CLI::App& app, int& exit_code);
 
 }  // namespace dflab::tools

@@ -2,12 +2,18 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <string_view>
 
 #include "tools/commands.hpp"
 
 int main(int argc, char** argv) {
+    // FAT stores local time without a zone, and TSK converts it with the process's time zone:
+    // pin it, so that every lab machine reports the same times for the same image.
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
     CLI::App app{"dflab: digital-forensics training lab (forensic engine, exercise packs, scoring)",
                  "dflab"};
     app.require_subcommand(1);
@@ -16,7 +22,7 @@ int main(int argc, char** argv) {
     using namespace dflab::tools;
     for (auto add : {register_info, register_verify, register_partitions, register_ls, register_cat,
                      register_hash, register_yara, register_search, register_timeline,
-                     register_analyze, register_query}) {
+                     register_analyze, register_query, register_image}) {
         add(app, exit_code);
     }
     try {

@@ -1,0 +1,48 @@
+#pragma once
+// The ground truth of a built image (NAME.truth.json, documented in docs/truth-manifest.md): what
+// was planted where, as the recipe meant it and the file system stored it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "images/recipe.hpp"
+
+namespace dflab::images {
+
+struct TruthArtifact {
+    std::string id;
+    std::string kind = "file";  // file, stream, hidden
+    std::string partition_id;   // recipe id
+    int partition = -1;         // index as `dflab partitions` numbers it; -1 for disk offsets
+    std::string path;   // inside the file system ("/a.txt", "/a.txt:stream"); "" for hidden data
+    std::string inode;  // as TSK prints it
+    bool allocated = true;
+    uint64_t size = 0;
+    std::string sha256;
+    Times times;                           // as stored by the file system
+    std::optional<uint64_t> image_offset;  // hidden data: absolute byte offset in the image
+};
+
+struct TruthPartition {
+    int index = 0;
+    uint64_t start = 0;  // sectors
+    std::string id, filesystem;
+    bool table_entry = true;  // false when the recipe deleted its table entry
+};
+
+struct Truth {
+    std::string recipe, name;
+    unsigned variant = 0;
+    uint64_t seed = 0;
+    std::string timezone;
+    std::string sha256;
+    uint64_t size = 0;
+    std::vector<TruthPartition> partitions;
+    std::vector<TruthArtifact> artifacts;
+    std::vector<std::pair<std::string, std::string>> variables;
+};
+
+std::string truth_json(const Truth& truth);  // pretty-printed, keys in a fixed order
+
+}  // namespace dflab::images

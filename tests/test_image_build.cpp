@@ -1,0 +1,156 @@
+// dflab image build: reproducible images from the example recipes, their truth manifests checked
+// against TSK's tools (mmls, fls, icat), dd and ewfverify, and the errors a trainer can make.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/fixtures.hpp"
+
+namespace dflab {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::dflab;
+using test::run;
+using test::shell_quote;
+
+const std::string kExamples = std::string(DFLAB_SOURCE_DIR) + "/images/examples/";
+
+struct Built {
+    std::string dir, raw;
+    json truth;
+};
+
+Built build(const std::string& recipe, const std::string& extra = "", const std::string& env = "") {
+    Built b;
+    b.dir = test::temp_dir();
+    auto r = run(env + " " + shell_quote(DFLAB_BINARY) + " image build " +
+                 shell_quote(kExamples + recipe) + " -o " + shell_quote(b.dir) + " " + extra);
+    EXPECT_EQ(r.exit_code, 0) << recipe << ": " << r.err;
+    for (const auto& e : fs::directory_iterator(b.dir)) {
+        if (e.path().extension() == ".raw") b.raw = e.path();
+        if (e.path().string().ends_with(".truth.json"))
+            b.truth = json::parse(std::ifstream(e.path()));
+    }
+    return b;
+}
+
+std::string sha256_of(const std::string& command) {
+    return run(command + " | sha256sum").out.substr(0, 64);
+}
+
+class ExampleRecipe : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ExampleRecipe, BuildsTheSameBytesTwiceAndItsTruthHolds) {
+    auto first = build(GetParam());
+    ASSERT_FALSE(first.raw.empty());
+    // Again, elsewhere, in another time zone, a second later: the same bytes.
+    run("sleep 1");
+    auto second = build(GetParam(), "", "TZ=Asia/Tokyo");
+    EXPECT_EQ(sha256_of("cat " + shell_quote(first.raw)),
+              sha256_of("cat " + shell_quote(second.raw)));
+    EXPECT_EQ(first.truth["image"]["sha256"], sha256_of("cat " + shell_quote(first.raw)));
+    EXPECT_EQ(first.truth["image"]["size"], fs::file_size(first.raw));
+
+    // Partitions: where mmls (or a bare file system) says.
+    std::map<int, uint64_t> start_of;
+    for (const auto& p : first.truth["partitions"]) start_of[p["index"]] = p["start"];
+    auto mmls = run("mmls " + shell_quote(first.raw));
+    for (const auto& [index, start] : start_of) {
+        if (mmls.exit_code != 0) {
+            EXPECT_EQ(start, 0u);  // no table: a bare file system
+            continue;
+        }
+        char slot[16];
+        std::snprintf(slot, sizeof slot, "%03d:", index);
+        bool found = false;
+        for (const auto& line : test::lines(mmls.out)) {
+            if (line.rfind(slot, 0) == 0)
+                found = line.find(std::to_string(start)) != std::string::npos;
+        }
+        EXPECT_TRUE(found) << "partition " << index << " at " << start << "\n" << mmls.out;
+    }
+    // Artifacts: content by address with icat, allocation with fls, hidden data with dd.
+    for (const auto& a : first.truth["artifacts"]) {
+        SCOPED_TRACE(a.dump());
+        if (a["kind"] == "hidden") {
+            uint64_t offset = a["image_offset"], size = a["size"];
+            EXPECT_EQ(sha256_of("tail -c +" + std::to_string(offset + 1) + " " +
+                                shell_quote(first.raw) + " | head -c " + std::to_string(size)),
+                      a["sha256"]);
+            continue;
+        }
+        const std::string o = "-o " + std::to_string(start_of.at(a["partition"])) + " ";
+        EXPECT_EQ(
+            sha256_of("icat " + o + shell_quote(first.raw) + " " + a["inode"].get<std::string>()),
+            a["sha256"]);
+        auto fls = run("fls -r -p " + o + shell_quote(first.raw));
+        bool listed = false;
+        for (const auto& line : test::lines(fls.out)) {
+            const std::string inode = a["inode"];
+            if (line.find(" " + inode + ":\t") == std::string::npos &&
+                line.find(" " + inode + "(realloc):\t") == std::string::npos)
+                continue;
+            const bool deleted = line.find(" * ") != std::string::npos;
+            if (a["allocated"] && !deleted)
+                listed |= "/" + line.substr(line.find('\t') + 1) == a["path"];
+            if (!a["allocated"] && deleted) listed = true;
+        }
+        EXPECT_TRUE(listed) << fls.out;
+    }
+    fs::remove_all(first.dir);
+    fs::remove_all(second.dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleRecipe,
+                         ::testing::Values("fat16-bare.yaml", "usb-fat32-mbr.yaml",
+                                           "ext4-gpt.yaml"));
+
+TEST(ImageBuild, VariantsDifferButEachIsReproducible) {
+    auto v0 = build("usb-fat32-mbr.yaml");
+    auto v1 = build("usb-fat32-mbr.yaml", "--variant 1");
+    auto v1_again = build("usb-fat32-mbr.yaml", "--variant 1");
+    EXPECT_NE(v0.truth["image"]["sha256"], v1.truth["image"]["sha256"]);
+    EXPECT_NE(v0.truth["variables"], v1.truth["variables"]);
+    EXPECT_EQ(v1.truth["image"]["sha256"], v1_again.truth["image"]["sha256"]);
+    for (auto* b : {&v0, &v1, &v1_again}) fs::remove_all(b->dir);
+}
+
+TEST(ImageBuild, E01AndSplitOutputsHoldTheSameMedia) {
+    auto b = build("fat16-bare.yaml", "--format raw,e01,split");
+    const std::string base = fs::path(b.raw).replace_extension("").string();
+    auto verify = run("ewfverify -q " + shell_quote(base + ".E01"));
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    ASSERT_EQ(run("ewfexport -q -u -f raw -t " + shell_quote(b.dir + "/exported") + " " +
+                  shell_quote(base + ".E01"))
+                  .exit_code,
+              0);
+    EXPECT_EQ(sha256_of("cat " + shell_quote(b.dir + "/exported.raw")), b.truth["image"]["sha256"]);
+    EXPECT_EQ(sha256_of("cat " + shell_quote(base) + ".0*"), b.truth["image"]["sha256"]);
+    fs::remove_all(b.dir);
+}
+
+TEST(ImageBuild, BadRecipesFailWithOneLineAndLeaveNothing) {
+    const std::string dir = test::temp_dir();
+    std::ofstream(dir + "/broken.yaml") << "name: x\nseed: 1\ndisk:\n  size: 1MiB\n  tablee: mbr\n";
+    struct Case {
+        std::string recipe, mention;
+    };
+    for (const auto& c : std::vector<Case>{{dir + "/broken.yaml", "broken.yaml:5:3"},
+                                           {dir + "/missing.yaml", "missing.yaml"},
+                                           {kExamples + "ntfs-ads.yaml", "NTFS"}}) {
+        const std::string out = dir + "/out";
+        auto r = dflab("image build " + shell_quote(c.recipe) + " -o " + shell_quote(out));
+        EXPECT_EQ(r.exit_code, 1) << c.recipe;
+        EXPECT_EQ(test::lines(r.err).size(), 1u) << r.err;
+        EXPECT_NE(r.err.find(c.mention), std::string::npos) << r.err;
+        EXPECT_TRUE(!fs::exists(out) || fs::is_empty(out)) << c.recipe;
+    }
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace dflab
