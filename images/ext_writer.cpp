@@ -1,21 +1,12 @@
 #include "images/ext_writer.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,152 +14,21 @@
 
 #include "engine/error.hpp"
 #include "engine/hashes.hpp"
+#include "images/ext_debugfs.hpp"
+#include "images/run_tool.hpp"
 
 namespace dflab::images {
 namespace {
 
 namespace fs = std::filesystem;
 using engine::Error;
-
-// ---- child processes: explicit argv, fixed environment, no shell -------------------------------
-
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    ~UniqueFd() { reset(); }
-    int get() const { return fd_; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_ = -1;
-};
-
-class SpawnActions {
-  public:
-    SpawnActions() { posix_spawn_file_actions_init(&actions_); }
-    SpawnActions(const SpawnActions&) = delete;
-    SpawnActions& operator=(const SpawnActions&) = delete;
-    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions_); }
-    posix_spawn_file_actions_t* get() { return &actions_; }
-
-  private:
-    posix_spawn_file_actions_t actions_{};
-};
-
-struct Output {
-    int exit_code = -1;
-    bool signaled = false;  // killed by a signal (exit_code is then 128 + the signal)
-    std::string out, err;
-};
-
-// The first line of a tool's error output that says something, without its trailing noise.
-std::string first_line(const std::string& text, const std::string& fallback) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
-            line.pop_back();
-        if (line.empty()) continue;
-        if (line.rfind("debugfs 1.", 0) == 0 || line.rfind("mke2fs 1.", 0) == 0) continue;
-        return line;
-    }
-    return fallback;
-}
-
-std::string find_tool(const std::string& name) {
-    std::vector<std::string> dirs;
-    if (const char* path = std::getenv("PATH")) {
-        std::string_view rest(path);
-        while (!rest.empty()) {
-            auto colon = rest.find(':');
-            auto dir = rest.substr(0, colon);
-            if (!dir.empty()) dirs.emplace_back(dir);
-            if (colon == std::string_view::npos) break;
-            rest.remove_prefix(colon + 1);
-        }
-    }
-    for (const char* dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) dirs.emplace_back(dir);
-    for (const auto& dir : dirs) {
-        std::string candidate = dir + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    throw Error(name + ": not found (install e2fsprogs)");
-}
-
-// Runs `argv` (argv[0] is looked up in PATH and the sbin folders) with exactly `env` as its
-// environment and stdin from /dev/null, capturing stdout and stderr.
-Output run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-    std::string program = find_tool(argv.at(0));
-    std::array<int, 2> out_pipe{}, err_pipe{};
-    if (::pipe2(out_pipe.data(), O_CLOEXEC) != 0)
-        throw Error(argv[0] + ": cannot make a pipe: " + std::strerror(errno));
-    UniqueFd out_read(out_pipe[0]), out_write(out_pipe[1]);
-    if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0)
-        throw Error(argv[0] + ": cannot make a pipe: " + std::strerror(errno));
-    UniqueFd err_read(err_pipe[0]), err_write(err_pipe[1]);
-
-    SpawnActions actions;
-    posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(actions.get(), out_write.get(), 1);
-    posix_spawn_file_actions_adddup2(actions.get(), err_write.get(), 2);
-
-    std::vector<std::string> args = argv, envs = env;
-    std::vector<char*> arg_ptrs, env_ptrs;
-    for (auto& a : args) arg_ptrs.push_back(a.data());
-    arg_ptrs.push_back(nullptr);
-    for (auto& e : envs) env_ptrs.push_back(e.data());
-    env_ptrs.push_back(nullptr);
-
-    pid_t pid = 0;
-    int rc = ::posix_spawn(&pid, program.c_str(), actions.get(), nullptr, arg_ptrs.data(),
-                           env_ptrs.data());
-    out_write.reset();
-    err_write.reset();
-    if (rc != 0) throw Error(argv[0] + ": cannot run " + program + ": " + std::strerror(rc));
-
-    Output result;
-    std::array<pollfd, 2> fds{pollfd{out_read.get(), POLLIN, 0}, pollfd{err_read.get(), POLLIN, 0}};
-    std::array<std::string*, 2> sinks{&result.out, &result.err};
-    std::array<char, 65536> buffer{};
-    int open_count = 2;
-    while (open_count > 0) {
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        for (size_t i = 0; i < fds.size(); ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-            ssize_t n = ::read(fds[i].fd, buffer.data(), buffer.size());
-            if (n > 0) {
-                sinks[i]->append(buffer.data(), static_cast<size_t>(n));
-            } else if (n == 0 || errno != EINTR) {
-                fds[i].fd = -1;
-                --open_count;
-            }
-        }
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw Error(argv[0] + ": lost the child process");
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.signaled = WIFSIGNALED(status);
-    return result;
-}
+using ext::batch_failure;
+using ext::data_blocks;
+using ext::first_error_line;
+using ext::marker_command;
+using ext::quote;
+using ext::set_all_times;
+using ext::set_time;
 
 // ---- a private temporary folder -----------------------------------------------------------------
 
@@ -282,45 +142,11 @@ std::string volume_uuid(const PartitionSpec& spec) {
            digits.substr(16, 4) + "-" + digits.substr(20, 12);
 }
 
-// ---- paths and debugfs commands -----------------------------------------------------------------
+// ---- paths -----------------------------------------------------------------
 
 std::string parent_of(const std::string& path) {
     auto slash = path.rfind('/');
     return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// A path as one debugfs argument: debugfs (libss) takes "..." as one word, "" inside it as a
-// literal quote; nothing else is special inside quotes. A line break cannot be written at all.
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += "\"\"";
-        else
-            out += c;
-    }
-    return out + "\"";
-}
-
-constexpr int64_t kMinTime = INT32_MIN;
-constexpr int64_t kMaxTime = int64_t{INT32_MAX} + 3 * (int64_t{1} << 32);  // 2446-05-10
-
-// Sets one of atime, mtime, ctime, crtime to whole seconds `t`: the low 32 bits in the field, the
-// epoch bits (times beyond 2038) in the *_extra field, nanoseconds 0.
-std::string set_time(const std::string& target, const char* field, int64_t t) {
-    if (t < kMinTime || t > kMaxTime)
-        throw Error("ext: " + target + ": time " + std::to_string(t) +
-                    " is outside what ext can store (1901-12-13 to 2446-05-10)");
-    int64_t low = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(t)));
-    int64_t epoch = (t - low) >> 32;
-    std::string q = quote(target);
-    return "set_inode_field " + q + " " + field + " @" + std::to_string(t) + "\n" +
-           "set_inode_field " + q + " " + field + "_extra " + std::to_string(epoch) + "\n";
-}
-
-std::string set_all_times(const std::string& target, int64_t t) {
-    return set_time(target, "atime", t) + set_time(target, "mtime", t) +
-           set_time(target, "ctime", t) + set_time(target, "crtime", t);
 }
 
 // ---- the writer ---------------------------------------------------------------------------------
@@ -348,7 +174,8 @@ class ExtWriter final : public FileSystemWriter {
     std::string tool_error(const std::string& tool, const std::string& what) const {
         return tool + ": " + image_.string() + ": " + what;
     }
-    std::vector<std::string> environment(int64_t time) const;
+    std::map<std::string, std::string> environment(int64_t time) const;
+    ToolResult run(const std::vector<std::string>& argv, int64_t time) const;
     void check_ready() const;
     void check_path(const std::string& path) const;
     bool exists(const std::string& path) const { return nodes_.count(path) != 0; }
@@ -384,18 +211,24 @@ class ExtWriter final : public FileSystemWriter {
 // Batches are flushed at these sizes so that the temporary content files stay small.
 constexpr uint64_t kMaxPendingBytes = 64ull << 20;
 constexpr size_t kMaxPendingActions = 8192;
-constexpr const char* kMarker = "dflab_mark_";
 
-std::vector<std::string> ExtWriter::environment(int64_t time) const {
+std::map<std::string, std::string> ExtWriter::environment(int64_t time) const {
     // E2FSPROGS_FAKE_TIME = 0 would mean "not set" to e2fsprogs: the clock would leak in.
     int64_t fake = std::max<int64_t>(time, 1);
-    return {"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-            "TZ=UTC",
-            "LC_ALL=C.UTF-8",
-            "DEBUGFS_PAGER=__none__",
-            "PAGER=__none__",
-            "MKE2FS_CONFIG=" + (temp_->path() / "mke2fs.conf").string(),
-            "E2FSPROGS_FAKE_TIME=" + std::to_string(fake)};
+    return {{"DEBUGFS_PAGER", "__none__"},
+            {"PAGER", "__none__"},
+            {"MKE2FS_CONFIG", (temp_->path() / "mke2fs.conf").string()},
+            {"E2FSPROGS_FAKE_TIME", std::to_string(fake)}};
+}
+
+// Runs an e2fsprogs tool without checking its exit status: the callers read its output (debugfs's
+// exit status counts failed commands, the batch markers among them).
+ToolResult ExtWriter::run(const std::vector<std::string>& argv, int64_t time) const {
+    ToolOptions options;
+    options.env = environment(time);
+    options.check = false;
+    options.package = "e2fsprogs";
+    return run_tool(argv, options);
 }
 
 void ExtWriter::format(const PartitionSpec& spec, const fs::path& image, uint64_t size,
@@ -470,10 +303,10 @@ void ExtWriter::format(const PartitionSpec& spec, const fs::path& image, uint64_
     }
     argv.push_back(image.string());
     argv.push_back(std::to_string(blocks));
-    auto r = run_process(argv, environment(time));
+    auto r = run(argv, time);
     if (r.exit_code != 0)
         throw Error(tool_error(
-            "mke2fs", first_line(r.err + r.out, "exit code " + std::to_string(r.exit_code))));
+            "mke2fs", first_error_line(r.err + r.out, "exit code " + std::to_string(r.exit_code))));
     block_size_ = block_size;
     nodes_ = {{"/", true}, {"/lost+found", true}};
     formatted_ = true;
@@ -541,7 +374,7 @@ void ExtWriter::need_existing(const std::string& what, const std::string& path) 
 // Starts a pending action: a marker line (an unknown command, which debugfs reports on stderr
 // in order with the errors) lets the errors be told apart by action.
 void ExtWriter::begin(std::string what, int64_t time) {
-    script_ += kMarker + std::to_string(actions_.size()) + "\n";
+    script_ += marker_command(actions_.size());
     actions_.push_back(std::move(what));
     batch_time_ = time;
 }
@@ -668,24 +501,16 @@ void ExtWriter::remove(const std::string& path, bool overwrite, int64_t time) {
 // in the image: everything pending is written first, and no debugfs runs meanwhile.
 void ExtWriter::zero_data_blocks(const std::string& path) {
     flush();
-    auto r = run_process({"debugfs", "-R", "stat " + quote(path), image_.string()},
-                         environment(batch_time_));
-    std::string error = first_line(r.err, "");
+    auto r = run({"debugfs", "-R", "stat " + quote(path), image_.string()}, batch_time_);
+    std::string error = first_error_line(r.err, "");
     if (!error.empty()) {
         failed_ = true;
         throw Error(tool_error("debugfs", "delete " + path + ": " + error));
     }
-    auto at = r.out.find("\nEXTENTS:");
-    if (at == std::string::npos) at = r.out.find("\nBLOCKS:");
-    if (at == std::string::npos) return;  // no blocks (an empty file)
-    std::string map = r.out.substr(at);
-    static const std::regex range_re(R"(\(([0-9]+)(?:-([0-9]+))?\):([0-9]+)(?:-([0-9]+))?)");
     std::fstream image(image_, std::ios::binary | std::ios::in | std::ios::out);
     if (!image) throw Error(tool_error("ext", "cannot open the image to overwrite " + path));
     std::vector<char> zeros(block_size_, 0);
-    for (std::sregex_iterator it(map.begin(), map.end(), range_re), end; it != end; ++it) {
-        uint64_t first = std::stoull((*it)[3].str());
-        uint64_t last = (*it)[4].matched ? std::stoull((*it)[4].str()) : first;
+    for (const auto& [first, last] : data_blocks(r.out)) {
         for (uint64_t block = first; block <= last; ++block) {
             image.seekp(static_cast<std::streamoff>(block * block_size_));
             image.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
@@ -706,29 +531,8 @@ void ExtWriter::flush() {
         out << script_;
         if (!out) throw Error("ext: cannot write " + script.string());
     }
-    auto r = run_process({"debugfs", "-w", "-f", script.string(), image_.string()},
-                         environment(batch_time_));
-    // stderr holds the banner, one "Command not found dflab_mark_N" line per action and, after
-    // an action's marker, that action's errors.
-    std::istringstream err(r.err);
-    std::string line, failure;
-    size_t current = 0;
-    const std::string marker_line = std::string("debugfs: Command not found ") + kMarker;
-    while (std::getline(err, line)) {
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
-            line.pop_back();
-        if (line.empty() || line.rfind("debugfs 1.", 0) == 0) continue;
-        if (line.rfind(marker_line, 0) == 0) {
-            current = std::stoul(line.substr(marker_line.size()));
-            continue;
-        }
-        failure = (current < actions_.size() ? actions_[current] : "?") + ": " + line;
-        break;
-    }
-    // debugfs's exit status counts failed commands (our markers among them): only a signal or
-    // an error line above means failure.
-    if (failure.empty() && r.signaled)
-        failure = "killed by signal " + std::to_string(r.exit_code - 128);
+    auto r = run({"debugfs", "-w", "-f", script.string(), image_.string()}, batch_time_);
+    std::string failure = batch_failure(r, actions_);
     script_.clear();
     actions_.clear();
     pending_bytes_ = 0;

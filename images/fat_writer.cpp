@@ -1,9 +1,7 @@
 #include "images/fat_writer.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -19,6 +18,7 @@
 
 #include "engine/error.hpp"
 #include "engine/tsk_handles.hpp"
+#include "images/run_tool.hpp"
 
 namespace dflab::images {
 namespace {
@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 using engine::Error;
 
 // ---------------------------------------------------------------------------------------------
-// Child processes: explicit argv, a fixed environment, no shell, no controlling terminal.
+// Child processes (images/run_tool.hpp) and their temporary folder.
 
 class TempDir {
   public:
@@ -52,83 +52,17 @@ class TempDir {
     fs::path path_;
 };
 
-struct SpawnActions {
-    posix_spawn_file_actions_t actions;
-    SpawnActions() { posix_spawn_file_actions_init(&actions); }
-    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
-    SpawnActions(const SpawnActions&) = delete;
-    SpawnActions& operator=(const SpawnActions&) = delete;
-};
-
-struct SpawnAttributes {
-    posix_spawnattr_t attributes;
-    SpawnAttributes() { posix_spawnattr_init(&attributes); }
-    ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
-    SpawnAttributes(const SpawnAttributes&) = delete;
-    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
-};
-
-std::string find_program(const std::string& name) {
-    for (const char* dir :
-         {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
-        std::string candidate = std::string(dir) + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    throw Error(name + ": not found in /usr/sbin, /usr/bin, /sbin or /bin (install " +
-                (name == "mkfs.fat" ? "dosfstools" : "mtools") + ")");
-}
-
-std::string first_line(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::string line;
-    while (std::getline(in, line)) {
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        if (!line.empty()) return line;
-    }
-    return {};
-}
-
-// Runs argv[0] (looked up in the system folders) with `env` as its whole environment; throws
-// "TOOL: SUBJECT: first line of its stderr" when it fails.
-void run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-              const fs::path& work, const std::string& subject) {
-    const std::string program = find_program(argv.front());
-    const std::string out_path = (work / "tool.out").string();
-    const std::string err_path = (work / "tool.err").string();
-    SpawnActions actions;
-    posix_spawn_file_actions_addopen(&actions.actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions.actions, 1, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions.actions, 2, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    SpawnAttributes attributes;
-    // A new session: no controlling terminal, so mtools can never stop to ask a question.
-    posix_spawnattr_setflags(&attributes.attributes, POSIX_SPAWN_SETSID);
-
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-
-    pid_t pid = 0;
-    int rc = ::posix_spawn(&pid, program.c_str(), &actions.actions, &attributes.attributes,
-                           args.data(), envp.data());
-    if (rc != 0)
-        throw Error(argv.front() + ": " + subject + ": cannot start: " + std::strerror(rc));
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            throw Error(argv.front() + ": " + subject + ": " + std::strerror(errno));
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-    std::string why = first_line(err_path);
-    if (why.empty()) why = first_line(out_path);
-    if (why.empty())
-        why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                : "killed by signal " + std::to_string(WTERMSIG(status));
-    throw Error(argv.front() + ": " + subject + ": " + why);
+// Runs argv[0] with the writer's environment additions, in a new session (no controlling
+// terminal, so mtools can never stop to ask a question); throws "TOOL: SUBJECT: first line of its
+// error output" when it fails.
+void run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+         const std::string& subject) {
+    ToolOptions options;
+    options.env = env;
+    options.new_session = true;
+    options.subject = subject;
+    options.package = argv.front() == "mkfs.fat" ? "dosfstools" : "mtools";
+    run_tool(argv, options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,7 +300,7 @@ class FatWriter final : public FileSystemWriter {
             std::vector<std::string> args = argv;
             args.insert(args.end(), extra.begin(), extra.end());
             args.push_back(image.string());
-            run_tool(args, environment(time), tmp_.path(), image.string());
+            run(args, environment(time), image.string());
         };
         if (spec.cluster_size) {
             make({});
@@ -404,8 +338,7 @@ class FatWriter final : public FileSystemWriter {
     void make_directory(const std::string& path, int64_t time) override {
         check_path(path);
         dos_stamp(time, path);
-        run_tool({"mmd", "-i", image().string(), "::" + path}, environment(time), tmp_.path(),
-                 path);
+        run({"mmd", "-i", image().string(), "::" + path}, environment(time), path);
         settle(path, Times{time, time, std::nullopt, time});
     }
 
@@ -424,8 +357,8 @@ class FatWriter final : public FileSystemWriter {
                                             timespec{static_cast<std::time_t>(time), 0}};
         if (::utimensat(AT_FDCWD, host.c_str(), times.data(), 0) != 0)
             throw Error("fat writer: " + host.string() + ": " + std::strerror(errno));
-        run_tool({"mcopy", "-m", "-D", "o", "-i", image().string(), host.string(), "::" + path},
-                 environment(time), tmp_.path(), path);
+        run({"mcopy", "-m", "-D", "o", "-i", image().string(), host.string(), "::" + path},
+            environment(time), path);
         settle(path, Times{time, time, std::nullopt, time});
     }
 
@@ -440,8 +373,8 @@ class FatWriter final : public FileSystemWriter {
     void rename(const std::string& from, const std::string& to, int64_t time) override {
         check_path(from);
         check_path(to);
-        run_tool({"mmove", "-D", "o", "-i", image().string(), "::" + from, "::" + to},
-                 environment(time), tmp_.path(), from);
+        run({"mmove", "-D", "o", "-i", image().string(), "::" + from, "::" + to}, environment(time),
+            from);
         settle(to, Times{});  // FAT has no change time; only the case of a short name to fix
     }
 
@@ -470,8 +403,8 @@ class FatWriter final : public FileSystemWriter {
                                zeros.data(), zeros.size());
             }
         }
-        run_tool({directory ? "mdeltree" : "mdel", "-i", image().string(), "::" + path},
-                 environment(time), tmp_.path(), path);
+        run({directory ? "mdeltree" : "mdel", "-i", image().string(), "::" + path},
+            environment(time), path);
     }
 
     Times stored_times(const Times& wanted) const override {
@@ -497,14 +430,11 @@ class FatWriter final : public FileSystemWriter {
             throw Error("fat writer: " + path + ": FAT names cannot hold * ? or \\");
     }
 
-    std::vector<std::string> environment(int64_t time) const {
-        return {"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                "HOME=" + tmp_.path().string(),
-                "TZ=UTC",
-                "LC_ALL=C.UTF-8",
-                "SOURCE_DATE_EPOCH=" + std::to_string(time),
-                "MTOOLSRC=" + (tmp_.path() / "mtoolsrc").string(),
-                "MTOOLS_SKIP_CHECK=1"};
+    std::map<std::string, std::string> environment(int64_t time) const {
+        return {{"HOME", tmp_.path().string()},
+                {"SOURCE_DATE_EPOCH", std::to_string(time)},
+                {"MTOOLSRC", (tmp_.path() / "mtoolsrc").string()},
+                {"MTOOLS_SKIP_CHECK", "1"}};
     }
 
     static std::string serial(const PartitionSpec& spec, uint64_t size, int64_t time) {

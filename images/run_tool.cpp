@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "engine/error.hpp"
 
@@ -34,17 +36,63 @@ struct Pipe {
     }
 };
 
-std::string first_line(const std::string& s) {
-    auto start = s.find_first_not_of(" \n");
-    if (start == std::string::npos) return "";
-    return s.substr(start, s.find('\n', start) - start);
+struct SpawnAttributes {
+    posix_spawnattr_t attributes;
+    SpawnAttributes() { posix_spawnattr_init(&attributes); }
+    ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
+    SpawnAttributes(const SpawnAttributes&) = delete;
+    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+};
+
+// argv[0] as a path: itself when it names a folder, else the first match in PATH or the system
+// folders; "" when there is none.
+std::string find_program(const std::string& name) {
+    if (name.find('/') != std::string::npos) return name;
+    std::vector<std::string> dirs;
+    if (const char* path = std::getenv("PATH")) {
+        std::string_view rest(path);
+        while (!rest.empty()) {
+            auto colon = rest.find(':');
+            auto dir = rest.substr(0, colon);
+            if (!dir.empty()) dirs.emplace_back(dir);
+            if (colon == std::string_view::npos) break;
+            rest.remove_prefix(colon + 1);
+        }
+    }
+    for (const char* dir :
+         {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"})
+        dirs.emplace_back(dir);
+    for (const auto& dir : dirs) {
+        std::string candidate = dir + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return "";
 }
 
 }  // namespace
 
-ToolResult run_tool(const std::vector<std::string>& argv,
-                    const std::map<std::string, std::string>& env, const std::string& input,
-                    bool check) {
+std::string first_tool_line(const std::string& text) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        start = end + 1;
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos) continue;
+        auto last = line.find_last_not_of(" \t\r");
+        return line.substr(first, last - first + 1);
+    }
+    return "";
+}
+
+ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& options) {
+    const auto& input = options.input;
+    const std::string prefix = argv.at(0) + (options.subject.empty() ? "" : ": " + options.subject);
+    const std::string program = find_program(argv[0]);
+    if (program.empty())
+        throw engine::Error(prefix + ": not found in PATH or the system folders" +
+                            (options.package.empty() ? "" : " (install " + options.package + ")"));
     Pipe in, out, err;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -56,7 +104,7 @@ ToolResult run_tool(const std::vector<std::string>& argv,
                                                    {"TZ", "UTC"},
                                                    {"LC_ALL", "C.UTF-8"},
                                                    {"HOME", "/nonexistent"}};
-    for (const auto& [k, v] : env) environment[k] = v;
+    for (const auto& [k, v] : options.env) environment[k] = v;
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : environment) env_strings.push_back(k + "=" + v);
     std::vector<char*> envp, args;
@@ -66,10 +114,14 @@ ToolResult run_tool(const std::vector<std::string>& argv,
     for (auto& s : argv_copy) args.push_back(s.data());
     args.push_back(nullptr);
 
+    SpawnAttributes attributes;
+    if (options.new_session) posix_spawnattr_setflags(&attributes.attributes, POSIX_SPAWN_SETSID);
+
     pid_t pid = 0;
-    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+    int rc = posix_spawn(&pid, program.c_str(), &actions, &attributes.attributes, args.data(),
+                         envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw engine::Error(argv[0] + ": cannot run: " + std::strerror(rc));
+    if (rc != 0) throw engine::Error(prefix + ": cannot run " + program + ": " + std::strerror(rc));
     in.close(0);
     out.close(1);
     err.close(1);
@@ -103,9 +155,16 @@ ToolResult run_tool(const std::vector<std::string>& argv,
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (check && result.exit_code != 0) {
-        std::string why = first_line(result.err);
-        if (why.empty()) why = first_line(result.out);
+    result.signaled = WIFSIGNALED(status);
+    if (options.check && result.exit_code != 0) {
+        std::string why = first_tool_line(result.err);
+        if (why.empty()) why = first_tool_line(result.out);
+        if (!options.subject.empty()) {
+            if (why.empty())
+                why = result.signaled ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                      : "exit status " + std::to_string(result.exit_code);
+            throw engine::Error(prefix + ": " + why);
+        }
         throw engine::Error(argv[0] + " failed (exit " + std::to_string(result.exit_code) + ")" +
                             (why.empty() ? "" : ": " + why));
     }

@@ -15,6 +15,7 @@ namespace dflab::images {
 namespace {
 
 namespace fs = std::filesystem;
+using dflab::test::error_of;
 using dflab::test::run;
 using dflab::test::shell_quote;
 
@@ -33,17 +34,6 @@ GeneratedContent gen(std::string type, std::map<std::string, std::string> option
     g.type = std::move(type);
     g.options = std::move(options);
     return g;
-}
-
-// The message of the Error that `f` throws, or "" when it throws none.
-template <typename F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const engine::Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 class ContentGenerator : public ::testing::Test {

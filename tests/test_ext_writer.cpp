@@ -19,6 +19,7 @@ namespace dflab::images {
 namespace {
 
 namespace fs = std::filesystem;
+using dflab::test::error_of;
 using dflab::test::run;
 using dflab::test::shell_quote;
 
@@ -45,16 +46,6 @@ std::string iso(int64_t t) {  // "2023-11-14 22:13:20", as istat prints it
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     return buf;
-}
-
-template <typename F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const engine::Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 struct Entry {

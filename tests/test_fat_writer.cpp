@@ -22,6 +22,7 @@ namespace dflab::images {
 namespace {
 
 namespace fs = std::filesystem;
+using dflab::test::error_of;
 using dflab::test::run;
 using dflab::test::shell_quote;
 
@@ -31,16 +32,6 @@ std::vector<std::byte> bytes(const std::string& s) {
     std::vector<std::byte> out(s.size());
     for (size_t i = 0; i < s.size(); ++i) out[i] = static_cast<std::byte>(s[i]);
     return out;
-}
-
-template <typename F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const engine::Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 // TSK reads FAT's zone-less times in the local zone: pin it to UTC as dflab does.

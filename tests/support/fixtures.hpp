@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/error.hpp"
+
 namespace dflab::test {
 
 // Path of a fixture image, building all fixtures once per test process (they are cached in the
@@ -25,5 +27,16 @@ CommandResult dflab(const std::string& arguments);
 std::string shell_quote(const std::string& s);
 std::vector<std::string> lines(const std::string& text);
 std::string temp_dir();  // a fresh directory for this test
+
+// The message of the dflab::engine::Error that `f` throws, or "" when it throws none.
+template <typename F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const engine::Error& e) {
+        return e.what();
+    }
+    return "";
+}
 
 }  // namespace dflab::test
