@@ -82,7 +82,7 @@ MapReader::MapReader(const Context& ctx, const YAML::Node& node, const SourceMar
                  what_ + " must be a map (key: value lines), not " + kind_of(node) +
                      (any_key ? "; write name: value lines" : "; allowed keys: " + join(allowed)));
     for (auto it = node.begin(); it != node.end(); ++it) {
-        const YAML::Node& k = it->first;
+        const YAML::Node k = it->first;  // a copy: it->first lives in a temporary proxy
         SourceMark km = ctx.at(k.Mark());
         if (!k.IsScalar())
             ctx.fail(km, "a key in " + what_ + " must be a plain word; write name: value");
