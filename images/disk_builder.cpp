@@ -17,6 +17,7 @@
 #include "images/file_system_writer.hpp"
 #include "images/partition_table.hpp"
 #include "images/run_tool.hpp"
+#include "images/temp_folder.hpp"
 #include "images/truth_manifest.hpp"
 
 namespace dflab::images {
@@ -26,30 +27,12 @@ using engine::Error;
 
 namespace {
 
-// The temporary build folder beside the outputs; removed unless the build completes.
-class BuildFolder {
-  public:
-    explicit BuildFolder(const fs::path& out_dir, const std::string& name) {
-        std::error_code ec;
-        fs::create_directories(out_dir, ec);
-        if (ec)
-            throw Error(out_dir.string() + ": cannot create the output folder: " + ec.message());
-        std::string tmpl = (out_dir / ("." + name + ".building-XXXXXX")).string();
-        if (!mkdtemp(tmpl.data()))
-            throw Error(out_dir.string() + ": cannot write here: " + std::strerror(errno));
-        path_ = tmpl;
-    }
-    ~BuildFolder() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    BuildFolder(const BuildFolder&) = delete;
-    BuildFolder& operator=(const BuildFolder&) = delete;
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+const std::string& prepared(const fs::path& out_dir) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) throw Error(out_dir.string() + ": cannot create the output folder: " + ec.message());
+    return out_dir.native();
+}
 
 void write_at(const fs::path& file, uint64_t offset, std::span<const std::byte> data) {
     int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
@@ -106,7 +89,10 @@ class Builder {
   public:
     Builder(const Recipe& r, const BuildOptions& o,
             const std::function<void(const std::string&)>& log)
-        : recipe_(r), options_(o), log_(log), folder_(o.out_dir, r.name) {}
+        : recipe_(r),
+          options_(o),
+          log_(log),
+          folder_(prepared(o.out_dir), "." + r.name + ".building") {}
 
     BuildResult run() {
         say("writing file systems");
@@ -342,7 +328,8 @@ class Builder {
     const Recipe& recipe_;
     const BuildOptions& options_;
     std::function<void(const std::string&)> log_;
-    BuildFolder folder_;
+    // Beside the outputs, so that publishing is a rename; removed unless the build completes.
+    TempFolder folder_;
     std::map<std::string, PartitionState> parts_;
     std::vector<const Action*> disk_hides_;
     std::vector<HiddenInFs> hidden_in_fs_;
@@ -364,7 +351,6 @@ void expect_time(const TruthArtifact& a, const char* which, const std::optional<
 void Builder::self_check(const fs::path& raw) {
     auto evidence = engine::Evidence::open({raw.string()});
     auto layout = engine::read_volume_layout(evidence);
-    const uint32_t ss = recipe_.disk.sector_size;
     std::map<std::string, engine::Partition> by_id;
     for (const auto& spec : recipe_.disk.partitions) {
         const uint64_t start = recipe_.disk.table == PartitionTable::None ? 0 : *spec.start;
@@ -419,7 +405,6 @@ void Builder::self_check(const fs::path& raw) {
         expect_time(a, "crtime", a.times.crtime, e.crtime);
         if (a.allocated) expect_time(a, "ctime", a.times.ctime, e.ctime);
     }
-    (void)ss;
 }
 
 BuildResult Builder::publish(const fs::path& raw) {

@@ -16,6 +16,7 @@
 #include "engine/hashes.hpp"
 #include "images/ext_debugfs.hpp"
 #include "images/run_tool.hpp"
+#include "images/temp_folder.hpp"
 
 namespace dflab::images {
 namespace {
@@ -31,27 +32,6 @@ using ext::set_all_times;
 using ext::set_time;
 
 // ---- a private temporary folder -----------------------------------------------------------------
-
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "dflab-ext-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data()))
-            throw Error("ext: cannot make a temporary folder in " +
-                        fs::temp_directory_path().string() + ": " + std::strerror(errno));
-        path_ = tmpl;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 // ---- values -------------------------------------------------------------------------------------
 
@@ -196,7 +176,7 @@ class ExtWriter final : public FileSystemWriter {
     FileSystemType type_;
     fs::path image_;
     uint32_t block_size_ = 0;
-    std::unique_ptr<TempDir> temp_;
+    std::unique_ptr<TempFolder> temp_;
     bool formatted_ = false, finished_ = false, failed_ = false;
     std::map<std::string, bool> nodes_;  // path -> is a directory: what the file system holds
 
@@ -254,7 +234,7 @@ void ExtWriter::format(const PartitionSpec& spec, const fs::path& image, uint64_
     uint64_t inode_ratio = std::max<uint64_t>(size < 512 * kMiB ? 4096 : 16384, block_size);
 
     image_ = image;
-    temp_ = std::make_unique<TempDir>();
+    temp_ = std::make_unique<TempFolder>("dflab-ext");
     nodes_.clear();
     script_.clear();
     actions_.clear();

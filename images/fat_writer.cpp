@@ -19,6 +19,7 @@
 #include "engine/error.hpp"
 #include "engine/tsk_handles.hpp"
 #include "images/run_tool.hpp"
+#include "images/temp_folder.hpp"
 
 namespace dflab::images {
 namespace {
@@ -27,30 +28,7 @@ namespace fs = std::filesystem;
 using engine::Error;
 
 // ---------------------------------------------------------------------------------------------
-// Child processes (images/run_tool.hpp) and their temporary folder.
-
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "dflab-fat-XXXXXX").string();
-        std::vector<char> buf(pattern.begin(), pattern.end());
-        buf.push_back('\0');
-        if (!::mkdtemp(buf.data()))
-            throw Error("fat writer: cannot create a temporary folder in " +
-                        fs::temp_directory_path().string() + ": " + std::strerror(errno));
-        path_ = buf.data();
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+// Child processes (images/run_tool.hpp).
 
 // Runs argv[0] with the writer's environment additions, in a new session (no controlling
 // terminal, so mtools can never stop to ask a question); throws "TOOL: SUBJECT: first line of its
@@ -501,7 +479,7 @@ class FatWriter final : public FileSystemWriter {
     }
 
     FileSystemType type_;
-    TempDir tmp_;
+    TempFolder tmp_{"dflab-fat"};
     fs::path image_;
 };
 
