@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -14,9 +16,11 @@
 #include "engine/unallocated.hpp"
 #include "engine/volumes.hpp"
 #include "images/content_generator.hpp"
+#include "images/ewf_writer.hpp"
+#include "images/ext_writer.hpp"
 #include "images/file_system_writer.hpp"
 #include "images/partition_table.hpp"
-#include "images/run_tool.hpp"
+#include "images/slack_writer.hpp"
 #include "images/temp_folder.hpp"
 #include "images/truth_manifest.hpp"
 
@@ -34,16 +38,30 @@ const std::string& prepared(const fs::path& out_dir) {
     return out_dir.native();
 }
 
+class FileDescriptor {
+  public:
+    FileDescriptor(const fs::path& file, int flags) : fd_(::open(file.c_str(), flags | O_CLOEXEC)) {
+        if (fd_ < 0) throw Error(file.string() + ": cannot open: " + std::strerror(errno));
+    }
+    ~FileDescriptor() { ::close(fd_); }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
 void write_at(const fs::path& file, uint64_t offset, std::span<const std::byte> data) {
-    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) throw Error(file.string() + ": cannot open for writing: " + std::strerror(errno));
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    ::close(fd);
+    FileDescriptor fd(file, O_WRONLY);
+    ssize_t n = ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(offset));
     if (n != static_cast<ssize_t>(data.size()))
         throw Error(file.string() + ": write failed at byte " + std::to_string(offset));
 }
 
-void copy_into(const fs::path& from, const fs::path& to, uint64_t offset) {
+// Copies `from` into `to` at `offset`; `copied` is told the bytes of each piece.
+void copy_into(const fs::path& from, const fs::path& to, uint64_t offset,
+               const std::function<void(uint64_t)>& copied = {}) {
     std::ifstream in(from, std::ios::binary);
     std::vector<char> buf(4 << 20);
     uint64_t at = offset;
@@ -53,6 +71,7 @@ void copy_into(const fs::path& from, const fs::path& to, uint64_t offset) {
         if (n == 0) break;
         write_at(to, at, std::as_bytes(std::span(buf.data(), n)));
         at += n;
+        if (copied) copied(n);
     }
 }
 
@@ -87,15 +106,15 @@ std::string inode_of(const fs::path& fs_image, const std::string& path) {
 
 class Builder {
   public:
-    Builder(const Recipe& r, const BuildOptions& o,
-            const std::function<void(const std::string&)>& log)
+    Builder(const Recipe& r, const BuildOptions& o, const BuildProgressCallback& progress)
         : recipe_(r),
           options_(o),
-          log_(log),
-          folder_(prepared(o.out_dir), "." + r.name + ".building") {}
+          progress_(progress),
+          folder_("." + r.name + ".building", prepared(o.out_dir)) {}
 
     BuildResult run() {
-        say("writing file systems");
+        const uint64_t actions = recipe_.actions.size();
+        report("writing file systems", 0, actions, "actions");
         for (const auto& spec : recipe_.disk.partitions) {
             PartitionState st{&spec,
                               folder_.path() / (spec.id + ".fs"),
@@ -104,25 +123,38 @@ class Builder {
             st.writer->format(spec, st.image, spec.size, first_time());
             parts_.emplace(spec.id, std::move(st));
         }
-        for (const auto& action : recipe_.actions) apply(action);
+        uint64_t applied = 0;
+        for (const auto& action : recipe_.actions) {
+            apply(action);
+            report("writing file systems", ++applied, actions, "actions");
+        }
         for (auto& [id, st] : parts_) {
             st.writer->finish();
+            for (auto& slack : slack_) {
+                if (slack.partition == &st) write_slack_data(slack);
+            }
             for (const Action* a : st.deferred) hide_in_unallocated(st, *a);
         }
-        say("assembling the disk");
         const fs::path raw = folder_.path() / (recipe_.name + ".raw");
         assemble(raw);
         for (const Action* a : disk_hides_) hide_on_disk(raw, *a);
         truth_.size = fs::file_size(raw);
-        truth_.sha256 = sha256_file(raw);
-        say("self-check with the forensic engine");
+        truth_.sha256 = sha256_file(raw, "hashing the image");
         self_check(raw);
         return publish(raw);
     }
 
   private:
-    void say(const std::string& what) {
-        if (log_) log_(what);
+    struct PendingSlack {
+        PartitionState* partition;
+        const Action* action;
+        size_t artifact;     // index in truth_.artifacts
+        uint64_t fs_offset;  // of the first slack byte in the file system image, once written
+        std::vector<std::byte> bytes;
+    };
+
+    void report(const std::string& step, uint64_t done, uint64_t total, const std::string& unit) {
+        if (progress_) progress_(BuildProgress{step, done, total, unit});
     }
 
     int64_t first_time() const {
@@ -141,7 +173,9 @@ class Builder {
 
     TruthArtifact* tracked(const std::string& partition_id, const std::string& path) {
         for (auto& a : truth_.artifacts) {
-            if (a.partition_id == partition_id && a.path == path && a.kind != "hidden") return &a;
+            if (a.partition_id == partition_id && a.path == path && a.kind != "hidden" &&
+                a.kind != "slack")
+                return &a;
         }
         return nullptr;
     }
@@ -151,23 +185,46 @@ class Builder {
     }
 
     void apply_kind(const Action& a, const MakeDirectory& k) {
-        partition(a.partition, a).writer->make_directory(k.path, a.time);
+        auto& st = partition(a.partition, a);
+        st.writer->make_directory(k.path, a.time);
+        story_times(a.partition, k.path) = Times{a.time, a.time, a.time, a.time};
+        entries_changed(st, a.partition, k.path, a.time);
+    }
+
+    // Writes a file's content; returns its size and, for an artifact, its SHA-256. An asset
+    // going into ext is handed to debugfs as it is, with no copy in memory or on disk.
+    std::pair<uint64_t, std::string> write_content(PartitionState& st, const Action& a,
+                                                   const WriteFile& k) {
+        auto fits = [&](uint64_t size) {
+            if (size > st.spec->size)
+                throw Error(a.mark.str() + ": " + k.path + " does not fit in partition " +
+                            a.partition);
+        };
+        if (const auto* asset = std::get_if<AssetContent>(&k.content)) {
+            const uint64_t size = fs::file_size(asset->path);
+            fits(size);
+            if (write_ext_file_from(*st.writer, k.path, asset->path, a.time))
+                return {size, k.artifact_id ? sha256_file(asset->path) : ""};
+        }
+        auto bytes =
+            content_of(k.content, artifact_name(k.artifact_id, a.partition + ":" + k.path), a.time);
+        fits(bytes.size());
+        st.writer->write_file(k.path, bytes, a.time);
+        return {bytes.size(), k.artifact_id ? sha256_hex(bytes) : ""};
     }
 
     void apply_kind(const Action& a, const WriteFile& k) {
         auto& st = partition(a.partition, a);
-        auto bytes =
-            content_of(k.content, artifact_name(k.artifact_id, a.partition + ":" + k.path), a.time);
-        if (bytes.size() > st.spec->size)
-            throw Error(a.mark.str() + ": " + k.path + " does not fit in partition " + a.partition);
-        st.writer->write_file(k.path, bytes, a.time);
+        const auto [size, sha256] = write_content(st, a, k);
+        story_times(a.partition, k.path) = Times{a.time, a.time, a.time, a.time};
+        entries_changed(st, a.partition, k.path, a.time);
         if (!k.artifact_id) return;
         TruthArtifact t;
         t.id = *k.artifact_id;
         t.partition_id = a.partition;
         t.path = k.path;
-        t.size = bytes.size();
-        t.sha256 = sha256_hex(bytes);
+        t.size = size;
+        t.sha256 = sha256;
         t.times = st.writer->stored_times(Times{a.time, a.time, a.time, a.time});
         truth_.artifacts.push_back(std::move(t));
     }
@@ -183,40 +240,157 @@ class Builder {
             if (k.times.crtime) wanted.crtime = k.times.crtime;
             t->times = st.writer->stored_times(wanted);
         }
+        Times& story = story_times(a.partition, k.path);
+        for (auto [field, value] : {std::pair{&story.mtime, k.times.mtime},
+                                    {&story.atime, k.times.atime},
+                                    {&story.ctime, k.times.ctime},
+                                    {&story.crtime, k.times.crtime}})
+            if (value) *field = value;
+        refresh_streams(st, a.partition, k.path);
     }
 
     void apply_kind(const Action& a, const Rename& k) {
-        partition(a.partition, a).writer->rename(k.from, k.to, a.time);
+        auto& st = partition(a.partition, a);
+        st.writer->rename(k.from, k.to, a.time);
         for (auto& t : truth_.artifacts) {
             if (t.partition_id != a.partition || t.kind == "hidden") continue;
             if (t.path == k.from)
                 t.path = k.to;
-            else if (t.path.starts_with(k.from + "/"))
+            else if (t.path.starts_with(k.from + "/") || t.path.starts_with(k.from + ":"))
                 t.path = k.to + t.path.substr(k.from.size());
         }
+        // The renamed file or folder (not what is inside) has its metadata changed now.
+        std::map<std::string, Times> moved;
+        const std::string from = a.partition + ":" + k.from;
+        for (auto it = story_times_.begin(); it != story_times_.end();) {
+            if (it->first == from || it->first.starts_with(from + "/")) {
+                moved[a.partition + ":" + k.to + it->first.substr(from.size())] = it->second;
+                it = story_times_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        story_times_.merge(moved);
+        story_times(a.partition, k.to).ctime = a.time;
+        if (auto* t = tracked(a.partition, k.to))
+            t->times = st.writer->stored_times(story_times(a.partition, k.to));
+        refresh_streams(st, a.partition, k.to);
+        entries_changed(st, a.partition, k.from, a.time);
+        entries_changed(st, a.partition, k.to, a.time);
     }
 
     void apply_kind(const Action& a, const Delete& k) {
         auto& st = partition(a.partition, a);
         TruthArtifact* t = tracked(a.partition, k.path);
-        if (t) {
-            st.writer->finish();
-            t->inode = inode_of(st.image, k.path);  // the name goes; the address is what remains
+        std::vector<TruthArtifact*> streams;
+        for (auto& s : truth_.artifacts) {
+            if (s.kind == "stream" && s.partition_id == a.partition &&
+                s.path.starts_with(k.path + ":"))
+                streams.push_back(&s);
         }
+        if (t || !streams.empty()) st.writer->finish();
+        if (t) t->inode = inode_of(st.image, k.path);  // the name goes; the address remains
+        for (auto* s : streams) s->inode = inode_of(st.image, s->path);
         st.writer->remove(k.path, k.overwrite, a.time);
+        story_times_.erase(a.partition + ":" + k.path);
+        entries_changed(st, a.partition, k.path, a.time);
+        for (auto* s : streams) {
+            s->allocated = false;
+            if (k.overwrite) s->sha256 = sha256_hex(std::vector<std::byte>(s->size));
+        }
+        for (auto& slack : truth_.artifacts) {
+            if (slack.kind == "slack" && slack.partition_id == a.partition && slack.path == k.path)
+                slack.allocated = false;
+        }
         if (t) {
             t->allocated = false;
             if (k.overwrite) t->sha256 = sha256_hex(std::vector<std::byte>(t->size));
         }
     }
 
-    void apply_kind(const Action& a, const WriteSlack&) {
-        throw Error(a.mark.str() + ": slack: not supported by this version of the builder");
+    // Slack is written once the file system is finished (write_slack_data); the artifact is
+    // recorded now, so that later renames carry its path along.
+    void apply_kind(const Action& a, const WriteSlack& k) {
+        auto& st = partition(a.partition, a);
+        TruthArtifact t;
+        t.id = artifact_name(k.artifact_id, "slack:" + a.partition + ":" + k.path);
+        t.kind = "slack";
+        t.partition_id = a.partition;
+        t.path = k.path;
+        auto bytes = content_of(k.content, t.id, a.time);
+        t.size = bytes.size();
+        t.sha256 = sha256_hex(bytes);
+        t.times = {};
+        truth_.artifacts.push_back(std::move(t));
+        slack_.push_back({&st, &a, truth_.artifacts.size() - 1, 0, std::move(bytes)});
     }
 
-    void apply_kind(const Action& a, const WriteStream&) {
-        throw Error(a.mark.str() +
-                    ": stream: NTFS is not supported by this version of the builder");
+    void write_slack_data(PendingSlack& slack) {
+        TruthArtifact& t = truth_.artifacts[slack.artifact];
+        if (!t.allocated)
+            throw Error(slack.action->mark.str() + ": slack: " + t.path +
+                        " is deleted later in the story; write its slack after that");
+        const SlackPlace place =
+            write_slack(slack.partition->image, t.path, slack.bytes, slack.action->mark.str());
+        t.inode = place.inode;
+        slack.fs_offset = place.offset;
+    }
+
+    // An NTFS alternate data stream: an artifact "path:stream" with its file's times (NTFS keeps
+    // times per file); writing it changes the file's modified and MFT-changed times.
+    void apply_kind(const Action& a, const WriteStream& k) {
+        auto& st = partition(a.partition, a);
+        const std::string path = k.path + ":" + k.stream;
+        auto bytes =
+            content_of(k.content, artifact_name(k.artifact_id, a.partition + ":" + path), a.time);
+        if (bytes.size() > st.spec->size)
+            throw Error(a.mark.str() + ": " + path + " does not fit in partition " + a.partition);
+        try {
+            st.writer->write_stream(k.path, k.stream, bytes, a.time);
+        } catch (const Error& e) {
+            throw Error(a.mark.str() + ": " + e.what());
+        }
+        Times& story = story_times(a.partition, k.path);
+        story.mtime = story.ctime = a.time;
+        if (auto* file = tracked(a.partition, k.path)) file->times = st.writer->stored_times(story);
+        if (k.artifact_id) {
+            TruthArtifact t;
+            t.id = *k.artifact_id;
+            t.kind = "stream";
+            t.partition_id = a.partition;
+            t.path = path;
+            t.size = bytes.size();
+            t.sha256 = sha256_hex(bytes);
+            truth_.artifacts.push_back(std::move(t));
+        }
+        refresh_streams(st, a.partition, k.path);
+    }
+
+    // The times the story gave each file and folder (key "partition:path"); streams share them.
+    Times& story_times(const std::string& partition_id, const std::string& path) {
+        auto [it, made] = story_times_.try_emplace(partition_id + ":" + path);
+        const int64_t formatted = first_time();  // the root folder is made with the file system
+        if (made && path == "/") it->second = Times{formatted, formatted, formatted, formatted};
+        return it->second;
+    }
+
+    // An entry of the folder holding `path` was made, renamed or deleted: the folder's modified
+    // and metadata-changed times follow (its streams' too).
+    void entries_changed(PartitionState& st, const std::string& partition_id,
+                         const std::string& path, int64_t time) {
+        const std::string folder = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+        Times& story = story_times(partition_id, folder);
+        story.mtime = story.ctime = time;
+        refresh_streams(st, partition_id, folder);
+    }
+
+    void refresh_streams(PartitionState& st, const std::string& partition_id,
+                         const std::string& path) {
+        for (auto& t : truth_.artifacts) {
+            if (t.kind == "stream" && t.partition_id == partition_id &&
+                t.path.starts_with(path + ":"))
+                t.times = st.writer->stored_times(story_times(partition_id, path));
+        }
     }
 
     void apply_kind(const Action& a, const HideData& k) {
@@ -291,31 +465,103 @@ class Builder {
             const uint64_t start = bare ? 0 : *h.state->spec->start * disk.sector_size;
             record_hidden(h.spec, start + h.fs_offset, h.bytes, -1, h.state->spec->id);
         }
+        for (const auto& slack : slack_) {
+            const uint64_t start = bare ? 0 : *slack.partition->spec->start * disk.sector_size;
+            truth_.artifacts[slack.artifact].image_offset = start + slack.fs_offset;
+        }
+        report("assembling the disk", 0, disk.size, "bytes");
+        uint64_t copied = 0;
+        auto count = [&](uint64_t n) {
+            copied += n;
+            report("assembling the disk", copied, disk.size, "bytes");
+        };
         if (bare) {
             fs::rename(parts_.begin()->second.image, raw);
+            count(disk.size);
             return;
         }
         make_sized_file(raw, disk.size);
         write_partition_table(disk, recipe_.seed, raw);
         for (const auto& spec : disk.partitions)
-            copy_into(parts_.at(spec.id).image, raw, *spec.start * disk.sector_size);
+            copy_into(parts_.at(spec.id).image, raw, *spec.start * disk.sector_size, count);
         delete_partition_entries(disk, raw);
     }
 
-    static std::string sha256_file(const fs::path& file) {
+    // SHA-256 of a file, reading only its data: its holes (the unused parts of a file system
+    // image stay sparse) are hashed as zeros without a read.
+    std::string sha256_file(const fs::path& file, const std::string& step = "") {
+        FileDescriptor fd(file, O_RDONLY);
+        const off_t size = ::lseek(fd.get(), 0, SEEK_END);
         engine::Hasher h(engine::kSha256);
-        std::ifstream in(file, std::ios::binary);
-        std::vector<char> buf(4 << 20);
-        while (in) {
-            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-            if (in.gcount() > 0)
-                h.update(std::as_bytes(std::span(buf.data(), static_cast<size_t>(in.gcount()))));
+        std::vector<std::byte> buf(4 << 20), zeros(1 << 20);
+        off_t at = 0;
+        auto hashed = [&](std::span<const std::byte> bytes) {
+            h.update(bytes);
+            at += static_cast<off_t>(bytes.size());
+            if (!step.empty()) report(step, static_cast<uint64_t>(at), size, "bytes");
+        };
+        while (at < size) {
+            off_t data = ::lseek(fd.get(), at, SEEK_DATA);
+            if (data < 0) data = errno == ENXIO ? size : at;  // a hole to the end; no SEEK_DATA
+            while (at < data)
+                hashed(std::span(zeros).first(static_cast<size_t>(
+                    std::min<off_t>(static_cast<off_t>(zeros.size()), data - at))));
+            if (at >= size) break;
+            off_t hole = ::lseek(fd.get(), at, SEEK_HOLE);
+            if (hole < 0) hole = size;
+            while (at < hole) {
+                const auto want =
+                    static_cast<size_t>(std::min<off_t>(static_cast<off_t>(buf.size()), hole - at));
+                const ssize_t n = ::pread(fd.get(), buf.data(), want, at);
+                if (n <= 0)
+                    throw Error(file.string() + ": read failed at byte " + std::to_string(at));
+                hashed(std::span(buf).first(static_cast<size_t>(n)));
+            }
         }
         return h.finish().sha256;
     }
 
     void self_check(const fs::path& raw);
     BuildResult publish(const fs::path& raw);
+
+    // When the evidence was acquired: the recipe's case.acquisition_time, else the story's last
+    // action (never the build's clock).
+    int64_t acquisition_time() const {
+        if (recipe_.case_metadata.acquisition_time) return *recipe_.case_metadata.acquisition_time;
+        int64_t last = 0;
+        for (const auto& a : recipe_.actions) last = std::max(last, a.time);
+        return last;
+    }
+
+    // NAME.001, NAME.002, ...: the raw image cut into pieces of options_.split_size bytes.
+    void split_raw(const fs::path& raw) {
+        const uint64_t size = truth_.size, piece = options_.split_size;
+        if (piece == 0 || (size + piece - 1) / piece > 999)
+            throw Error("split: " + std::to_string(size) + " bytes in pieces of " +
+                        std::to_string(piece) + " would need more than 999 pieces");
+        report("writing split raw", 0, size, "bytes");
+        std::ifstream in(raw, std::ios::binary);
+        std::vector<char> buf(4 << 20);
+        uint64_t done = 0;
+        while (done < size) {
+            char suffix[8];
+            std::snprintf(suffix, sizeof suffix, ".%03u", static_cast<unsigned>(done / piece + 1));
+            const fs::path file = folder_.path() / (recipe_.name + suffix);
+            std::ofstream out(file, std::ios::binary | std::ios::trunc);
+            const uint64_t end = std::min(size, done + piece);
+            while (done < end) {
+                const auto n =
+                    static_cast<std::streamsize>(std::min<uint64_t>(buf.size(), end - done));
+                if (!in.read(buf.data(), n) || !out.write(buf.data(), n))
+                    throw Error(file.string() + ": split failed at byte " + std::to_string(done));
+                done += static_cast<uint64_t>(n);
+                report("writing split raw", done, size, "bytes");
+            }
+            out.close();
+            if (!out) throw Error(file.string() + ": cannot write");
+            split_.push_back(file);
+        }
+    }
 
     struct HiddenInFs {
         PartitionState* state;
@@ -327,12 +573,15 @@ class Builder {
 
     const Recipe& recipe_;
     const BuildOptions& options_;
-    std::function<void(const std::string&)> log_;
+    BuildProgressCallback progress_;
     // Beside the outputs, so that publishing is a rename; removed unless the build completes.
     TempFolder folder_;
     std::map<std::string, PartitionState> parts_;
     std::vector<const Action*> disk_hides_;
     std::vector<HiddenInFs> hidden_in_fs_;
+    std::vector<PendingSlack> slack_;
+    std::map<std::string, Times> story_times_;  // see story_times()
+    std::vector<fs::path> e01_, split_;         // written into folder_, not yet published
     Truth truth_;
 };
 
@@ -346,6 +595,26 @@ void expect_time(const TruthArtifact& a, const char* which, const std::optional<
     throw Error("self-check: " + describe(a) + ": " + which + " should be " +
                 std::to_string(*want) + ", the image has " +
                 (have ? std::to_string(*have) : std::string("none")));
+}
+
+// The slack bytes as the engine reads them: the file's content with slack, after its end.
+void check_slack(TSK_FS_INFO* tsk, const engine::Evidence& evidence, const engine::Partition& part,
+                 const TruthArtifact& a) {
+    const engine::Entry e = engine::find_by_path(tsk, evidence, part, a.path);
+    if (e.inode != a.inode)
+        throw Error("self-check: " + describe(a) + ": the file is at inode " + e.inode +
+                    ", the slack was written for inode " + a.inode);
+    engine::ContentReader reader(tsk, e.address, engine::ReadOptions{.slack = true});
+    std::vector<std::byte> data(a.size);
+    size_t got = 0;
+    while (got < data.size()) {
+        const size_t n = reader.read(e.size + got, std::span(data).subspan(got));
+        if (n == 0) break;
+        got += n;
+    }
+    if (got != data.size() || sha256_hex(data) != a.sha256)
+        throw Error("self-check: " + describe(a) + ": the slack after the file's " +
+                    std::to_string(e.size) + " bytes differs from the planted data");
 }
 
 void Builder::self_check(const fs::path& raw) {
@@ -369,20 +638,26 @@ void Builder::self_check(const fs::path& raw) {
             {found->index, start, spec.id, *found->filesystem, !spec.delete_entry});
     }
     std::map<std::string, engine::TskFileSystem> open;
+    uint64_t checked = 0;
     for (auto& a : truth_.artifacts) {
-        if (a.kind == "hidden") {
+        report("self-check", checked++, truth_.artifacts.size(), "artifacts");
+        if (a.kind == "hidden" || a.kind == "slack") {
             std::vector<std::byte> data(a.size);
             evidence.read(*a.image_offset, data);
             if (!a.partition_id.empty()) a.partition = by_id.at(a.partition_id).index;
             if (sha256_hex(data) != a.sha256)
                 throw Error("self-check: " + describe(a) + ": the bytes at image offset " +
                             std::to_string(*a.image_offset) + " differ");
-            continue;
+            if (a.kind == "hidden") continue;
         }
         const engine::Partition& part = by_id.at(a.partition_id);
         a.partition = part.index;
         auto& tsk = open[a.partition_id];
         if (!tsk) tsk = engine::open_file_system(evidence, part);
+        if (a.kind == "slack") {
+            check_slack(tsk.get(), evidence, part, a);
+            continue;
+        }
         engine::Entry e =
             a.allocated ? engine::find_by_path(tsk.get(), evidence, part, a.path)
                         : engine::describe_address(tsk.get(), part, engine::parse_inode(a.inode));
@@ -405,6 +680,7 @@ void Builder::self_check(const fs::path& raw) {
         expect_time(a, "crtime", a.times.crtime, e.crtime);
         if (a.allocated) expect_time(a, "ctime", a.times.ctime, e.ctime);
     }
+    report("self-check", checked, truth_.artifacts.size(), "artifacts");
 }
 
 BuildResult Builder::publish(const fs::path& raw) {
@@ -422,44 +698,21 @@ BuildResult Builder::publish(const fs::path& raw) {
     result.artifacts = truth_.artifacts.size();
     std::vector<fs::path> made{truth_file};
     if (options_.e01) {
-        say("writing E01");
         const auto& c = recipe_.case_metadata;
-        run_tool({"ewfacquire",
-                  "-u",
-                  "-q",
-                  "-t",
-                  (folder_.path() / recipe_.name).string(),
-                  "-c",
-                  "deflate:best",
-                  "-d",
-                  "sha1",
-                  "-f",
-                  "encase6",
-                  "-C",
-                  c.case_number,
-                  "-E",
-                  c.evidence_number,
-                  "-e",
-                  c.examiner,
-                  "-D",
-                  c.description,
-                  "-N",
-                  c.notes,
-                  raw.string()});
-        for (const auto& f : fs::directory_iterator(folder_.path())) {
-            if (f.path().extension().string().starts_with(".E")) made.push_back(f.path());
-        }
+        EwfMetadata meta{c.case_number, c.evidence_number,  c.examiner,   c.description,
+                         c.notes,       acquisition_time(), truth_.sha256};
+        EwfOptions ewf = options_.e01_options;
+        ewf.bytes_per_sector = recipe_.disk.sector_size;
+        report("writing E01", 0, truth_.size, "bytes");
+        auto written = write_ewf(
+            raw, folder_.path() / recipe_.name, meta, ewf,
+            [&](uint64_t done, uint64_t total) { report("writing E01", done, total, "bytes"); });
+        e01_.assign(written.segments.begin(), written.segments.end());
+        made.insert(made.end(), e01_.begin(), e01_.end());
     }
     if (options_.split) {
-        say("writing split raw");
-        run_tool({"split", "-b", std::to_string(options_.split_size), "-d", "-a", "3",
-                  "--numeric-suffixes=1", raw.string(),
-                  (folder_.path() / (recipe_.name + ".")).string()});
-        for (const auto& f : fs::directory_iterator(folder_.path())) {
-            const std::string ext = f.path().extension().string();
-            if (ext.size() == 4 && std::isdigit(static_cast<unsigned char>(ext[1])))
-                made.push_back(f.path());
-        }
+        split_raw(raw);
+        made.insert(made.end(), split_.begin(), split_.end());
     }
     if (options_.raw) made.push_back(raw);
     // Everything is complete: move into the output folder, the raw image last.
@@ -470,7 +723,7 @@ BuildResult Builder::publish(const fs::path& raw) {
             result.raw = target;
         else if (f == truth_file)
             result.truth = target;
-        else if (f.extension().string().starts_with(".E"))
+        else if (std::find(e01_.begin(), e01_.end(), f) != e01_.end())
             result.e01.push_back(target);
         else
             result.split.push_back(target);
@@ -483,8 +736,8 @@ BuildResult Builder::publish(const fs::path& raw) {
 }  // namespace
 
 BuildResult build_image(const Recipe& recipe, const BuildOptions& options,
-                        const std::function<void(const std::string&)>& log) {
-    return Builder(recipe, options, log).run();
+                        const BuildProgressCallback& progress) {
+    return Builder(recipe, options, progress).run();
 }
 
 }  // namespace dflab::images

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "images/ewf_writer.hpp"
 #include "images/recipe.hpp"
 
 namespace dflab::images {
@@ -18,7 +19,19 @@ struct BuildOptions {
     bool e01 = false;
     bool split = false;
     uint64_t split_size = 64ull << 20;  // bytes per split segment
+    EwfOptions e01_options;             // segment size and compression of the E01
 };
+
+// How far a build is: the step it is in and how much of that step is done. Steps, in order:
+// "writing file systems" (actions), "assembling the disk" (bytes), "hashing the image" (bytes),
+// "self-check" (artifacts), "writing E01" (bytes), "writing split raw" (bytes). Nothing here is
+// written into an output.
+struct BuildProgress {
+    std::string step;
+    uint64_t done = 0, total = 0;
+    std::string unit;  // "actions", "bytes" or "artifacts"
+};
+using BuildProgressCallback = std::function<void(const BuildProgress&)>;
 
 struct BuildResult {
     std::filesystem::path raw, truth;
@@ -29,6 +42,6 @@ struct BuildResult {
 
 // Throws dflab::engine::Error (one line) on any failure; nothing is left in out_dir then.
 BuildResult build_image(const Recipe& recipe, const BuildOptions& options,
-                        const std::function<void(const std::string&)>& log = {});
+                        const BuildProgressCallback& progress = {});
 
 }  // namespace dflab::images

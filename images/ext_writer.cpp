@@ -140,6 +140,7 @@ class ExtWriter final : public FileSystemWriter {
     void make_directory(const std::string& path, int64_t time) override;
     void write_file(const std::string& path, std::span<const std::byte> content,
                     int64_t time) override;
+    void write_file_from(const std::string& path, const fs::path& source, int64_t time);
     void set_times(const std::string& path, const Times& times) override;
     void rename(const std::string& from, const std::string& to, int64_t time) override;
     void remove(const std::string& path, bool overwrite, int64_t time) override;
@@ -405,6 +406,21 @@ void ExtWriter::write_file(const std::string& path, std::span<const std::byte> c
     if (pending_bytes_ >= kMaxPendingBytes || actions_.size() >= kMaxPendingActions) flush();
 }
 
+// As write_file, with debugfs reading `source` itself; no temporary copy, so the batch does not
+// grow in temporary space. The host file's mode may be anything: the inode's is set after.
+void ExtWriter::write_file_from(const std::string& path, const fs::path& source, int64_t time) {
+    check_ready();
+    need_new("write", path);
+    std::string q = quote(path);
+    std::string commands = set_all_times(path, time) + touch_directory(parent_of(path), time);
+    begin("write " + path, time);
+    script_ += "write " + quote(fs::absolute(source).string()) + " " + q + "\n" +
+               "set_inode_field " + q + " mode 0100644\nset_inode_field " + q +
+               " uid 0\nset_inode_field " + q + " gid 0\n" + commands;
+    nodes_[path] = false;
+    if (actions_.size() >= kMaxPendingActions) flush();
+}
+
 void ExtWriter::set_times(const std::string& path, const Times& times) {
     check_ready();
     need_existing("set times of", path);
@@ -535,6 +551,14 @@ void ExtWriter::finish() {
 }
 
 }  // namespace
+
+bool write_ext_file_from(FileSystemWriter& writer, const std::string& path, const fs::path& source,
+                         int64_t time) {
+    auto* ext = dynamic_cast<ExtWriter*>(&writer);
+    if (!ext || source.string().find_first_of("\n\r") != std::string::npos) return false;
+    ext->write_file_from(path, source, time);
+    return true;
+}
 
 std::unique_ptr<FileSystemWriter> make_ext_writer(FileSystemType type) {
     switch (type) {

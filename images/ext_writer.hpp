@@ -27,6 +27,7 @@
 // Commands are batched: debugfs runs once per batch, when finish() is called, when the data
 // blocks of a file are needed (remove with overwrite) or when a batch grows large. An error in
 // any action of a batch is reported naming that action.
+#include <filesystem>
 #include <memory>
 
 #include "images/file_system_writer.hpp"
@@ -36,5 +37,12 @@ namespace dflab::images {
 
 // A writer for ext2, ext3 or ext4; throws dflab::engine::Error for any other type.
 std::unique_ptr<FileSystemWriter> make_ext_writer(FileSystemType type);
+
+// write_file with the content of the host file `source` (a pack asset), which debugfs then reads
+// itself instead of a temporary copy (same result: mode 0644, owner 0:0, the action's times).
+// Returns false, doing nothing, when `writer` is not an ext writer or debugfs cannot name
+// `source` (a line break in its path); the caller then writes the bytes as usual.
+bool write_ext_file_from(FileSystemWriter& writer, const std::string& path,
+                         const std::filesystem::path& source, int64_t time);
 
 }  // namespace dflab::images

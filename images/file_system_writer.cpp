@@ -3,6 +3,7 @@
 #include "engine/error.hpp"
 #include "images/ext_writer.hpp"
 #include "images/fat_writer.hpp"
+#include "images/ntfs_writer.hpp"
 
 namespace dflab::images {
 
@@ -17,10 +18,15 @@ std::unique_ptr<FileSystemWriter> make_file_system_writer(FileSystemType type) {
         case FileSystemType::Ext4:
             return make_ext_writer(type);
         case FileSystemType::Ntfs:
-            break;
+            return make_ntfs_writer();
     }
-    throw engine::Error(
-        "NTFS: not supported by this version of the image builder (FAT and ext are)");
+    throw engine::Error("image builder: unknown file system type");
+}
+
+void FileSystemWriter::write_stream(const std::string& path, const std::string& stream,
+                                    std::span<const std::byte>, int64_t) {
+    throw engine::Error("stream " + path + ":" + stream +
+                        ": alternate data streams exist only on NTFS");
 }
 
 }  // namespace dflab::images

@@ -1,7 +1,8 @@
 #pragma once
 // Writing one file system into its own image file, action by action, without root and without
-// mounting (mtools for FAT, mke2fs/debugfs for ext; NTFS later). Every time stamp comes from the
-// recipe's story clock, never from the machine's: the same calls give the same bytes.
+// mounting (mtools for FAT, mke2fs/debugfs for ext, mkntfs/libntfs-3g for NTFS). Every time stamp
+// comes from the recipe's story clock, never from the machine's: the same calls give the same
+// bytes.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -32,6 +33,10 @@ class FileSystemWriter {
     // Deletes the name; the content stays in its blocks (recoverable) unless `overwrite`, which
     // first fills the content's blocks with zeros.
     virtual void remove(const std::string& path, bool overwrite, int64_t time) = 0;
+    // Writes the alternate data stream `path:stream` of an existing file or folder (replacing
+    // one of that name). Only NTFS has them: the default throws dflab::engine::Error.
+    virtual void write_stream(const std::string& path, const std::string& stream,
+                              std::span<const std::byte> content, int64_t time);
 
     // The times the file system will really hold when asked to store `wanted` (FAT keeps even
     // seconds for mtime, the date only for atime, no ctime; ext keeps whole seconds here).
@@ -42,7 +47,7 @@ class FileSystemWriter {
     virtual void finish() = 0;
 };
 
-// A writer for the file system type; throws dflab::engine::Error for types not supported yet.
+// A writer for the file system type.
 std::unique_ptr<FileSystemWriter> make_file_system_writer(FileSystemType type);
 
 }  // namespace dflab::images

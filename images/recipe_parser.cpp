@@ -284,19 +284,7 @@ Recipe parse_recipe(const std::string& path, const ParseOptions& options) {
     if (!in) throw RecipeError(path, "cannot open the recipe; check the path and permissions");
     std::ostringstream text;
     text << in.rdbuf();
-    ctx.source = text.str();
-    ctx.line_start.push_back(0);
-    for (size_t i = 0; i < ctx.source.size(); ++i)
-        if (ctx.source[i] == '\n') ctx.line_start.push_back(i + 1);
-
-    YAML::Node root;
-    try {
-        root = YAML::Load(ctx.source);
-    } catch (const YAML::Exception& e) {
-        throw RecipeError(ctx.at(e.mark), "the YAML is broken: " + e.msg +
-                                              "; fix the syntax here (indentation, a missing ':' "
-                                              "or a closing bracket or quote)");
-    }
+    YAML::Node root = parse_source(ctx, text.str());
     if (!root.IsDefined() || root.IsNull())
         throw RecipeError(SourceMark{path, 1, 1},
                           "the recipe is empty; it needs at least disk: (see "

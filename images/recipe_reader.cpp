@@ -60,6 +60,20 @@ SourceMark Context::at_byte(size_t pos) const {
     return at_line_byte(line, static_cast<int>(pos - line_start[static_cast<size_t>(line)]));
 }
 
+YAML::Node parse_source(Context& ctx, std::string text) {
+    ctx.source = std::move(text);
+    ctx.line_start.assign(1, 0);
+    for (size_t i = 0; i < ctx.source.size(); ++i)
+        if (ctx.source[i] == '\n') ctx.line_start.push_back(i + 1);
+    try {
+        return YAML::Load(ctx.source);
+    } catch (const YAML::Exception& e) {
+        throw RecipeError(ctx.at(e.mark), "the YAML is broken: " + e.msg +
+                                              "; fix the syntax here (indentation, a missing ':' "
+                                              "or a closing bracket or quote)");
+    }
+}
+
 std::string kind_of(const YAML::Node& n) {
     switch (n.Type()) {
         case YAML::NodeType::Scalar:

@@ -34,6 +34,10 @@ struct Context {
     }
 };
 
+// Takes `text` as the source (positions are counted in it) and parses it as YAML; throws
+// RecipeError at the spot where the YAML is broken.
+YAML::Node parse_source(Context& ctx, std::string text);
+
 // One value of the recipe with its key and position.
 struct Field {
     std::string key;

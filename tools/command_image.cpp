@@ -7,6 +7,7 @@
 #include "images/recipe_parser.hpp"
 #include "tools/command_support.hpp"
 #include "tools/commands.hpp"
+#include "tools/progress_bar.hpp"
 
 namespace dflab::tools {
 
@@ -17,7 +18,49 @@ struct ImageBuildArgs {
     std::string out_dir;
     unsigned variant = 0;
     std::vector<std::string> formats{"raw"};
+    std::string e01_segment_size = "1500MiB";
+    std::string e01_compression = "fast";
 };
+
+// One bar per build step, on stderr when it is a terminal (ProgressBar draws nothing otherwise).
+class BuildProgressBar {
+  public:
+    void operator()(const images::BuildProgress& p) {
+        if (p.step != step_) {
+            bar_.reset();  // clears the previous step's bar
+            bar_ = std::make_unique<ProgressBar>("dflab image: " + p.step);
+            step_ = p.step;
+        }
+        bar_->update(engine::Progress{p.done, p.total, p.unit});
+    }
+    void finish() {
+        bar_.reset();
+        step_.clear();
+    }
+
+  private:
+    std::string step_;
+    std::unique_ptr<ProgressBar> bar_;
+};
+
+images::EwfOptions e01_options(const ImageBuildArgs& a) {
+    images::EwfOptions o;
+    const auto size = images::parse_size(a.e01_segment_size);
+    if (!size || *size < images::kMinimumEwfSegmentSize)
+        throw engine::Error("--e01-segment-size '" + a.e01_segment_size +
+                            "': give a size of at least 1MiB, e.g. 650MiB or 2GiB");
+    o.segment_size = *size;
+    if (a.e01_compression == "none")
+        o.compression = images::EwfCompression::None;
+    else if (a.e01_compression == "fast")
+        o.compression = images::EwfCompression::Fast;
+    else if (a.e01_compression == "best")
+        o.compression = images::EwfCompression::Best;
+    else
+        throw engine::Error("--e01-compression '" + a.e01_compression +
+                            "': use none, fast or best");
+    return o;
+}
 
 }  // namespace
 
@@ -37,6 +80,10 @@ void register_image(CLI::App& app, int& exit_code) {
                       "Participant variant: other seeded values, same exercise");
     build->add_option("--format", a->formats, "raw, e01, split (comma-separated; default raw)")
         ->delimiter(',');
+    build->add_option("--e01-segment-size", a->e01_segment_size,
+                      "Largest E01 segment file (NAME.E01, NAME.E02, ...); default 1500MiB");
+    build->add_option("--e01-compression", a->e01_compression,
+                      "E01 deflate compression: none, fast (default) or best");
     build->callback([a, &exit_code] {
         images::BuildOptions o;
         o.out_dir = a->out_dir;
@@ -51,6 +98,7 @@ void register_image(CLI::App& app, int& exit_code) {
             else
                 throw engine::Error("--format '" + f + "': use raw, e01 or split");
         }
+        o.e01_options = e01_options(*a);
         images::Recipe recipe = [&] {
             try {
                 return images::parse_recipe(a->recipe, {a->variant});
@@ -58,9 +106,9 @@ void register_image(CLI::App& app, int& exit_code) {
                 throw engine::Error(e.what());
             }
         }();
-        auto r = images::build_image(recipe, o, [](const std::string& step) {
-            if (isatty(2)) std::cerr << "dflab image: " << step << "\n";
-        });
+        BuildProgressBar bar;
+        auto r = images::build_image(recipe, o, std::ref(bar));
+        bar.finish();
         std::cout << "image:     " << (o.raw ? r.raw.string() : std::string("(raw not kept)"))
                   << "\n"
                   << "sha256:    " << r.sha256 << "\n"

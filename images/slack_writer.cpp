@@ -1,0 +1,112 @@
+#include "images/slack_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "engine/error.hpp"
+#include "engine/evidence.hpp"
+#include "engine/file_system.hpp"
+#include "engine/volumes.hpp"
+
+namespace dflab::images {
+
+namespace fs = std::filesystem;
+using engine::Error;
+
+namespace {
+
+// The image byte that holds byte `at` of the attribute's content, following its data runs;
+// nothing when that byte is not in a plain (allocated, not sparse) run.
+std::optional<uint64_t> image_byte(const TSK_FS_ATTR& attr, uint64_t block_size, uint64_t at) {
+    const uint64_t block = at / block_size;
+    for (const TSK_FS_ATTR_RUN* run = attr.nrd.run; run; run = run->next) {
+        if (block < run->offset || block >= run->offset + run->len) continue;
+        if (run->flags != TSK_FS_ATTR_RUN_FLAG_NONE) return std::nullopt;
+        return (run->addr + (block - run->offset)) * block_size + at % block_size;
+    }
+    return std::nullopt;
+}
+
+class FileDescriptor {
+  public:
+    explicit FileDescriptor(const fs::path& file)
+        : fd_(::open(file.c_str(), O_WRONLY | O_CLOEXEC)) {
+        if (fd_ < 0)
+            throw Error(file.string() + ": cannot open for writing: " + std::strerror(errno));
+    }
+    ~FileDescriptor() { ::close(fd_); }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+}  // namespace
+
+SlackPlace find_slack(const fs::path& image, std::string_view path, std::string_view where) {
+    const std::string prefix = std::string(where) + ": slack: " + std::string(path) + ": ";
+    auto evidence = engine::Evidence::open({image.string()});
+    auto partition = engine::file_system_partitions(evidence).front();
+    auto tsk = engine::open_file_system(evidence, partition);
+    engine::Entry entry = [&] {
+        try {
+            return engine::find_by_path(tsk.get(), evidence, partition, std::string(path));
+        } catch (const Error& e) {
+            throw Error(prefix + "not found in the file system (" + e.what() + ")");
+        }
+    }();
+    if (entry.type != "file") throw Error(prefix + "not a regular file");
+    engine::TskFile file(tsk_fs_file_open_meta(tsk.get(), nullptr, entry.address.meta_addr));
+    const TSK_FS_ATTR* attr = file ? tsk_fs_file_attr_get(file.get()) : nullptr;
+    if (!attr || attr->size <= 0) {
+        engine::take_tsk_error();
+        throw Error(prefix + "the file is empty: it has no cluster and so no slack");
+    }
+    if (attr->flags & TSK_FS_ATTR_RES)
+        throw Error(prefix + "the content is resident in the file's metadata record: no slack");
+    if (!(attr->flags & TSK_FS_ATTR_NONRES) || (attr->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)))
+        throw Error(prefix + "the content is compressed or encrypted: its slack is not plain");
+
+    SlackPlace place;
+    place.inode = entry.inode;
+    place.file_size = static_cast<uint64_t>(attr->size);
+    const auto allocated = static_cast<uint64_t>(attr->nrd.allocsize);
+    place.capacity = allocated > place.file_size ? allocated - place.file_size : 0;
+    if (place.capacity == 0)
+        throw Error(prefix + "the content (" + std::to_string(place.file_size) +
+                    " bytes) fills its last cluster exactly: no slack");
+    const uint64_t block_size = tsk->block_size;
+    const auto first = image_byte(*attr, block_size, place.file_size);
+    const auto last = image_byte(*attr, block_size, allocated - 1);
+    // The slack lies in the last cluster, which is contiguous; a gap means a layout we do not
+    // understand, so refuse rather than write somewhere else.
+    if (!first || !last || *last - *first != place.capacity - 1)
+        throw Error(prefix + "the file's last cluster is not in one plain run");
+    place.offset = *first;
+    return place;
+}
+
+SlackPlace write_slack(const fs::path& image, std::string_view path,
+                       std::span<const std::byte> data, std::string_view where) {
+    SlackPlace place = find_slack(image, path, where);
+    if (data.empty()) throw Error(std::string(where) + ": slack: no data to write");
+    if (data.size() > place.capacity)
+        throw Error(std::string(where) + ": slack: " + std::to_string(data.size()) +
+                    " bytes do not fit in the " + std::to_string(place.capacity) +
+                    " bytes of slack after " + std::string(path) + " (" +
+                    std::to_string(place.file_size) + " bytes)");
+    FileDescriptor fd(image);
+    const ssize_t n =
+        ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(place.offset));
+    if (n != static_cast<ssize_t>(data.size()))
+        throw Error(image.string() + ": write failed at byte " + std::to_string(place.offset));
+    return place;
+}
+
+}  // namespace dflab::images
