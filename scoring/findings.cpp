@@ -1,0 +1,159 @@
+// Findings files, YAML or JSON: see findings.hpp and docs/findings-format.md.
+#include "scoring/findings.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/error.hpp"
+
+namespace dflab::scoring {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr std::uintmax_t largest_file = 16 * 1024 * 1024;
+
+[[noreturn]] void fail(const std::filesystem::path& file, const std::string& what) {
+    throw engine::Error(file.string() + ": " + what);
+}
+
+std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
+    return file.string() + ":" + std::to_string(mark.line + 1) + ":" +
+           std::to_string(mark.column + 1);
+}
+
+// YAML to JSON: scalars become strings (the answer types read them), a plain ~/null/empty
+// scalar becomes null.
+json to_json(const YAML::Node& node, int depth, const std::filesystem::path& file) {
+    if (depth > 64) throw engine::Error(where(file, node.Mark()) + ": nested too deeply");
+    switch (node.Type()) {
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined:
+            return nullptr;
+        case YAML::NodeType::Scalar:
+            if (node.Tag() == "?" && (node.Scalar() == "~" || node.Scalar() == "null"))
+                return nullptr;
+            return node.Scalar();
+        case YAML::NodeType::Sequence: {
+            json array = json::array();
+            for (const auto& item : node) array.push_back(to_json(item, depth + 1, file));
+            return array;
+        }
+        case YAML::NodeType::Map: {
+            json object = json::object();
+            for (const auto& item : node) {
+                if (!item.first.IsScalar())
+                    throw engine::Error(where(file, item.first.Mark()) +
+                                        ": keys must be plain names");
+                object[item.first.Scalar()] = to_json(item.second, depth + 1, file);
+            }
+            return object;
+        }
+    }
+    return nullptr;
+}
+
+json read_document(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) fail(file, "no such file");
+    if (std::filesystem::file_size(file, ec) > largest_file)
+        fail(file, "larger than 16 MiB; not a findings file");
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    if (!in) fail(file, "cannot be read");
+    std::string text = buffer.str();
+    size_t first = text.find_first_not_of(" \t\r\n");
+    bool json_file =
+        file.extension() == ".json" || (file.extension() != ".yaml" && file.extension() != ".yml" &&
+                                        first != std::string::npos && text[first] == '{');
+    if (json_file) {
+        try {
+            return json::parse(text);
+        } catch (const json::parse_error& e) {
+            // Line and column of the byte where parsing stopped.
+            size_t line = 1, column = 1;
+            for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+                column = text[i] == '\n' ? 1 : column + 1;
+                line += text[i] == '\n';
+            }
+            fail(file, "line " + std::to_string(line) + ", column " + std::to_string(column) +
+                           ": not valid JSON");
+        }
+    }
+    try {
+        return to_json(YAML::Load(text), 0, file);
+    } catch (const YAML::Exception& e) {
+        throw engine::Error(where(file, e.mark) + ": " + e.msg);
+    }
+}
+
+std::string string_member(const std::filesystem::path& file, const json& doc, const char* key,
+                          bool required) {
+    auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) {
+        if (required) fail(file, std::string("'") + key + "' is missing");
+        return "";
+    }
+    if (!it->is_string() && !it->is_number())
+        fail(file, std::string("'") + key + "' must be a string");
+    std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+    if (required && value.empty()) fail(file, std::string("'") + key + "' is empty");
+    return value;
+}
+
+}  // namespace
+
+const nlohmann::json* Findings::answer(std::string_view question_id) const {
+    for (const auto& [id, value] : answers)
+        if (id == question_id) return &value;
+    return nullptr;
+}
+
+Findings load_findings(const std::filesystem::path& file) {
+    json doc = read_document(file);
+    if (!doc.is_object())
+        fail(file, "a findings file is a mapping with pack, participant and answers");
+    Findings f;
+    f.file = file;
+    f.pack = string_member(file, doc, "pack", true);
+    f.participant = string_member(file, doc, "participant", true);
+    f.team = string_member(file, doc, "team", false);
+    std::string variant = string_member(file, doc, "variant", false);
+    if (!variant.empty()) {
+        if (variant.size() > 6 || variant.find_first_not_of("0123456789") != std::string::npos)
+            fail(file, "'variant' must be a variant number, not '" + variant + "'");
+        f.variant = std::stoi(variant);
+    }
+    auto answers = doc.find("answers");
+    if (answers == doc.end() || answers->is_null()) fail(file, "'answers' is missing");
+    if (!answers->is_object()) fail(file, "'answers' must be a mapping of question ids to answers");
+    for (const auto& [id, value] : answers->items()) {
+        if (value.is_object())
+            fail(file, "the answer to " + id + " must be a value or a list of values");
+        f.answers.emplace_back(id, nlohmann::json(value));
+    }
+    for (const auto& [key, value] : doc.items()) {
+        static const std::set<std::string> known{"pack", "participant", "team", "variant",
+                                                 "answers"};
+        if (!known.contains(key)) fail(file, "unknown key '" + key + "'");
+    }
+    return f;
+}
+
+void check_findings(const Findings& f, const AnswerKey& key) {
+    if (f.pack != key.pack)
+        fail(f.file,
+             "findings for pack '" + f.pack + "', but the answer key is for '" + key.pack + "'");
+    if (std::find(key.variants.begin(), key.variants.end(), f.variant) == key.variants.end())
+        fail(f.file, "variant " + std::to_string(f.variant) + " was not built for this key");
+    for (const auto& [id, value] : f.answers)
+        if (!key.find(id)) fail(f.file, "question " + id + ": no such question in the pack");
+}
+
+}  // namespace dflab::scoring

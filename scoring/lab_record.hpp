@@ -1,0 +1,146 @@
+#pragma once
+// The lab record: one SQLite database per lab session (schema in scoring/lab_schema.hpp, docs in
+// docs/lab-record.md) holding the answer key, participants, submissions, hints, reviews,
+// possible-sharing flags and an append-only audit trail. Storage only: no grading here.
+//
+// WAL mode with synchronous=FULL: a write is durable once its transaction commits, and several
+// instructor shells may use the record at once (writers wait up to busy_timeout).
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/sqlite.hpp"
+
+namespace dflab::scoring {
+
+// Where times come from; tests inject a fixed or stepping clock.
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+Clock system_clock();
+// The system clock, or the fixed time in the environment variable DFLAB_TIME (for tests, demos).
+Clock clock_from_environment();
+// "2026-11-28T02:41:38Z" (whole seconds, UTC).
+std::string utc_iso(std::chrono::system_clock::time_point t);
+// Parses utc_iso's form back; throws engine::Error naming `text` otherwise.
+std::chrono::system_clock::time_point parse_utc_iso(std::string_view text);
+
+struct LabInfo {
+    std::string pack, pack_version;
+    std::string answer_key;  // JSON text
+    std::string created, key_updated;
+    int schema_version = 0;
+};
+
+struct ParticipantRow {
+    std::string id, name;
+    std::string team;  // "" without a team
+    int variant = 0;
+    std::string created;
+};
+
+struct SubmissionRow {
+    int64_t id = 0;
+    std::string participant, question;
+    int variant = 0;
+    std::string value;  // JSON text
+    std::string normalised;
+    std::string verdict;  // correct, partial, incorrect, pending_review
+    double fraction = 0;
+    double points = 0;
+    std::string feedback;
+    int hints_used = 0;
+    std::string time;
+};
+
+struct HintRow {
+    std::string participant, question;
+    int number = 0;
+    double cost = 0;
+    std::string time;
+};
+
+struct ReviewRow {
+    int64_t id = 0;
+    int64_t submission = 0;
+    std::string reviewer;
+    double points = 0;
+    std::string comment, time;
+};
+
+struct SharingFlagRow {
+    int64_t submission = 0;
+    std::vector<int> other_variants;
+    std::string time;
+};
+
+struct AuditRow {
+    int64_t id = 0;
+    std::string time, action, subject;
+    nlohmann::json detail;
+};
+
+class LabRecord {
+  public:
+    // Creates a lab record at `path`, which must not exist, written under a temporary name and
+    // renamed when complete. `answer_key` is the key's JSON text.
+    static void create(const std::filesystem::path& path, std::string_view pack,
+                       std::string_view pack_version, std::string_view answer_key,
+                       std::string_view time);
+
+    // Opens an existing lab record; throws engine::Error ("PATH: not a dflab lab record", ...).
+    explicit LabRecord(const std::filesystem::path& path);
+    ~LabRecord();
+    LabRecord(const LabRecord&) = delete;
+    LabRecord& operator=(const LabRecord&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+    engine::Database& database() { return db_; }  // for engine::Transaction
+    LabInfo info();
+    void replace_key(std::string_view pack_version, std::string_view answer_key,
+                     std::string_view time);
+
+    void add_participant(const ParticipantRow& row);
+    std::optional<ParticipantRow> participant(std::string_view id);
+    std::vector<ParticipantRow> participants();  // by id
+    int64_t count_participants();
+
+    int64_t add_submission(const SubmissionRow& row);  // returns its id
+    std::optional<SubmissionRow> submission(int64_t id);
+    std::vector<SubmissionRow> submissions();  // every submission, by id
+    std::vector<SubmissionRow> submissions_of(std::string_view participant,
+                                              std::string_view question);
+    // Stores a regraded submission's normalised, verdict, fraction, points and feedback.
+    void update_grade(const SubmissionRow& row);
+
+    void add_hint(const HintRow& row);
+    int hints_unlocked(std::string_view participant, std::string_view question);
+    std::vector<HintRow> hints();
+
+    int64_t add_review(const ReviewRow& row);
+    std::vector<ReviewRow> reviews();  // by id
+    // The latest review of any of the participant's submissions to the question.
+    std::optional<ReviewRow> latest_review(std::string_view participant, std::string_view question);
+
+    void add_sharing_flag(const SharingFlagRow& row);
+    void clear_sharing_flags();
+    std::vector<SharingFlagRow> sharing_flags();
+
+    void append_audit(std::string_view time, std::string_view action, std::string_view subject,
+                      const nlohmann::json& detail);
+    std::vector<AuditRow> audit();
+
+  private:
+    std::filesystem::path path_;
+    engine::Database db_;
+    struct Cached;  // prepared statements reused by the bulk paths (regrade)
+    std::unique_ptr<Cached> cached_;
+};
+
+}  // namespace dflab::scoring

@@ -1,0 +1,399 @@
+// dflab lab: run a lab session over a lab record (scoring/lab_record.hpp): participants,
+// submissions graded on the spot, hints, instructor reviews, scoreboard and export.
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "engine/error.hpp"
+#include "scoring/findings.hpp"
+#include "scoring/lab_export.hpp"
+#include "scoring/lab_grading.hpp"
+#include "scoring/report_data.hpp"
+#include "scoring/report_html.hpp"
+#include "scoring/report_svg.hpp"
+#include "tools/commands.hpp"
+
+namespace dflab::tools {
+
+using engine::Error;
+using namespace dflab::scoring;
+
+namespace {
+
+struct LabArgs {
+    std::string db, key, id, name, team, file, output, format, table = "submissions";
+    std::string participant, question, findings, comment, reviewer;
+    std::vector<std::string> values;
+    std::optional<int> variant;
+    int64_t submission = 0;
+    double points = 0;
+    bool json = false, teams = false, json_value = false;
+};
+
+size_t display_width(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+}
+
+// Aligned columns for people (code points, not bytes, so Cyrillic names line up).
+void print_columns(const std::vector<std::string>& header,
+                   const std::vector<std::vector<std::string>>& rows) {
+    std::vector<size_t> width(header.size());
+    for (size_t i = 0; i < header.size(); ++i) width[i] = display_width(header[i]);
+    for (const auto& r : rows)
+        for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], display_width(r[i]));
+    auto line = [&](const std::vector<std::string>& r) {
+        std::string out;
+        for (size_t i = 0; i < r.size(); ++i) {
+            out += r[i];
+            if (i + 1 < r.size()) out += std::string(width[i] - display_width(r[i]) + 2, ' ');
+        }
+        out.erase(out.find_last_not_of(' ') + 1);
+        std::cout << out << "\n";
+    };
+    line(header);
+    for (const auto& r : rows) line(r);
+}
+
+nlohmann::ordered_json outcome_json(const SubmitOutcome& o) {
+    return {{"question", o.question},
+            {"stored", o.refused.empty()},
+            {"refused", o.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.refused)},
+            {"submission", o.submission},
+            {"verdict", o.refused.empty() ? nlohmann::json(to_string(o.verdict)) : nullptr},
+            {"points", o.points},
+            {"max_points", o.max_points},
+            {"attempts", o.attempts},
+            {"max_attempts", o.max_attempts},
+            {"normalised", o.normalised},
+            {"feedback", o.feedback}};
+}
+
+void print_outcome(const SubmitOutcome& o) {
+    if (!o.refused.empty()) {
+        std::cout << o.question << ": not accepted: " << o.refused << "\n";
+        return;
+    }
+    std::string verdict(to_string(o.verdict));
+    std::replace(verdict.begin(), verdict.end(), '_', ' ');
+    std::cout << o.question << ": " << verdict << ", " << format_number(o.points) << " of "
+              << format_number(o.max_points) << " points (attempt " << o.attempts
+              << (o.max_attempts > 0 ? " of " + std::to_string(o.max_attempts) : "") << ")\n  "
+              << o.feedback << "\n";
+}
+
+// VALUE... as the JSON the grader takes: one string, or a list for several values or a set.
+nlohmann::json submitted_value(const LabArgs& a, const Lab& lab) {
+    if (a.json_value) {
+        if (a.values.size() != 1) throw Error("--json takes exactly one VALUE");
+        auto v = nlohmann::json::parse(a.values[0], nullptr, false);
+        if (v.is_discarded()) throw Error("VALUE: not valid JSON");
+        return v;
+    }
+    const KeyQuestion* q = lab.key().find(a.question);
+    if (a.values.size() == 1 && !(q && q->type == "set")) return a.values[0];
+    return a.values;
+}
+
+void submit(const LabArgs& a, int& exit_code) {
+    LabRecord record(a.db);
+    Lab lab(record, clock_from_environment());
+    std::vector<SubmitOutcome> outcomes;
+    if (!a.findings.empty()) {
+        if (!a.participant.empty())
+            throw Error("give --findings FILE or PARTICIPANT QUESTION VALUE");
+        Findings f = load_findings(a.findings);
+        check_findings(f, lab.key());
+        auto p = record.participant(f.participant);
+        if (!p) throw Error(a.findings + ": participant " + f.participant + " is not in the lab");
+        if (p->variant != f.variant) {
+            std::cerr << "dflab: warning: " << a.findings << ": variant " << f.variant
+                      << " differs from participant " << p->id << "'s variant " << p->variant
+                      << " in the lab record; graded as variant " << p->variant << "\n";
+        }
+        try {
+            outcomes = lab.submit_all(f.participant, f.answers);
+        } catch (const Error& e) {
+            throw Error(a.findings + ": " + e.what());
+        }
+    } else {
+        if (a.participant.empty() || a.question.empty() || a.values.empty())
+            throw Error("give PARTICIPANT QUESTION VALUE, or --findings FILE");
+        SubmitOutcome o = lab.submit(a.participant, a.question, submitted_value(a, lab));
+        if (!o.refused.empty() && !a.json)
+            throw Error(a.participant + "/" + a.question + ": not accepted: " + o.refused);
+        outcomes.push_back(std::move(o));
+    }
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    size_t refused = 0;
+    for (const auto& o : outcomes) {
+        refused += o.refused.empty() ? 0 : 1;
+        if (a.json)
+            list.push_back(outcome_json(o));
+        else
+            print_outcome(o);
+    }
+    if (a.json) std::cout << list.dump(2) << "\n";
+    if (refused > 0 && !a.json) std::cerr << "dflab: " << refused << " answer(s) not accepted\n";
+    exit_code = refused > 0 ? 1 : 0;
+}
+
+void participants(CLI::App* add, CLI::App* import, const LabArgs& a) {
+    LabRecord record(a.db);
+    Lab lab(record, clock_from_environment());
+    if (add->parsed()) {
+        auto p = lab.add_participant(a.id, a.name, a.team, a.variant);
+        std::cout << "added " << p.id << " (" << p.name << ")"
+                  << (p.team.empty() ? "" : ", team " + p.team) << ", variant " << p.variant
+                  << "\n";
+        return;
+    }
+    if (import->parsed()) {
+        std::ifstream in(a.file, std::ios::binary);
+        if (!in) throw Error(a.file + ": cannot be read");
+        std::stringstream text;
+        text << in.rdbuf();
+        auto added = lab.import_participants(text.str(), a.file);
+        std::cout << "added " << added.size() << " participants from " << a.file << "\n";
+        return;
+    }
+    auto all = record.participants();
+    if (a.json) {
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
+        for (const auto& p : all)
+            list.push_back({{"id", p.id},
+                            {"name", p.name},
+                            {"team", p.team},
+                            {"variant", p.variant},
+                            {"created", p.created}});
+        std::cout << list.dump(2) << "\n";
+        return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : all)
+        rows.push_back({p.id, p.name, p.team, std::to_string(p.variant), p.created});
+    print_columns({"id", "name", "team", "variant", "added"}, rows);
+}
+
+void review(CLI::App* set, const LabArgs& a) {
+    LabRecord record(a.db);
+    Lab lab(record, clock_from_environment());
+    if (set->parsed()) {
+        ReviewRow r = lab.review(a.submission, a.points, a.comment, a.reviewer);
+        auto s = record.submission(a.submission);
+        std::cout << "submission " << r.submission << " (" << s->participant << "/" << s->question
+                  << ") reviewed by " << r.reviewer << ": " << format_number(r.points) << " of "
+                  << format_number(lab.key().find(s->question)->points) << " points\n";
+        return;
+    }
+    std::map<int64_t, ReviewRow> reviews;
+    for (auto& r : record.reviews()) reviews[r.submission] = r;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& s : record.submissions()) {
+        auto r = reviews.find(s.id);
+        if (s.verdict != "pending_review" && r == reviews.end()) continue;
+        std::string answer = answer_text(s.value);
+        if (a.json) {
+            list.push_back(
+                {{"submission", s.id},
+                 {"time", s.time},
+                 {"participant", s.participant},
+                 {"question", s.question},
+                 {"verdict", s.verdict},
+                 {"answer", answer},
+                 {"review", r == reviews.end() ? nlohmann::json(nullptr)
+                                               : nlohmann::json{{"points", r->second.points},
+                                                                {"reviewer", r->second.reviewer},
+                                                                {"comment", r->second.comment}}}});
+            continue;
+        }
+        for (char& c : answer)
+            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+        if (display_width(answer) > 60) answer = answer.substr(0, 57) + "...";
+        rows.push_back({std::to_string(s.id), s.time, s.participant, s.question,
+                        r == reviews.end()
+                            ? "pending"
+                            : format_number(r->second.points) + " by " + r->second.reviewer,
+                        answer});
+    }
+    if (a.json)
+        std::cout << list.dump(2) << "\n";
+    else
+        print_columns({"submission", "time", "participant", "question", "review", "answer"}, rows);
+}
+
+void scoreboard(const LabArgs& a) {
+    LabRecord record(a.db);
+    Lab lab(record, clock_from_environment());
+    auto standings = lab.standings();
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    std::vector<std::vector<std::string>> rows;
+    if (a.teams) {
+        auto teams = team_standings(standings);
+        for (size_t i = 0; i < teams.size(); ++i) {
+            list.push_back(team_json(teams[i], static_cast<int>(i + 1)));
+            rows.push_back(
+                {std::to_string(i + 1), teams[i].team.empty() ? "(none)" : teams[i].team,
+                 std::to_string(teams[i].members),
+                 format_number(teams[i].points) + " / " + format_number(teams[i].max_points)});
+        }
+        if (!a.json) print_columns({"rank", "team", "members", "points"}, rows);
+    } else {
+        for (size_t i = 0; i < standings.size(); ++i) {
+            const Standing& s = standings[i];
+            list.push_back(standing_json(s, static_cast<int>(i + 1)));
+            rows.push_back({std::to_string(i + 1), s.participant.id, s.participant.name,
+                            s.participant.team, std::to_string(s.participant.variant),
+                            format_number(s.points) + " / " + format_number(s.max_points),
+                            std::to_string(s.solved), std::to_string(s.submissions),
+                            std::to_string(s.flags), s.last_time});
+        }
+        if (!a.json)
+            print_columns({"rank", "participant", "name", "team", "variant", "points", "solved",
+                           "submissions", "flags", "last submission"},
+                          rows);
+    }
+    if (a.json) std::cout << list.dump(2) << "\n";
+}
+
+void export_lab(const LabArgs& a) {
+    LabRecord record(a.db);
+    Lab lab(record, clock_from_environment());
+    std::string text;
+    if (a.format == "json") {
+        text = export_json(lab).dump(2) + "\n";
+    } else if (a.table == "totals") {
+        text = table_csv(totals_table(lab.key(), lab.standings()));
+    } else {
+        text = table_csv(submissions_table(lab));
+    }
+    if (a.output.empty())
+        std::cout << text;
+    else
+        write_file_atomically(a.output, text);
+}
+
+}  // namespace
+
+void register_lab(CLI::App& app, int& exit_code) {
+    auto a = std::make_shared<LabArgs>();
+    auto* lab = app.add_subcommand("lab",
+                                   "Run a lab session: participants, submissions graded on "
+                                   "the spot, hints, reviews, scoreboard, export");
+    lab->require_subcommand(1);
+    auto db = [&a](CLI::App* cmd) {
+        cmd->add_option("--db", a->db, "The lab record (SQLite), made by 'dflab lab init'")
+            ->required();
+    };
+
+    auto* init =
+        lab->add_subcommand("init", "Create a lab record for an exercise pack's answer key");
+    init->add_option("--key", a->key, "OUT/instructor (or its answer-key.json)")->required();
+    db(init);
+    init->callback([a, &exit_code] {
+        KeyDocument doc = read_key_document(a->key);
+        LabRecord::create(a->db, doc.key.pack, doc.key.pack_version, doc.json.dump(),
+                          utc_iso(clock_from_environment()()));
+        double points = 0;
+        for (const auto& q : doc.key.questions) points += q.points;
+        std::cout << "lab record " << a->db << " created for pack " << doc.key.pack << " "
+                  << doc.key.pack_version << ": " << doc.key.questions.size() << " questions, "
+                  << format_number(points) << " points, " << doc.key.variants.size()
+                  << " variant(s)\n";
+        exit_code = 0;
+    });
+
+    auto* people = lab->add_subcommand("participants", "Add, import or list participants");
+    db(people);
+    people->require_subcommand(1);
+    auto* add = people->add_subcommand("add", "Add one participant")->fallthrough();
+    add->add_option("ID", a->id, "Participant id (unique in the lab)")->required();
+    add->add_option("--name", a->name, "Full name")->required();
+    add->add_option("--team", a->team, "Team name");
+    add->add_option("--variant", a->variant,
+                    "Evidence variant (default: the key's variants in turn)");
+    auto* import =
+        people->add_subcommand("import", "Add participants from CSV (id,name[,team][,variant])")
+            ->fallthrough();
+    import->add_option("FILE", a->file, "CSV file with a header line")->required();
+    auto* list = people->add_subcommand("list", "List participants")->fallthrough();
+    list->add_flag("--json", a->json, "A JSON array");
+    people->callback([a, add, import, &exit_code] {
+        participants(add, import, *a);
+        exit_code = 0;
+    });
+
+    auto* sub =
+        lab->add_subcommand("submit", "Grade and store answers; prints verdict and feedback");
+    db(sub);
+    sub->add_option("PARTICIPANT", a->participant, "Participant id");
+    sub->add_option("QUESTION", a->question, "Question id");
+    sub->add_option("VALUE", a->values, "The answer (several values: a list, for set questions)");
+    sub->add_option("--findings", a->findings,
+                    "Submit every answer of a findings file (JSON/YAML)");
+    sub->add_flag("--json-value", a->json_value, "VALUE is JSON (\"text\", 12, [\"a\", \"b\"])");
+    sub->add_flag("--json", a->json, "Print the outcomes as a JSON array");
+    sub->callback([a, &exit_code] { submit(*a, exit_code); });
+
+    auto* hint = lab->add_subcommand(
+        "hint", "Unlock a participant's next hint of a question (costs points)");
+    db(hint);
+    hint->add_option("PARTICIPANT", a->participant, "Participant id")->required();
+    hint->add_option("QUESTION", a->question, "Question id")->required();
+    hint->callback([a, &exit_code] {
+        LabRecord record(a->db);
+        Lab l(record, clock_from_environment());
+        HintOutcome h = l.unlock_hint(a->participant, a->question);
+        std::cout << a->participant << "/" << a->question << ": hint " << h.number << " of "
+                  << h.count << " unlocked (costs " << format_number(h.cost) << " points)\n";
+        exit_code = 0;
+    });
+
+    auto* rev =
+        lab->add_subcommand("review", "List answers awaiting review (default) or set points");
+    db(rev);
+    rev->require_subcommand(0, 1);
+    auto* rev_list =
+        rev->add_subcommand("list", "Answers awaiting review and reviewed ones")->fallthrough();
+    rev_list->add_flag("--json", a->json, "A JSON array");
+    auto* set =
+        rev->add_subcommand("set", "Set the points of a submission's question")->fallthrough();
+    set->add_option("SUBMISSION", a->submission, "Submission id (see 'review list')")->required();
+    set->add_option("--points", a->points, "Points awarded")->required();
+    set->add_option("--comment", a->comment, "Why")->required();
+    set->add_option("--reviewer", a->reviewer, "Who reviewed")->required();
+    rev->callback([a, set, &exit_code] {
+        review(set, *a);
+        exit_code = 0;
+    });
+
+    auto* board = lab->add_subcommand("scoreboard", "Participants (or teams) ranked by points");
+    db(board);
+    board->add_flag("--json", a->json, "A JSON array");
+    board->add_flag("--teams", a->teams, "Team totals instead of participants");
+    board->callback([a, &exit_code] {
+        scoreboard(*a);
+        exit_code = 0;
+    });
+
+    auto* exp =
+        lab->add_subcommand("export", "Submissions and per-participant totals, CSV or JSON");
+    db(exp);
+    exp->add_option("--format", a->format, "csv or json")
+        ->required()
+        ->check(CLI::IsMember({"csv", "json"}));
+    exp->add_option("--table", a->table, "CSV: submissions (default) or totals")
+        ->check(CLI::IsMember({"submissions", "totals"}));
+    exp->add_option("-o,--output", a->output, "Write to FILE (default: standard output)");
+    exp->callback([a, &exit_code] {
+        export_lab(*a);
+        exit_code = 0;
+    });
+}
+
+}  // namespace dflab::tools

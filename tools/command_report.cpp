@@ -1,0 +1,55 @@
+// dflab report: one self-contained HTML page about a lab (charts, standings, per participant).
+#include <iostream>
+#include <memory>
+
+#include "engine/error.hpp"
+#include "scoring/lab_grading.hpp"
+#include "scoring/report_data.hpp"
+#include "scoring/report_html.hpp"
+#include "tools/commands.hpp"
+
+namespace dflab::tools {
+
+namespace {
+
+struct ReportArgs {
+    std::string db, key, output;
+};
+
+}  // namespace
+
+void register_report(CLI::App& app, int& exit_code) {
+    auto a = std::make_shared<ReportArgs>();
+    auto* cmd = app.add_subcommand(
+        "report",
+        "Write a lab report: one self-contained HTML file with score distribution, solve rates, "
+        "score over time, hardest questions and every participant's results");
+    cmd->add_option("--db", a->db, "The lab record (made by 'dflab lab init')")->required();
+    cmd->add_option("--key", a->key, "The pack's answer key: OUT/instructor or answer-key.json")
+        ->required();
+    cmd->add_option("-o,--output", a->output, "The HTML file to write")->required();
+    cmd->callback([a, &exit_code] {
+        using namespace dflab::scoring;
+        KeyDocument doc = read_key_document(a->key);
+        LabRecord record(a->db);
+        const LabInfo info = record.info();
+        if (doc.key.pack != info.pack) {
+            throw engine::Error(doc.file + ": the key is for pack '" + doc.key.pack +
+                                "', the lab record " + a->db + " for pack '" + info.pack + "'");
+        }
+        if (nlohmann::json::parse(info.answer_key) != doc.json) {
+            std::cerr << "dflab: warning: " << doc.file
+                      << " differs from the key the lab record was graded with; the report shows "
+                         "the stored verdicts (run 'dflab regrade' to apply the new key)\n";
+        }
+        Lab lab(record, clock_from_environment());
+        ReportData data = collect_report(lab, utc_iso(clock_from_environment()()));
+        write_file_atomically(a->output, render_report_html(data));
+        std::cout << "report " << a->output << " written: " << data.standings.size()
+                  << " participants, " << data.submissions << " submissions, "
+                  << data.questions.size() << " questions\n";
+        exit_code = 0;
+    });
+}
+
+}  // namespace dflab::tools
