@@ -17,5 +17,10 @@ void register_timeline(CLI::App& app, int& exit_code);
 void register_analyze(CLI::App& app, int& exit_code);
 void register_query(CLI::App& app, int& exit_code);
 void register_image(CLI::App& app, int& exit_code);
+void register_pack(CLI::App& app, int& exit_code);
+void register_score(CLI::App& app, int& exit_code);
+void register_lab(CLI::App& app, int& exit_code);
+void register_regrade(CLI::App& app, int& exit_code);
+void register_report(CLI::App& app, int& exit_code);
 
 }  // namespace dflab::tools

@@ -1,0 +1,277 @@
+#include "exercises/bundle_writer.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "engine/error.hpp"
+#include "engine/hashes.hpp"
+
+namespace dflab::exercises {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// The few words of the bundles' own, per language (English where a language lacks one).
+const std::string& label(const std::string& language, const std::string& key) {
+    static const std::map<std::string, std::map<std::string, std::string>> words = {
+        {"en",
+         {{"question", "Question"},
+          {"points", "points"},
+          {"type", "Answer type"},
+          {"choices", "Choices"},
+          {"hints", "Hints (each costs points)"},
+          {"after", "Answer first"},
+          {"attempts", "Attempts allowed"},
+          {"answer", "Answer"},
+          {"steps", "Solution steps"},
+          {"variant", "Variant"},
+          {"walkthrough", "Walkthrough"},
+          {"rubric", "Rubric"},
+          {"images", "Evidence"},
+          {"minutes", "minutes"}}},
+        {"ru",
+         {{"question", "Вопрос"},
+          {"points", "баллов"},
+          {"type", "Тип ответа"},
+          {"choices", "Варианты"},
+          {"hints", "Подсказки (каждая стоит баллов)"},
+          {"after", "Сначала ответьте на"},
+          {"attempts", "Разрешено попыток"},
+          {"answer", "Ответ"},
+          {"steps", "Шаги решения"},
+          {"variant", "Вариант"},
+          {"walkthrough", "Разбор"},
+          {"rubric", "Критерии"},
+          {"images", "Улики"},
+          {"minutes", "минут"}}},
+        {"kk",
+         {{"question", "Сұрақ"},
+          {"points", "ұпай"},
+          {"type", "Жауап түрі"},
+          {"answer", "Жауап"},
+          {"variant", "Нұсқа"},
+          {"images", "Айғақтар"},
+          {"minutes", "минут"}}}};
+    auto lang = words.find(language);
+    if (lang != words.end())
+        if (auto it = lang->second.find(key); it != lang->second.end()) return it->second;
+    return words.at("en").at(key);
+}
+
+std::string points_text(double p) {
+    std::ostringstream s;
+    s << p;
+    return s.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw engine::Error(path.string() + ": cannot write");
+}
+
+// "images/" or "images/variant-K/" inside the participant bundle.
+fs::path image_folder(const PackSolution& solution, unsigned variant) {
+    return solution.variants.size() == 1
+               ? fs::path("images")
+               : fs::path("images") / ("variant-" + std::to_string(variant));
+}
+
+json participant_questions(const Pack& pack) {
+    json list = json::array();
+    for (auto& q : pack.questions) {
+        json choices = json::array();
+        for (auto& c : q.choices)
+            choices.push_back({{"id", c}, {"text", q.choice_texts.at(c).by_language}});
+        json hints = json::array();
+        for (auto& h : q.hints) hints.push_back({{"cost", h.cost}});
+        json item = {{"id", q.id},
+                     {"title", q.title.by_language},
+                     {"text", q.text.by_language},
+                     {"type", q.type},
+                     {"points", q.points},
+                     {"choices", choices},
+                     {"hints", hints},
+                     {"prerequisites", q.prerequisites},
+                     {"max_attempts", q.max_attempts}};
+        if (q.type == "set") item["element_type"] = q.options.value("element_type", "text");
+        list.push_back(item);
+    }
+    return list;
+}
+
+std::string questions_markdown(const Pack& pack, const std::string& lang) {
+    std::ostringstream md;
+    md << "# " << pack.title.in(lang) << "\n\n" << pack.description.in(lang) << "\n\n";
+    if (pack.estimated_minutes)
+        md << "~" << pack.estimated_minutes << " " << label(lang, "minutes") << "\n\n";
+    int n = 0;
+    for (auto& q : pack.questions) {
+        md << "## " << label(lang, "question") << " " << ++n << ": " << q.title.in(lang) << " (`"
+           << q.id << "`, " << points_text(q.points) << " " << label(lang, "points") << ")\n\n"
+           << q.text.in(lang) << "\n\n"
+           << "- " << label(lang, "type") << ": `" << q.type
+           << (q.type == "set" ? " of " + q.options.value("element_type", "text") : "") << "`\n";
+        if (!q.choices.empty()) {
+            md << "- " << label(lang, "choices") << ":\n";
+            for (auto& c : q.choices)
+                md << "  - `" << c << "`: " << q.choice_texts.at(c).in(lang) << "\n";
+        }
+        if (!q.prerequisites.empty()) {
+            md << "- " << label(lang, "after") << ":";
+            for (auto& p : q.prerequisites) md << " `" << p << "`";
+            md << "\n";
+        }
+        if (q.max_attempts) md << "- " << label(lang, "attempts") << ": " << q.max_attempts << "\n";
+        md << "\n";
+    }
+    return md.str();
+}
+
+std::string findings_template(const Pack& pack) {
+    std::ostringstream y;
+    y << "# Fill in your answers and hand in this file (dflab score reads it).\n"
+      << "pack: " << pack.id << "\nparticipant: YOUR-ID\nvariant: 0\nanswers:\n";
+    for (auto& q : pack.questions)
+        y << "  " << q.id << ": " << (q.type == "set" ? "[]" : "\"\"") << "   # "
+          << q.title.in("en") << "\n";
+    return y.str();
+}
+
+void move_file(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to.parent_path());
+    fs::rename(from, to);
+}
+
+}  // namespace
+
+void write_participant_bundle(const Pack& pack, const PackSolution& solution, const fs::path& dir) {
+    json images = json::array();
+    for (unsigned v : solution.variants)
+        for (auto& image : pack.images) {
+            const BuiltImage& built = solution.images.at(v).at(image.id);
+            json files = json::array();
+            for (auto& seg : built.segments) {
+                fs::path rel = image_folder(solution, v) / fs::path(seg).filename();
+                move_file(seg, dir / rel);
+                files.push_back(rel.generic_string());
+            }
+            images.push_back({{"id", image.id}, {"variant", v}, {"files", files}});
+        }
+    json rules = json::array();
+    for (auto& r : pack.rules) {
+        fs::path rel = fs::path("rules") / r.filename();
+        fs::create_directories((dir / rel).parent_path());
+        fs::copy_file(r, dir / rel, fs::copy_options::overwrite_existing);
+        rules.push_back(rel.generic_string());
+    }
+    json manifest = {{"format", "dflab-pack"},
+                     {"format_version", 1},
+                     {"id", pack.id},
+                     {"version", pack.version},
+                     {"title", pack.title.by_language},
+                     {"description", pack.description.by_language},
+                     {"authors", pack.authors},
+                     {"module", pack.module},
+                     {"difficulty", pack.difficulty},
+                     {"estimated_minutes", pack.estimated_minutes},
+                     {"languages", pack.languages},
+                     {"date_order", pack.date_order},
+                     {"images", images},
+                     {"rules", rules},
+                     {"questions", participant_questions(pack)}};
+    write_file(dir / "pack.json", manifest.dump(2) + "\n");
+    std::vector<std::string> languages = pack.languages;
+    for (auto& q : pack.questions)
+        for (auto& [lang, _] : q.text.by_language)
+            if (std::find(languages.begin(), languages.end(), lang) == languages.end())
+                languages.push_back(lang);
+    for (auto& lang : languages)
+        write_file(dir / ("questions." + lang + ".md"), questions_markdown(pack, lang));
+    write_file(dir / "findings-template.yaml", findings_template(pack));
+    write_checksums(dir);
+}
+
+std::string walkthrough_text(const Pack& pack, const PackSolution& solution,
+                             const std::string& lang) {
+    std::ostringstream md;
+    md << "# " << pack.title.in(lang) << " — " << label(lang, "walkthrough") << "\n\n";
+    int n = 0;
+    unsigned first = solution.variants.front();
+    for (auto& q : pack.questions) {
+        const Solved& s = solution.solved.at(first).at(q.id);
+        md << "## " << label(lang, "question") << " " << ++n << ": " << q.title.in(lang) << " (`"
+           << q.id << "`, " << q.type << ", " << points_text(q.points) << " "
+           << label(lang, "points") << ")\n\n"
+           << q.text.in(lang) << "\n\n";
+        if (!s.trace.empty()) {
+            md << "**" << label(lang, "steps") << "**\n\n";
+            for (auto& t : s.trace) md << "- `" << t.step << "` → `" << t.value << "`\n";
+            md << "\n";
+        }
+        md << "**" << label(lang, "answer") << "**: `" << s.answer.dump() << "`\n\n";
+        if (solution.variants.size() > 1) {
+            md << "| " << label(lang, "variant") << " | " << label(lang, "answer")
+               << " |\n|---|---|\n";
+            for (unsigned v : solution.variants)
+                md << "| " << v << " | `" << solution.solved.at(v).at(q.id).answer.dump()
+                   << "` |\n";
+            md << "\n";
+        }
+        if (!q.walkthrough.empty()) md << q.walkthrough.in(lang) << "\n\n";
+        if (!q.rubric.empty())
+            md << "**" << label(lang, "rubric") << "**: " << q.rubric.in(lang) << "\n\n";
+        if (!q.hints.empty()) {
+            md << "**" << label(lang, "hints") << "**\n\n";
+            for (auto& h : q.hints)
+                md << "- (" << points_text(h.cost) << ") " << h.text.in(lang) << "\n";
+            md << "\n";
+        }
+    }
+    return md.str();
+}
+
+void write_instructor_bundle(const Pack& pack, const PackSolution& solution, const json& key,
+                             const fs::path& dir) {
+    write_file(dir / "answer-key.json", key.dump(2) + "\n");
+    std::vector<std::string> languages = pack.languages;
+    for (auto& lang : languages)
+        write_file(dir / ("walkthrough." + lang + ".md"), walkthrough_text(pack, solution, lang));
+    for (unsigned v : solution.variants)
+        for (auto& image : pack.images) {
+            const BuiltImage& built = solution.images.at(v).at(image.id);
+            fs::path rel =
+                fs::path("truth") / ("variant-" + std::to_string(v)) / (image.id + ".truth.json");
+            fs::create_directories((dir / rel).parent_path());
+            fs::copy_file(built.truth, dir / rel, fs::copy_options::overwrite_existing);
+        }
+    write_checksums(dir);
+}
+
+void write_checksums(const fs::path& dir) {
+    std::vector<fs::path> files;
+    for (auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && e.path().filename() != "SHA256SUMS")
+            files.push_back(fs::relative(e.path(), dir));
+    std::sort(files.begin(), files.end());
+    std::ostringstream sums;
+    std::vector<std::byte> buffer(1 << 20);
+    for (auto& rel : files) {
+        std::ifstream in(dir / rel, std::ios::binary);
+        engine::Hasher hasher(engine::kSha256);
+        while (in) {
+            in.read(reinterpret_cast<char*>(buffer.data()),
+                    static_cast<std::streamsize>(buffer.size()));
+            hasher.update(std::span(buffer.data(), static_cast<size_t>(in.gcount())));
+        }
+        sums << hasher.finish().sha256 << "  " << rel.generic_string() << "\n";
+    }
+    write_file(dir / "SHA256SUMS", sums.str());
+}
+
+}  // namespace dflab::exercises

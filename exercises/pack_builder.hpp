@@ -1,0 +1,44 @@
+#pragma once
+// Building a pack (`dflab pack build`): every image of every variant built from its recipe and
+// analysed, every solution run on it and cross-checked with the truth, then two bundles written
+// with a SHA-256 list each: OUT/participant (nothing that reveals an answer) and OUT/instructor
+// (answer key, walkthroughs, truth manifests). The bundles appear only when complete.
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "exercises/pack.hpp"
+#include "exercises/solution.hpp"
+
+namespace dflab::exercises {
+
+struct PackBuildOptions {
+    std::filesystem::path out;
+    unsigned variants = 1;   // variants 0 .. variants-1
+    bool overwrite = false;  // replace an existing OUT
+};
+
+// What the solutions derived: per variant, per question.
+struct PackSolution {
+    std::vector<unsigned> variants;
+    std::map<unsigned, std::map<std::string, Solved>> solved;  // variant -> question id -> result
+    std::map<unsigned, std::map<std::string, BuiltImage>> images;  // variant -> image id -> files
+};
+
+using PackLog = std::function<void(const std::string&)>;
+
+// Builds the images of each variant into `work` (a scratch folder), analyses them and runs every
+// solution. Throws (one line naming file, line and question) when a solution fails.
+PackSolution solve_pack(const Pack& pack, const std::filesystem::path& work,
+                        const std::vector<unsigned>& variants, const PackLog& log = {});
+
+// The whole build: solve_pack, then the bundles. Throws on failure, leaving OUT untouched.
+void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog& log = {});
+
+// The answer key (docs/answer-key.md) of the solved pack.
+nlohmann::json answer_key(const Pack& pack, const PackSolution& solution);
+
+}  // namespace dflab::exercises

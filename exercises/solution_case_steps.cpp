@@ -1,0 +1,98 @@
+// Solution steps over the case database that `dflab analyze` made of the image: YARA matches,
+// keyword hits, the timeline, and read-only SQL.
+#include "engine/error.hpp"
+#include "engine/time_format.hpp"
+#include "exercises/solution_state.hpp"
+
+namespace dflab::exercises::detail {
+
+namespace {
+
+nlohmann::json column_value(const engine::Statement& st, int i) {
+    engine::SqlValue v = st.column(i);
+    if (auto* n = std::get_if<int64_t>(&v)) return *n;
+    if (auto* d = std::get_if<double>(&v)) return *d;
+    if (auto* t = std::get_if<std::string>(&v)) return *t;
+    return nullptr;
+}
+
+// Every row as an object of its columns.
+nlohmann::json rows(engine::Statement& st) {
+    nlohmann::json list = nlohmann::json::array();
+    while (st.step()) {
+        nlohmann::json row = nlohmann::json::object();
+        for (int i = 0; i < st.columns(); ++i) row[st.column_name(i)] = column_value(st, i);
+        list.push_back(std::move(row));
+    }
+    return list;
+}
+
+// A file row of the case: the same fields as an entry found with `find`.
+constexpr const char* kFileColumns =
+    "f.partition, f.path, f.name, f.inode, f.type, f.size, f.allocated = 1 AS allocated, "
+    "f.allocated = 0 AS deleted, f.mtime, f.atime, f.ctime, f.crtime, f.md5, f.sha1, f.sha256";
+
+void booleans(nlohmann::json& list) {
+    for (auto& row : list)
+        for (const char* key : {"allocated", "deleted"})
+            if (row.contains(key) && row[key].is_number()) row[key] = row[key].get<int64_t>() != 0;
+}
+
+}  // namespace
+
+void step_yara(SolutionState& s, const Step& step) {
+    auto st = s.need_case().prepare(
+        std::string("SELECT ") + kFileColumns +
+        ", m.image_offset, m.string_matches FROM yara_matches m LEFT JOIN files f ON f.id = "
+        "m.file_id WHERE m.rule = ? ORDER BY f.partition, f.path, m.image_offset");
+    st.bind(1, step.argument.get<std::string>());
+    s.value = rows(st);
+    booleans(s.value);
+}
+
+void step_search(SolutionState& s, const Step& step) {
+    std::string term = step.argument.is_object() ? step.argument["term"].get<std::string>()
+                                                 : step.argument.get<std::string>();
+    auto st = s.need_case().prepare(
+        std::string("SELECT ") + kFileColumns +
+        ", k.offset, k.encoding, k.text, CASE WHEN k.file_id IS NULL THEN k.offset END AS "
+        "image_offset FROM keyword_hits k LEFT JOIN files f ON f.id = k.file_id WHERE k.term = ? "
+        "ORDER BY f.partition, f.path, k.offset");
+    st.bind(1, term);
+    s.value = rows(st);
+    booleans(s.value);
+}
+
+void step_timeline(SolutionState& s, const Step& step) {
+    const nlohmann::json& a = step.argument;
+    std::string from = a.contains("from") ? engine::iso_utc(engine::parse_time(a["from"])) : "";
+    std::string to = a.contains("to") ? engine::iso_utc(engine::parse_time(a["to"])) : "~";
+    std::string sql =
+        "SELECT t.time, t.event, t.partition, t.path FROM timeline t WHERE t.time >= ? AND "
+        "t.time <= ?";
+    if (a.contains("event")) sql += " AND t.event = ?";
+    sql += " ORDER BY t.time, t.path, t.event";
+    auto st = s.need_case().prepare(sql);
+    st.bind(1, from).bind(2, to);
+    if (a.contains("event")) st.bind(3, a["event"].get<std::string>());
+    s.value = rows(st);
+}
+
+void step_sql(SolutionState& s, const Step& step) {
+    engine::Database& db = s.need_case();
+    std::string sql = step.argument.get<std::string>();
+    auto st = db.prepare(sql);
+    if (!sqlite3_stmt_readonly(st.get()))
+        throw StepError("sql must only read (SELECT); the case database is never changed");
+    nlohmann::json list = rows(st);
+    int columns = st.columns();
+    if (columns == 1) {
+        nlohmann::json values = nlohmann::json::array();
+        for (auto& row : list) values.push_back(row.begin().value());
+        s.value = values.size() == 1 ? values.front() : values;
+    } else {
+        s.value = list;
+    }
+}
+
+}  // namespace dflab::exercises::detail

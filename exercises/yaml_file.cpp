@@ -1,0 +1,125 @@
+#include "exercises/yaml_file.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "images/recipe_parser.hpp"
+#include "images/recipe_text.hpp"
+#include "images/recipe_values.hpp"
+
+namespace dflab::exercises::detail {
+
+namespace fs = std::filesystem;
+using images::RecipeError;
+using images::recipe_detail::join;
+using images::recipe_detail::kind_of;
+using images::recipe_detail::quote;
+using images::recipe_detail::scalar;
+using images::recipe_detail::text_value;
+using images::recipe_detail::trim;
+
+std::unique_ptr<YamlFile> read_yaml(const fs::path& path, const std::string& display) {
+    auto file = std::make_unique<YamlFile>();
+    Context& ctx = file->ctx;
+    ctx.file = display;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        throw RecipeError(display, fs::exists(path, ec) ? "is not a regular file; name a .yaml file"
+                                                        : "does not exist; check the path");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw RecipeError(display, "cannot open the file; check its permissions");
+    std::ostringstream text;
+    text << in.rdbuf();
+    ctx.folder = fs::absolute(path).parent_path();
+    ctx.zone = date::locate_zone("UTC");
+    file->root = images::recipe_detail::parse_source(ctx, text.str());
+    if (!file->root.IsDefined() || file->root.IsNull())
+        throw RecipeError(images::SourceMark{display, 1, 1}, "the file is empty");
+    return file;
+}
+
+LocalText local_text(const Context& ctx, const Field& f) {
+    LocalText t;
+    t.mark = f.mark;
+    if (f.node.IsScalar()) {
+        t.by_language["en"] = text_value(ctx, f);
+        return t;
+    }
+    MapReader r(ctx, f.node, f.mark, "'" + f.key + "'", {"*"});
+    for (auto& lang : r.fields()) {
+        if (!images::recipe_detail::is_identifier(lang.key, "") || lang.key.size() > 3)
+            ctx.fail(lang.key_mark,
+                     "'" + lang.key + "' is not a language code; write en, ru or kk (ISO 639-1)");
+        std::string value = text_value(ctx, lang);
+        if (trim(value).empty())
+            ctx.fail(lang.mark, "the " + lang.key + " text of '" + f.key +
+                                    "' is empty; write it or remove the line");
+        t.by_language[lang.key] = value;
+    }
+    if (t.by_language.empty())
+        ctx.fail(f.mark, "'" + f.key + "' has no text; write en: ... and ru: ... lines");
+    return t;
+}
+
+nlohmann::json json_value(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Scalar: {
+            const std::string& s = node.Scalar();
+            if (node.Tag() == "!") return s;  // quoted: a string, whatever it looks like
+            if (s == "true") return true;
+            if (s == "false") return false;
+            if (auto i = images::recipe_detail::parse_int<int64_t>(s)) return *i;
+            return s;
+        }
+        case YAML::NodeType::Sequence: {
+            nlohmann::json a = nlohmann::json::array();
+            for (const auto& item : node) a.push_back(json_value(item));
+            return a;
+        }
+        case YAML::NodeType::Map: {
+            nlohmann::json o = nlohmann::json::object();
+            for (auto it = node.begin(); it != node.end(); ++it) {
+                const YAML::Node k = it->first;
+                o[k.Scalar()] = json_value(it->second);
+            }
+            return o;
+        }
+        default:
+            return nullptr;
+    }
+}
+
+std::vector<std::string> string_list(const Context& ctx, const Field& f, const std::string& what) {
+    std::vector<std::string> out;
+    if (f.node.IsScalar()) {
+        out.push_back(trim(scalar(ctx, f, what)));
+        return out;
+    }
+    if (!f.node.IsSequence())
+        ctx.fail(f.mark, "'" + f.key + "' must be a list of " + what + ", not " + kind_of(f.node));
+    for (size_t i = 0; i < f.node.size(); ++i) {
+        Field item = images::recipe_detail::item_field(ctx, f, i);
+        out.push_back(trim(scalar(ctx, item, what)));
+    }
+    return out;
+}
+
+fs::path pack_path(const Context& ctx, const Field& f, const fs::path& folder) {
+    std::string rel = trim(scalar(ctx, f, "a path inside the pack folder"));
+    fs::path p = fs::path(rel);
+    if (p.is_absolute())
+        ctx.fail(f.mark, quote(rel) + " is an absolute path; write it relative to the pack folder");
+    std::error_code ec;
+    fs::path full = fs::weakly_canonical(folder / p, ec);
+    fs::path base = fs::weakly_canonical(folder, ec);
+    auto [b, _] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
+    if (b != base.end())
+        ctx.fail(f.mark, quote(rel) + " escapes the pack folder " + quote(base.string()) +
+                             "; keep every file of the pack inside its folder");
+    if (!fs::exists(full, ec))
+        ctx.fail(f.mark, quote(rel) + " does not exist (looked for " + quote(full.string()) +
+                             "); fix the path or add the file");
+    return full;
+}
+
+}  // namespace dflab::exercises::detail
