@@ -5,21 +5,22 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
 
-#include "engine/content.hpp"
 #include "engine/error.hpp"
+#include "engine/evidence.hpp"
+#include "engine/file_system.hpp"
 #include "engine/hashes.hpp"
 #include "engine/unallocated.hpp"
 #include "engine/volumes.hpp"
 #include "images/content_generator.hpp"
-#include "images/ewf_writer.hpp"
 #include "images/ext_writer.hpp"
 #include "images/file_system_writer.hpp"
 #include "images/partition_table.hpp"
+#include "images/publish.hpp"
+#include "images/self_check.hpp"
 #include "images/slack_writer.hpp"
 #include "images/temp_folder.hpp"
 #include "images/truth_manifest.hpp"
@@ -140,8 +141,14 @@ class Builder {
         for (const Action* a : disk_hides_) hide_on_disk(raw, *a);
         truth_.size = fs::file_size(raw);
         truth_.sha256 = sha256_file(raw, "hashing the image");
-        self_check(raw);
-        return publish(raw);
+        detail::self_check(raw, recipe_, truth_, progress_);
+        truth_.recipe = recipe_.name;
+        truth_.name = recipe_.name;
+        truth_.seed = recipe_.seed;
+        truth_.variant = recipe_.variant;
+        truth_.timezone = recipe_.timezone;
+        for (const auto& [k, v] : recipe_.variables) truth_.variables.emplace_back(k, v);
+        return detail::publish(raw, folder_.path(), recipe_, options_, truth_, progress_);
     }
 
   private:
@@ -521,48 +528,6 @@ class Builder {
         return h.finish().sha256;
     }
 
-    void self_check(const fs::path& raw);
-    BuildResult publish(const fs::path& raw);
-
-    // When the evidence was acquired: the recipe's case.acquisition_time, else the story's last
-    // action (never the build's clock).
-    int64_t acquisition_time() const {
-        if (recipe_.case_metadata.acquisition_time) return *recipe_.case_metadata.acquisition_time;
-        int64_t last = 0;
-        for (const auto& a : recipe_.actions) last = std::max(last, a.time);
-        return last;
-    }
-
-    // NAME.001, NAME.002, ...: the raw image cut into pieces of options_.split_size bytes.
-    void split_raw(const fs::path& raw) {
-        const uint64_t size = truth_.size, piece = options_.split_size;
-        if (piece == 0 || (size + piece - 1) / piece > 999)
-            throw Error("split: " + std::to_string(size) + " bytes in pieces of " +
-                        std::to_string(piece) + " would need more than 999 pieces");
-        report("writing split raw", 0, size, "bytes");
-        std::ifstream in(raw, std::ios::binary);
-        std::vector<char> buf(4 << 20);
-        uint64_t done = 0;
-        while (done < size) {
-            char suffix[8];
-            std::snprintf(suffix, sizeof suffix, ".%03u", static_cast<unsigned>(done / piece + 1));
-            const fs::path file = folder_.path() / (recipe_.name + suffix);
-            std::ofstream out(file, std::ios::binary | std::ios::trunc);
-            const uint64_t end = std::min(size, done + piece);
-            while (done < end) {
-                const auto n =
-                    static_cast<std::streamsize>(std::min<uint64_t>(buf.size(), end - done));
-                if (!in.read(buf.data(), n) || !out.write(buf.data(), n))
-                    throw Error(file.string() + ": split failed at byte " + std::to_string(done));
-                done += static_cast<uint64_t>(n);
-                report("writing split raw", done, size, "bytes");
-            }
-            out.close();
-            if (!out) throw Error(file.string() + ": cannot write");
-            split_.push_back(file);
-        }
-    }
-
     struct HiddenInFs {
         PartitionState* state;
         uint64_t fs_offset;
@@ -581,157 +546,8 @@ class Builder {
     std::vector<HiddenInFs> hidden_in_fs_;
     std::vector<PendingSlack> slack_;
     std::map<std::string, Times> story_times_;  // see story_times()
-    std::vector<fs::path> e01_, split_;         // written into folder_, not yet published
     Truth truth_;
 };
-
-std::string describe(const TruthArtifact& a) {
-    return "artifact '" + a.id + "' (" + (a.path.empty() ? "hidden data" : a.path) + ")";
-}
-
-void expect_time(const TruthArtifact& a, const char* which, const std::optional<int64_t>& want,
-                 const std::optional<int64_t>& have) {
-    if (!want || want == have) return;
-    throw Error("self-check: " + describe(a) + ": " + which + " should be " +
-                std::to_string(*want) + ", the image has " +
-                (have ? std::to_string(*have) : std::string("none")));
-}
-
-// The slack bytes as the engine reads them: the file's content with slack, after its end.
-void check_slack(TSK_FS_INFO* tsk, const engine::Evidence& evidence, const engine::Partition& part,
-                 const TruthArtifact& a) {
-    const engine::Entry e = engine::find_by_path(tsk, evidence, part, a.path);
-    if (e.inode != a.inode)
-        throw Error("self-check: " + describe(a) + ": the file is at inode " + e.inode +
-                    ", the slack was written for inode " + a.inode);
-    engine::ContentReader reader(tsk, e.address, engine::ReadOptions{.slack = true});
-    std::vector<std::byte> data(a.size);
-    size_t got = 0;
-    while (got < data.size()) {
-        const size_t n = reader.read(e.size + got, std::span(data).subspan(got));
-        if (n == 0) break;
-        got += n;
-    }
-    if (got != data.size() || sha256_hex(data) != a.sha256)
-        throw Error("self-check: " + describe(a) + ": the slack after the file's " +
-                    std::to_string(e.size) + " bytes differs from the planted data");
-}
-
-void Builder::self_check(const fs::path& raw) {
-    auto evidence = engine::Evidence::open({raw.string()});
-    auto layout = engine::read_volume_layout(evidence);
-    std::map<std::string, engine::Partition> by_id;
-    for (const auto& spec : recipe_.disk.partitions) {
-        const uint64_t start = recipe_.disk.table == PartitionTable::None ? 0 : *spec.start;
-        const engine::Partition* found = nullptr;
-        for (const auto& p : layout.partitions) {
-            if (p.filesystem && p.filesystem_start.value_or(p.start) == start &&
-                (!found || p.kind == "partition")) {
-                found = &p;
-            }
-        }
-        if (!found)
-            throw Error("self-check: partition '" + spec.id + "' at sector " +
-                        std::to_string(start) + ": no file system there");
-        by_id.emplace(spec.id, *found);
-        truth_.partitions.push_back(
-            {found->index, start, spec.id, *found->filesystem, !spec.delete_entry});
-    }
-    std::map<std::string, engine::TskFileSystem> open;
-    uint64_t checked = 0;
-    for (auto& a : truth_.artifacts) {
-        report("self-check", checked++, truth_.artifacts.size(), "artifacts");
-        if (a.kind == "hidden" || a.kind == "slack") {
-            std::vector<std::byte> data(a.size);
-            evidence.read(*a.image_offset, data);
-            if (!a.partition_id.empty()) a.partition = by_id.at(a.partition_id).index;
-            if (sha256_hex(data) != a.sha256)
-                throw Error("self-check: " + describe(a) + ": the bytes at image offset " +
-                            std::to_string(*a.image_offset) + " differ");
-            if (a.kind == "hidden") continue;
-        }
-        const engine::Partition& part = by_id.at(a.partition_id);
-        a.partition = part.index;
-        auto& tsk = open[a.partition_id];
-        if (!tsk) tsk = engine::open_file_system(evidence, part);
-        if (a.kind == "slack") {
-            check_slack(tsk.get(), evidence, part, a);
-            continue;
-        }
-        engine::Entry e =
-            a.allocated ? engine::find_by_path(tsk.get(), evidence, part, a.path)
-                        : engine::describe_address(tsk.get(), part, engine::parse_inode(a.inode));
-        if (a.allocated) a.inode = e.inode;
-        if (a.allocated != e.allocated && a.allocated)
-            throw Error("self-check: " + describe(a) + ": not allocated in the image");
-        engine::ContentReader reader(tsk.get(), e.address);
-        engine::Hasher h(engine::kSha256);
-        std::vector<std::byte> buf(1 << 20);
-        reader.stream(buf, [&](std::span<const std::byte> chunk) {
-            h.update(chunk);
-            return true;
-        });
-        const std::string have = h.finish().sha256;
-        if (have != a.sha256)
-            throw Error("self-check: " + describe(a) + ": content sha256 " + have +
-                        " differs from the planted " + a.sha256);
-        expect_time(a, "mtime", a.times.mtime, e.mtime);
-        expect_time(a, "atime", a.times.atime, e.atime);
-        expect_time(a, "crtime", a.times.crtime, e.crtime);
-        if (a.allocated) expect_time(a, "ctime", a.times.ctime, e.ctime);
-    }
-    report("self-check", checked, truth_.artifacts.size(), "artifacts");
-}
-
-BuildResult Builder::publish(const fs::path& raw) {
-    truth_.recipe = recipe_.name;
-    truth_.name = recipe_.name;
-    truth_.seed = recipe_.seed;
-    truth_.variant = recipe_.variant;
-    truth_.timezone = recipe_.timezone;
-    for (const auto& [k, v] : recipe_.variables) truth_.variables.emplace_back(k, v);
-    const fs::path truth_file = folder_.path() / (recipe_.name + ".truth.json");
-    std::ofstream(truth_file) << truth_json(truth_);
-
-    BuildResult result;
-    result.sha256 = truth_.sha256;
-    result.artifacts = truth_.artifacts.size();
-    std::vector<fs::path> made{truth_file};
-    if (options_.e01) {
-        const auto& c = recipe_.case_metadata;
-        EwfMetadata meta{c.case_number, c.evidence_number,  c.examiner,   c.description,
-                         c.notes,       acquisition_time(), truth_.sha256};
-        EwfOptions ewf = options_.e01_options;
-        ewf.bytes_per_sector = recipe_.disk.sector_size;
-        report("writing E01", 0, truth_.size, "bytes");
-        auto written = write_ewf(
-            raw, folder_.path() / recipe_.name, meta, ewf,
-            [&](uint64_t done, uint64_t total) { report("writing E01", done, total, "bytes"); });
-        e01_.assign(written.segments.begin(), written.segments.end());
-        made.insert(made.end(), e01_.begin(), e01_.end());
-    }
-    if (options_.split) {
-        split_raw(raw);
-        made.insert(made.end(), split_.begin(), split_.end());
-    }
-    if (options_.raw) made.push_back(raw);
-    // Everything is complete: move into the output folder, the raw image last.
-    for (const auto& f : made) {
-        const fs::path target = options_.out_dir / f.filename();
-        fs::rename(f, target);
-        if (f == raw)
-            result.raw = target;
-        else if (f == truth_file)
-            result.truth = target;
-        else if (std::find(e01_.begin(), e01_.end(), f) != e01_.end())
-            result.e01.push_back(target);
-        else
-            result.split.push_back(target);
-    }
-    std::sort(result.e01.begin(), result.e01.end());
-    std::sort(result.split.begin(), result.split.end());
-    return result;
-}
 
 }  // namespace
 
