@@ -178,7 +178,7 @@ class ExtWriter final : public FileSystemWriter {
     fs::path image_;
     uint32_t block_size_ = 0;
     std::unique_ptr<TempFolder> temp_;
-    bool formatted_ = false, finished_ = false, failed_ = false;
+    bool formatted_ = false, failed_ = false;
     std::map<std::string, bool> nodes_;  // path -> is a directory: what the file system holds
 
     std::string script_;                // pending debugfs commands
@@ -241,7 +241,7 @@ void ExtWriter::format(const PartitionSpec& spec, const fs::path& image, uint64_
     actions_.clear();
     content_files_.clear();
     pending_bytes_ = 0;
-    formatted_ = finished_ = failed_ = false;
+    formatted_ = failed_ = false;
     {
         std::ofstream conf(temp_->path() / "mke2fs.conf", std::ios::binary | std::ios::trunc);
         conf << kMke2fsConfig;
@@ -295,7 +295,6 @@ void ExtWriter::format(const PartitionSpec& spec, const fs::path& image, uint64_
 
 void ExtWriter::check_ready() const {
     if (!formatted_) throw Error("ext: the file system is not formatted yet");
-    if (finished_) throw Error(tool_error("ext", "the file system is already finished"));
     if (failed_) throw Error(tool_error("ext", "an earlier change failed"));
 }
 
@@ -543,11 +542,12 @@ void ExtWriter::flush() {
     }
 }
 
+// The image is complete afterwards; a later change starts a new batch (the builder finishes a
+// file system to look a file up before deleting it). The temporary folder stays until the writer
+// goes: debugfs needs its environment for every batch.
 void ExtWriter::finish() {
     check_ready();
     flush();
-    finished_ = true;
-    temp_.reset();
 }
 
 }  // namespace

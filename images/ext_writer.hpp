@@ -27,6 +27,7 @@
 // Commands are batched: debugfs runs once per batch, when finish() is called, when the data
 // blocks of a file are needed (remove with overwrite) or when a batch grows large. An error in
 // any action of a batch is reported naming that action.
+// finish() runs the pending batch: the image is complete; a later change starts a new batch.
 #include <filesystem>
 #include <memory>
 

@@ -43,7 +43,8 @@ class FileSystemWriter {
     // The truth manifest records these, and the self-check expects them.
     virtual Times stored_times(const Times& wanted) const = 0;
 
-    // Flushes anything pending; the image file is complete afterwards.
+    // Flushes anything pending; the image file is complete afterwards. Changes may follow (the
+    // builder finishes a file system to read it, then goes on); finish again after them.
     virtual void finish() = 0;
 };
 

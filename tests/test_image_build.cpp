@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/fixtures.hpp"
@@ -151,6 +152,77 @@ TEST(ImageBuild, ProgressIsDrawnOnATerminalOnly) {
     EXPECT_NE(tty.out.find("100%"), std::string::npos) << tty.out;
     EXPECT_EQ(sha256_of("cat " + shell_quote(dir) + "/piped/*.E01"),
               sha256_of("cat " + shell_quote(dir) + "/tty/*.E01"));
+    fs::remove_all(dir);
+}
+
+// Deleting a file that is an artifact: the builder finishes the file system to look its address
+// up, then deletes it (the ext writer once refused any change after finish()). The truth must
+// give the freed address, and TSK must find the deleted name and the content (or zeros) there.
+TEST(ImageBuild, DeletedArtifactsAreRecoverableByAddress) {
+    const std::string dir = test::temp_dir();
+    const std::string secret = [] {
+        std::string text;
+        for (int i = 0; i < 300; ++i) text += "the secret line ";
+        return text;  // 4800 bytes: several blocks, never resident in an NTFS record
+    }();
+    for (const std::string filesystem : {"ext4", "ext2", "fat16", "ntfs"}) {
+        for (const bool overwrite : {false, true}) {
+            const std::string name = filesystem + (overwrite ? "-wiped" : "-deleted");
+            SCOPED_TRACE(name);
+            const std::string recipe = dir + "/" + name + ".yaml";
+            std::ofstream(recipe) << "name: " << name
+                                  << "\nseed: 5\nstart: 2024-01-01T10:00:00Z\n"
+                                     "disk:\n  size: 32MiB\n  table: mbr\n  partitions:\n"
+                                     "    - {id: p1, filesystem: "
+                                  << filesystem
+                                  << "}\nactions:\n  - mkdir: /docs\n"
+                                     "  - at: 2024-01-01T11:00:00Z\n    write: /docs/secret.txt\n"
+                                     "    id: secret\n    text: \""
+                                  << secret
+                                  << "\"\n  - write: /docs/keep.txt\n    id: keep\n    text: kept\n"
+                                     "  - at: 2024-01-02T12:00:00Z\n    delete: /docs/secret.txt\n"
+                                     "    overwrite: "
+                                  << (overwrite ? "true" : "false") << "\n";
+            const std::string out = dir + "/" + name;
+            auto r = dflab("image build " + shell_quote(recipe) + " -o " + shell_quote(out));
+            ASSERT_EQ(r.exit_code, 0) << r.err;
+            const std::string raw = shell_quote(out + "/" + name + ".raw");
+            const json truth = json::parse(std::ifstream(out + "/" + name + ".truth.json"));
+            const std::string o =
+                "-o " + std::to_string(truth["partitions"][0]["start"].get<uint64_t>()) + " ";
+            std::map<std::string, json> by_id;
+            for (const auto& a : truth["artifacts"]) by_id[a["id"]] = a;
+            ASSERT_EQ(by_id.count("secret"), 1u) << truth.dump();
+            const json& gone = by_id["secret"];
+            EXPECT_FALSE(gone["allocated"].get<bool>());
+            EXPECT_EQ(gone["path"], "/docs/secret.txt");
+            EXPECT_EQ(gone["size"], secret.size());
+            const std::string inode = gone["inode"];
+            ASSERT_FALSE(inode.empty());
+            // The content by its address: the planted text, or as many zeros when overwritten.
+            EXPECT_EQ(
+                gone["sha256"],
+                sha256_of(overwrite ? "head -c " + std::to_string(secret.size()) + " /dev/zero"
+                                    : "printf '%s' " + shell_quote(secret)));
+            EXPECT_EQ(sha256_of("icat " + o + raw + " " + inode), gone["sha256"]);
+            // istat: the metadata entry is free; fls -d: a deleted name points at it.
+            auto istat = run("istat " + o + raw + " " + inode);
+            EXPECT_EQ(istat.exit_code, 0) << istat.err;
+            EXPECT_NE(istat.out.find("Not Allocated"), std::string::npos) << istat.out;
+            auto deleted = run("fls -r -d -p " + o + raw);
+            EXPECT_NE(deleted.out.find(" * " + inode + ":\tdocs/"), std::string::npos)
+                << deleted.out;
+            // The file kept beside it is still there, by name and content.
+            auto listed = run("fls -r -p " + o + raw);
+            EXPECT_NE(listed.out.find(" " + by_id["keep"]["inode"].get<std::string>() +
+                                      ":\tdocs/keep.txt"),
+                      std::string::npos)
+                << listed.out;
+            EXPECT_EQ(
+                sha256_of("icat " + o + raw + " " + by_id["keep"]["inode"].get<std::string>()),
+                by_id["keep"]["sha256"]);
+        }
+    }
     fs::remove_all(dir);
 }
 
