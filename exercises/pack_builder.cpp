@@ -138,7 +138,10 @@ void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog
                             ": already exists; choose a new folder or pass --force to replace it");
     fs::create_directories(out.parent_path(), ec);
     // Everything is made beside OUT and moved into place only when complete.
-    images::TempFolder staging("." + out.filename().string() + ".partial", out.parent_path());
+    std::string staging_name = ".";  // appended piece by piece: GCC 12 -O3 -Wrestrict misfires
+    staging_name += out.filename().string();
+    staging_name += ".partial";
+    images::TempFolder staging(staging_name, out.parent_path());
     if (options.variants == 0 || options.variants > 500)
         throw engine::Error("--variants must be from 1 to 500, not " +
                             std::to_string(options.variants));
