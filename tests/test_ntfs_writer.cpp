@@ -514,8 +514,9 @@ ZoneId=3
     // The same recipe elsewhere, in another time zone, with the machine's clock in 2031 just
     // before midnight: the same bytes.
     auto again =
-        run("cd / && TZ=Asia/Almaty faketime '2031-07-04 23:59:58' " + shell_quote(DFLAB_BINARY) +
-            " image build " + shell_quote(recipe) + " -o " + shell_quote(dir_ + "/other place"));
+        run("cd / && TZ=Asia/Almaty " + dflab::test::under_faked_clock("2031-07-04 23:59:58") +
+            shell_quote(DFLAB_BINARY) + " image build " + shell_quote(recipe) + " -o " +
+            shell_quote(dir_ + "/other place"));
     ASSERT_EQ(again.exit_code, 0) << again.err;
     auto sha = [](const std::string& file) {
         return run("sha256sum < " + shell_quote(file)).out.substr(0, 64);

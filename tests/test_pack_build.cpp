@@ -155,7 +155,8 @@ TEST(PackBuild, TheParticipantBundleRevealsNoAnswer) {
             e.path().filename() != "SHA256SUMS")
             shown += read_file(e.path().string());
     ASSERT_FALSE(shown.empty());
-    for (auto& q : key()["questions"])
+    const nlohmann::json k = key();  // kept: a range-for over key()["questions"] would dangle
+    for (auto& q : k["questions"])
         for (auto& [variant, a] : q["answers"].items()) {
             std::vector<std::string> texts;
             if (a.is_object()) {
@@ -252,7 +253,8 @@ TEST(PackBuild, ScoreGradesWhatExaminersWriteAgainstTheBuiltKey) {
     write_file(file, findings.dump());
     r = dflab::test::dflab("score --json --key " + shell_quote((built() / "instructor").string()) +
                            " " + shell_quote(file));
-    for (auto& q : nlohmann::json::parse(r.out)["questions"]) {
+    const nlohmann::json again = nlohmann::json::parse(r.out);
+    for (auto& q : again["questions"]) {
         if (q["id"] == "image-hash" || q["id"] == "transfer-time") {
             EXPECT_EQ(q["verdict"], "incorrect") << q["id"];
         }

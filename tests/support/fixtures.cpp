@@ -79,4 +79,9 @@ std::string temp_dir() {
     return tmpl;
 }
 
+std::string under_faked_clock(const std::string& when) {
+    return "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\" faketime " +
+           shell_quote(when) + " ";
+}
+
 }  // namespace dflab::test

@@ -25,6 +25,9 @@ CommandResult run(const std::string& command_line);
 CommandResult dflab(const std::string& arguments);
 
 std::string shell_quote(const std::string& s);
+// A shell prefix that runs the command after it with the clock at `when` ("2031-07-04 23:59:58",
+// libfaketime). Sanitizer builds are told to accept the preloaded library before their runtime.
+std::string under_faked_clock(const std::string& when);
 std::vector<std::string> lines(const std::string& text);
 std::string temp_dir();  // a fresh directory for this test
 
