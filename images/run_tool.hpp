@@ -1,5 +1,5 @@
 #pragma once
-// Running the standard tools the builder stands on (sfdisk, sgdisk, ewfacquire, mkfs.fat, mtools,
+// Running the standard tools the builder stands on (sfdisk, sgdisk, mkfs.fat, mkntfs, mtools,
 // mke2fs, debugfs, ...): an explicit argv (no shell), a fixed environment (PATH, TZ=UTC,
 // LC_ALL=C.UTF-8, HOME plus what the caller adds), stdin optionally fed from a string. Throws
 // dflab::engine::Error naming the tool and its first error line when it fails.
