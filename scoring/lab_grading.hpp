@@ -41,6 +41,7 @@ Verdict verdict_from_string(std::string_view text);  // throws engine::Error whe
 struct SubmitOutcome {
     std::string question;
     std::string refused;     // not stored, and why (no attempts left, ...); "" when stored
+    bool understood = true;  // false: not read (refused holds why); no attempt used, not stored
     int64_t submission = 0;  // its id when stored
     Verdict verdict = Verdict::incorrect;
     double points = 0, max_points = 0;
@@ -98,8 +99,13 @@ class Lab {
     ReviewRow review(int64_t submission, double points, std::string_view comment,
                      std::string_view reviewer);
 
-    // Every participant, ranked: points (highest first), then the earlier last submission.
-    std::vector<Standing> standings();
+    // Every participant, ranked: points (highest first), then the earlier last submission. With
+    // `until` (a utc_iso time) only the submissions, hints and reviews made by then count: the
+    // standings of a frozen scoreboard.
+    std::vector<Standing> standings(std::string_view until = {});
+    // One participant's standing, as their entry of standings(), from their own rows only
+    // (indexed queries: cheap enough for every page view). Throws engine::Error when unknown.
+    Standing standing_of(std::string_view participant);
 
   private:
     ParticipantRow find_participant(std::string_view id);

@@ -70,14 +70,18 @@ std::string existing(const fs::path& path) {
     return path.string();
 }
 
-// Recognises a lab record before anything is written to the file.
-void check_lab_record(engine::Database& db, const std::string& name) {
+int64_t user_version(engine::Database& db) {
+    Statement user(db.get(), "PRAGMA user_version");
+    return user.step() ? user.column_int(0) : 0;
+}
+
+// Recognises a lab record before anything is written to the file; returns its schema version.
+int64_t check_lab_record(engine::Database& db, const std::string& name) {
     int64_t application_id = 0, version = 0;
     try {
         Statement app(db.get(), "PRAGMA application_id");
         if (app.step()) application_id = app.column_int(0);
-        Statement user(db.get(), "PRAGMA user_version");
-        if (user.step()) version = user.column_int(0);
+        version = user_version(db);
     } catch (const Error&) {
         throw Error(name + ": not a dflab lab record (not an SQLite database)");
     }
@@ -88,6 +92,36 @@ void check_lab_record(engine::Database& db, const std::string& name) {
                     ")");
     }
     if (version < 1) throw Error(name + ": not a dflab lab record (no schema version)");
+    return version;
+}
+
+// Brings a record of an older schema version to kLabSchemaVersion in one transaction: the SQL of
+// each missing version in turn, the version in user_version and the lab row, an audit row.
+void upgrade_schema(engine::Database& db, const std::string& name, int64_t seen) {
+    int64_t from = seen;
+    try {
+        engine::Transaction transaction(db);
+        from = user_version(db);  // again, under the write lock: another shell may have done it
+        if (from >= kLabSchemaVersion) return;
+        for (int64_t v = from + 1; v <= kLabSchemaVersion; ++v) {
+            db.exec(kLabSchemaSteps[static_cast<size_t>(v - 1)]);
+        }
+        const std::string to = std::to_string(kLabSchemaVersion);
+        db.exec("PRAGMA user_version = " + to + "; UPDATE lab SET schema_version = " + to);
+        Statement pack = db.prepare("SELECT pack FROM lab");
+        const std::string subject = pack.step() ? pack.column_text(0) : "";
+        db.prepare("INSERT INTO audit (time, action, subject, detail) VALUES (?, ?, ?, ?)")
+            .bind(1, utc_iso(clock_from_environment()()))
+            .bind(2, "schema_upgrade")
+            .bind(3, subject)
+            .bind(4, nlohmann::json{{"from", from}, {"to", kLabSchemaVersion}}.dump())
+            .run();
+        transaction.commit();
+    } catch (const Error& e) {
+        throw Error(name + ": cannot upgrade the lab record from schema version " +
+                    std::to_string(from) + " to " + std::to_string(kLabSchemaVersion) + " (" +
+                    e.what() + ")");
+    }
 }
 
 void set_connection_pragmas(engine::Database& db) {
@@ -124,6 +158,11 @@ ParticipantRow read_participant(const Statement& s) {
             s.column_text(4)};
 }
 
+ReviewRow read_review(const Statement& s) {
+    return {s.column_int(0),     s.column_int(1),  s.column_text(2),
+            column_double(s, 3), s.column_text(4), s.column_text(5)};
+}
+
 constexpr std::string_view kParticipantColumns =
     "SELECT id, name, coalesce(team, ''), variant, created FROM participants ";
 
@@ -152,7 +191,7 @@ void LabRecord::create(const fs::path& path, std::string_view pack, std::string_
                     "; PRAGMA user_version = " + std::to_string(kLabSchemaVersion));
             set_connection_pragmas(db);
             engine::Transaction transaction(db);
-            db.exec(kLabSchema);
+            for (std::string_view step : kLabSchemaSteps) db.exec(step);
             db.prepare(
                   "INSERT INTO lab (id, format, schema_version, pack, pack_version, answer_key, "
                   "created, key_updated) VALUES (1, 'dflab-lab-record', ?, ?, ?, ?, ?, ?)")
@@ -185,8 +224,9 @@ LabRecord::LabRecord(const fs::path& path)
     : path_(path),
       db_(existing(path), engine::Database::Mode::ReadWrite),
       cached_(std::make_unique<Cached>()) {
-    check_lab_record(db_, path.string());
+    const int64_t version = check_lab_record(db_, path.string());
     set_connection_pragmas(db_);
+    if (version < kLabSchemaVersion) upgrade_schema(db_, path.string(), version);
 }
 
 LabRecord::~LabRecord() = default;
@@ -288,6 +328,15 @@ std::vector<SubmissionRow> LabRecord::submissions_of(std::string_view participan
     return out;
 }
 
+std::vector<SubmissionRow> LabRecord::submissions_by(std::string_view participant) {
+    Statement s =
+        db_.prepare(std::string(kSubmissionColumns) + "WHERE participant = ? ORDER BY id");
+    s.bind(1, participant);
+    std::vector<SubmissionRow> out;
+    while (s.step()) out.push_back(read_submission(s));
+    return out;
+}
+
 void LabRecord::update_grade(const SubmissionRow& r) {
     if (!cached_->update_grade) {
         cached_->update_grade.emplace(db_.prepare(
@@ -321,16 +370,30 @@ int LabRecord::hints_unlocked(std::string_view participant, std::string_view que
     return column_int32(s, 0);
 }
 
-std::vector<HintRow> LabRecord::hints() {
-    Statement s = db_.prepare(
-        "SELECT participant, question, number, cost, time FROM hints "
-        "ORDER BY time, participant, question, number");
+namespace {
+std::vector<HintRow> read_hints(Statement& s) {
     std::vector<HintRow> out;
     while (s.step()) {
         out.push_back({s.column_text(0), s.column_text(1), column_int32(s, 2), column_double(s, 3),
                        s.column_text(4)});
     }
     return out;
+}
+}  // namespace
+
+std::vector<HintRow> LabRecord::hints() {
+    Statement s = db_.prepare(
+        "SELECT participant, question, number, cost, time FROM hints "
+        "ORDER BY time, participant, question, number");
+    return read_hints(s);
+}
+
+std::vector<HintRow> LabRecord::hints_of(std::string_view participant) {
+    Statement s = db_.prepare(
+        "SELECT participant, question, number, cost, time FROM hints WHERE participant = ? "
+        "ORDER BY time, participant, question, number");
+    s.bind(1, participant);
+    return read_hints(s);
 }
 
 int64_t LabRecord::add_review(const ReviewRow& r) {
@@ -350,10 +413,17 @@ std::vector<ReviewRow> LabRecord::reviews() {
     Statement s = db_.prepare(
         "SELECT id, submission, reviewer, points, comment, time FROM reviews ORDER BY id");
     std::vector<ReviewRow> out;
-    while (s.step()) {
-        out.push_back({s.column_int(0), s.column_int(1), s.column_text(2), column_double(s, 3),
-                       s.column_text(4), s.column_text(5)});
-    }
+    while (s.step()) out.push_back(read_review(s));
+    return out;
+}
+
+std::vector<ReviewRow> LabRecord::reviews_of(std::string_view participant) {
+    Statement s = db_.prepare(
+        "SELECT r.id, r.submission, r.reviewer, r.points, r.comment, r.time FROM reviews r "
+        "JOIN submissions s ON s.id = r.submission WHERE s.participant = ? ORDER BY r.id");
+    s.bind(1, participant);
+    std::vector<ReviewRow> out;
+    while (s.step()) out.push_back(read_review(s));
     return out;
 }
 
@@ -365,8 +435,7 @@ std::optional<ReviewRow> LabRecord::latest_review(std::string_view participant,
         "ORDER BY r.id DESC LIMIT 1");
     s.bind(1, participant).bind(2, question);
     if (!s.step()) return std::nullopt;
-    return ReviewRow{s.column_int(0),     s.column_int(1),  s.column_text(2),
-                     column_double(s, 3), s.column_text(4), s.column_text(5)};
+    return read_review(s);
 }
 
 void LabRecord::add_sharing_flag(const SharingFlagRow& r) {
@@ -383,9 +452,8 @@ void LabRecord::clear_sharing_flags() {
     db_.exec("DELETE FROM sharing_flags");
 }
 
-std::vector<SharingFlagRow> LabRecord::sharing_flags() {
-    Statement s = db_.prepare(
-        "SELECT submission, other_variants, time FROM sharing_flags ORDER BY submission");
+namespace {
+std::vector<SharingFlagRow> read_sharing_flags(Statement& s) {
     std::vector<SharingFlagRow> out;
     while (s.step()) {
         out.push_back({s.column_int(0),
@@ -393,6 +461,21 @@ std::vector<SharingFlagRow> LabRecord::sharing_flags() {
                        s.column_text(2)});
     }
     return out;
+}
+}  // namespace
+
+std::vector<SharingFlagRow> LabRecord::sharing_flags() {
+    Statement s = db_.prepare(
+        "SELECT submission, other_variants, time FROM sharing_flags ORDER BY submission");
+    return read_sharing_flags(s);
+}
+
+std::vector<SharingFlagRow> LabRecord::sharing_flags_of(std::string_view participant) {
+    Statement s = db_.prepare(
+        "SELECT f.submission, f.other_variants, f.time FROM sharing_flags f "
+        "JOIN submissions s ON s.id = f.submission WHERE s.participant = ? ORDER BY f.submission");
+    s.bind(1, participant);
+    return read_sharing_flags(s);
 }
 
 void LabRecord::append_audit(std::string_view time, std::string_view action,

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,17 @@ struct SharingFlagRow {
     std::string time;
 };
 
+// A participant's access code to the lab portal, as stored: the public handle (the code's first
+// four characters) and an argon2id hash of the whole code (scoring/access_codes.hpp).
+struct AccessCodeRow {
+    std::string participant, handle, hash, created;
+};
+
+struct AnnouncementRow {
+    int64_t id = 0;
+    std::string time, author, text;
+};
+
 struct AuditRow {
     int64_t id = 0;
     std::string time, action, subject;
@@ -95,6 +107,8 @@ class LabRecord {
                        std::string_view time);
 
     // Opens an existing lab record; throws engine::Error ("PATH: not a dflab lab record", ...).
+    // A record of an older schema version is upgraded in one transaction (audit row
+    // schema_upgrade); one of a newer version is refused.
     explicit LabRecord(const std::filesystem::path& path);
     ~LabRecord();
     LabRecord(const LabRecord&) = delete;
@@ -116,21 +130,41 @@ class LabRecord {
     std::vector<SubmissionRow> submissions();  // every submission, by id
     std::vector<SubmissionRow> submissions_of(std::string_view participant,
                                               std::string_view question);
+    std::vector<SubmissionRow> submissions_by(std::string_view participant);  // by id
     // Stores a regraded submission's normalised, verdict, fraction, points and feedback.
     void update_grade(const SubmissionRow& row);
 
     void add_hint(const HintRow& row);
     int hints_unlocked(std::string_view participant, std::string_view question);
     std::vector<HintRow> hints();
+    std::vector<HintRow> hints_of(std::string_view participant);
 
     int64_t add_review(const ReviewRow& row);
-    std::vector<ReviewRow> reviews();  // by id
+    std::vector<ReviewRow> reviews();                                 // by id
+    std::vector<ReviewRow> reviews_of(std::string_view participant);  // of their submissions, by id
     // The latest review of any of the participant's submissions to the question.
     std::optional<ReviewRow> latest_review(std::string_view participant, std::string_view question);
 
     void add_sharing_flag(const SharingFlagRow& row);
     void clear_sharing_flags();
     std::vector<SharingFlagRow> sharing_flags();
+    std::vector<SharingFlagRow> sharing_flags_of(std::string_view participant);
+
+    // Replaces every access code of the lab with `rows`, all or none (a savepoint: it joins the
+    // caller's transaction when there is one). Throws engine::Error on an unknown participant, a
+    // handle used twice or a row that is not a code's (handle, hash).
+    void set_access_codes(std::span<const AccessCodeRow> rows);
+    std::optional<AccessCodeRow> access_code_by_handle(std::string_view handle);
+    int64_t count_access_codes();
+
+    int64_t add_announcement(std::string_view time, std::string_view author,
+                             std::string_view text);  // returns its id
+    std::vector<AnnouncementRow> announcements();     // newest first
+
+    // Settings of the portal: scoreboard_visible ('0' or '1') and scoreboard_frozen ('' or a
+    // utc_iso time). set_setting throws engine::Error on any other name or value.
+    std::optional<std::string> setting(std::string_view name);
+    void set_setting(std::string_view name, std::string_view value);
 
     void append_audit(std::string_view time, std::string_view action, std::string_view subject,
                       const nlohmann::json& detail);

@@ -2,15 +2,20 @@
 // The lab record schema (documented in docs/lab-record.md). Bump kLabSchemaVersion with every
 // change to the tables below and say what changed in the docs. A lab record is recognised by its
 // SQLite application_id (kLabApplicationId) and its schema version in user_version.
+//
+// Each version's SQL is kept as it was: a new record runs them all in order, and opening an older
+// record runs the versions it lacks (scoring/lab_record.cpp), so both end up with the same tables.
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 namespace dflab::scoring {
 
-inline constexpr int kLabSchemaVersion = 1;
+inline constexpr int kLabSchemaVersion = 2;
 inline constexpr int32_t kLabApplicationId = 0x64666c62;  // "dflb"
 
-inline constexpr std::string_view kLabSchema = R"sql(
+// Version 1: the lab, participants, submissions, hints, reviews, sharing flags and the audit.
+inline constexpr std::string_view kLabSchemaVersion1 = R"sql(
 CREATE TABLE lab (
     id             INTEGER PRIMARY KEY CHECK (id = 1),  -- exactly one row
     format         TEXT NOT NULL,        -- 'dflab-lab-record'
@@ -81,5 +86,32 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql";
+
+// Version 2: what the lab portal (dflab serve) needs. New audit actions: schema_upgrade,
+// access_codes, announcement, scoreboard.
+inline constexpr std::string_view kLabSchemaVersion2 = R"sql(
+CREATE TABLE access_codes (
+    participant TEXT PRIMARY KEY REFERENCES participants(id),
+    handle      TEXT NOT NULL UNIQUE,    -- the code's first 4 characters, public: finds the row
+    hash        TEXT NOT NULL,           -- argon2id of the whole normalised code (never the code)
+    created     TEXT NOT NULL
+);
+CREATE TABLE announcements (
+    id     INTEGER PRIMARY KEY,
+    time   TEXT NOT NULL,
+    author TEXT NOT NULL,
+    text   TEXT NOT NULL
+);
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,              -- scoreboard_visible ('0' or '1'),
+    value TEXT NOT NULL                  -- scoreboard_frozen ('' or the ISO 8601 UTC freeze time)
+);
+INSERT INTO settings (name, value) VALUES ('scoreboard_visible', '0'), ('scoreboard_frozen', '');
+CREATE INDEX reviews_submission ON reviews(submission);
+)sql";
+
+// What each version adds, in order: kLabSchemaSteps[v - 1] makes version v.
+inline constexpr std::string_view kLabSchemaSteps[] = {kLabSchemaVersion1, kLabSchemaVersion2};
+static_assert(std::size(kLabSchemaSteps) == kLabSchemaVersion);
 
 }  // namespace dflab::scoring

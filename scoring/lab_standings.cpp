@@ -1,5 +1,6 @@
 // Standings: every participant's points per question, computed from what the lab record holds
-// (stored grades, hints unlocked now, instructor reviews), with the key's policy.
+// (stored grades, hints unlocked now, instructor reviews), with the key's policy. The whole room,
+// the room as it stood at a time (a frozen scoreboard) and one participant share the computation.
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -96,31 +97,49 @@ Standing participant_standing(const AnswerKey& key, const ParticipantRow& p, con
     return out;
 }
 
-}  // namespace
+// What the standings are computed from: every row, or one participant's.
+struct Rows {
+    std::vector<SubmissionRow> submissions;
+    std::vector<HintRow> hints;
+    std::vector<ReviewRow> reviews;
+    std::vector<SharingFlagRow> flags;
+};
 
-std::vector<Standing> Lab::standings() {
-    const auto participants = record_.participants();
-    const auto submissions = record_.submissions();
-    const auto hints = record_.hints();
-    const auto reviews = record_.reviews();
-    const auto flags = record_.sharing_flags();
+// `rows` by participant and question; with `until`, only the submissions, hints and reviews made by
+// then (ISO UTC times compare as text), and the flags of those submissions.
+Stored index_rows(const Rows& rows, std::string_view until) {
+    auto counts = [until](const std::string& time) { return until.empty() || time <= until; };
     Stored stored;
     std::map<int64_t, const SubmissionRow*> by_id;
-    for (const auto& s : submissions) {
+    for (const auto& s : rows.submissions) {
+        if (!counts(s.time)) continue;
         stored.submissions[{s.participant, s.question}].push_back(&s);
         by_id[s.id] = &s;
     }
-    for (const auto& h : hints) stored.hints[{h.participant, h.question}] += 1;
-    for (const auto& r : reviews) {  // by id: the last one wins
+    for (const auto& h : rows.hints) {
+        if (counts(h.time)) stored.hints[{h.participant, h.question}] += 1;
+    }
+    for (const auto& r : rows.reviews) {  // by id: the last one wins
+        if (!counts(r.time)) continue;
         if (auto s = by_id.find(r.submission); s != by_id.end()) {
             stored.latest_review[{s->second->participant, s->second->question}] = &r;
         }
     }
-    for (const auto& f : flags) {
+    for (const auto& f : rows.flags) {
         if (auto s = by_id.find(f.submission); s != by_id.end()) {
             stored.flags[s->second->participant] += 1;
         }
     }
+    return stored;
+}
+
+}  // namespace
+
+std::vector<Standing> Lab::standings(std::string_view until) {
+    const auto participants = record_.participants();
+    const Rows rows{record_.submissions(), record_.hints(), record_.reviews(),
+                    record_.sharing_flags()};
+    const Stored stored = index_rows(rows, until);
     std::vector<Standing> out;
     out.reserve(participants.size());
     for (const auto& p : participants) out.push_back(participant_standing(key_, p, stored));
@@ -130,6 +149,13 @@ std::vector<Standing> Lab::standings() {
         return a.last_time < b.last_time;
     });
     return out;
+}
+
+Standing Lab::standing_of(std::string_view participant) {
+    const ParticipantRow p = find_participant(participant);
+    const Rows rows{record_.submissions_by(p.id), record_.hints_of(p.id), record_.reviews_of(p.id),
+                    record_.sharing_flags_of(p.id)};
+    return participant_standing(key_, p, index_rows(rows, {}));
 }
 
 }  // namespace dflab::scoring

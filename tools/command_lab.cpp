@@ -1,13 +1,16 @@
 // dflab lab: run a lab session over a lab record (scoring/lab_record.hpp): participants,
 // submissions graded on the spot, hints, instructor reviews, scoreboard and export.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "engine/error.hpp"
+#include "scoring/access_codes.hpp"
 #include "scoring/findings.hpp"
+#include "scoring/lab_csv.hpp"
 #include "scoring/lab_export.hpp"
 #include "scoring/lab_grading.hpp"
 #include "scoring/report_data.hpp"
@@ -24,12 +27,13 @@ namespace {
 
 struct LabArgs {
     std::string db, key, id, name, team, file, output, format, table = "submissions";
-    std::string participant, question, findings, comment, reviewer;
-    std::vector<std::string> values;
+    std::string participant, question, findings, comment, reviewer, url, lang = "en", csv;
+    std::vector<std::string> values, dbs;
     std::optional<int> variant;
     int64_t submission = 0;
     double points = 0;
     bool json = false, teams = false, json_value = false;
+    std::string team_rule = "mean";
 };
 
 size_t display_width(std::string_view s) {
@@ -62,6 +66,7 @@ void print_columns(const std::vector<std::string>& header,
 nlohmann::ordered_json outcome_json(const SubmitOutcome& o) {
     return {{"question", o.question},
             {"stored", o.refused.empty()},
+            {"understood", o.understood},
             {"refused", o.refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.refused)},
             {"submission", o.submission},
             {"verdict", o.refused.empty() ? nlohmann::json(to_string(o.verdict)) : nullptr},
@@ -74,6 +79,10 @@ nlohmann::ordered_json outcome_json(const SubmitOutcome& o) {
 }
 
 void print_outcome(const SubmitOutcome& o) {
+    if (!o.understood) {
+        std::cout << o.question << ": not understood, no attempt used\n  " << o.feedback << "\n";
+        return;
+    }
     if (!o.refused.empty()) {
         std::cout << o.question << ": not accepted: " << o.refused << "\n";
         return;
@@ -124,7 +133,7 @@ void submit(const LabArgs& a, int& exit_code) {
         if (a.participant.empty() || a.question.empty() || a.values.empty())
             throw Error("give PARTICIPANT QUESTION VALUE, or --findings FILE");
         SubmitOutcome o = lab.submit(a.participant, a.question, submitted_value(a, lab));
-        if (!o.refused.empty() && !a.json)
+        if (!o.refused.empty() && o.understood && !a.json)
             throw Error(a.participant + "/" + a.question + ": not accepted: " + o.refused);
         outcomes.push_back(std::move(o));
     }
@@ -142,8 +151,86 @@ void submit(const LabArgs& a, int& exit_code) {
     exit_code = refused > 0 ? 1 : 0;
 }
 
-void participants(CLI::App* add, CLI::App* import, const LabArgs& a) {
-    LabRecord record(a.db);
+// New access codes for every participant of the records in a.dbs: one code per participant id,
+// the same in each record that has the id. Only hashes are stored (replacing earlier codes); the
+// codes themselves are written once, to the slips of a.output or as CSV on standard output. All
+// records are changed in transactions committed only after the codes were written out.
+void access_codes(const LabArgs& a) {
+    const std::string now = utc_iso(clock_from_environment()());
+    std::vector<std::unique_ptr<LabRecord>> records;
+    for (const auto& db : a.dbs) {
+        for (const auto& r : records) {
+            std::error_code ec;
+            if (std::filesystem::equivalent(r->path(), db, ec))
+                throw Error("--db " + db + ": the same lab record is given twice");
+        }
+        records.push_back(std::make_unique<LabRecord>(db));
+    }
+    std::map<std::string, ParticipantRow> people;  // by id: the first record's name and team
+    for (auto& r : records)
+        for (auto& p : r->participants()) people.emplace(p.id, std::move(p));
+    if (people.empty()) throw Error(a.dbs.front() + ": no participants yet (add them first)");
+
+    const auto generated = generate_codes(people.size());
+    std::map<std::string, std::pair<std::string, std::string>> code_of;  // id -> code, hash
+    std::vector<CodeSlip> slips;
+    size_t next = 0;
+    for (const auto& [id, p] : people) {
+        const std::string& code = generated[next++];
+        code_of[id] = {code, hash_code(code)};
+        slips.push_back({id, p.name, p.team, code});
+    }
+
+    std::vector<std::unique_ptr<engine::Transaction>> transactions;
+    std::string stored;
+    for (auto& r : records) {
+        transactions.push_back(std::make_unique<engine::Transaction>(r->database()));
+        std::vector<AccessCodeRow> rows;
+        for (const auto& p : r->participants()) {
+            const auto& [code, hash] = code_of.at(p.id);
+            rows.push_back({p.id, code_handle(code), hash, now});
+        }
+        r->set_access_codes(rows);
+        r->append_audit(now, "access_codes", r->info().pack, {{"participants", rows.size()}});
+        stored += (stored.empty() ? "" : ", ") + r->path().string() + " (" +
+                  std::to_string(rows.size()) + ")";
+    }
+    std::string csv = "id,name,code\n";
+    for (const auto& s : slips) {
+        std::string line = csv_line(std::vector<std::string>{s.id, s.name, format_code(s.code)},
+                                    {true, true, false});
+        if (line.ends_with("\r\n")) line.erase(line.size() - 2, 1);
+        csv += line;
+    }
+    if (!a.output.empty())
+        write_private_file(a.output, code_sheet_html(slips, a.url, a.lang, a.dbs));
+    if (!a.csv.empty()) write_private_file(a.csv, csv);
+    if (a.output.empty() && a.csv.empty()) {
+        std::cout << csv << std::flush;
+        if (!std::cout) throw Error("standard output: cannot write the codes; none stored");
+    }
+    for (auto& t : transactions) t->commit();
+    std::ostream& note = a.output.empty() ? std::cerr : std::cout;
+    note << (a.output.empty() ? "dflab: " : "") << "new access codes for " << slips.size()
+         << " participant(s) stored (hashed) in " << stored << "; earlier codes no longer work\n";
+    if (a.output.empty())
+        note << "dflab: the codes above are shown only this once\n";
+    else
+        note << "slips written to " << a.output
+             << ": print them, hand them out, then delete the file (the codes are kept nowhere "
+                "else)\n";
+}
+
+// The one lab record the participant commands other than 'codes' take.
+std::string single_db(const LabArgs& a) {
+    if (a.dbs.size() != 1)
+        throw Error("--db: give one lab record (several only for 'participants codes')");
+    return a.dbs.front();
+}
+
+void participants(CLI::App* add, CLI::App* import, CLI::App* codes, const LabArgs& a) {
+    if (codes->parsed()) return access_codes(a);
+    LabRecord record(single_db(a));
     Lab lab(record, clock_from_environment());
     if (add->parsed()) {
         auto p = lab.add_participant(a.id, a.name, a.team, a.variant);
@@ -308,8 +395,14 @@ void register_lab(CLI::App& app, int& exit_code) {
         exit_code = 0;
     });
 
-    auto* people = lab->add_subcommand("participants", "Add, import or list participants");
-    db(people);
+    auto* people = lab->add_subcommand(
+        "participants", "Add, import or list participants; make their portal access codes");
+    people
+        ->add_option("--db", a->dbs,
+                     "The lab record (SQLite), made by 'dflab lab init'; 'codes' takes several")
+        ->required()
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     people->require_subcommand(1);
     auto* add = people->add_subcommand("add", "Add one participant")->fallthrough();
     add->add_option("ID", a->id, "Participant id (unique in the lab)")->required();
@@ -323,8 +416,21 @@ void register_lab(CLI::App& app, int& exit_code) {
     import->add_option("FILE", a->file, "CSV file with a header line")->required();
     auto* list = people->add_subcommand("list", "List participants")->fallthrough();
     list->add_flag("--json", a->json, "A JSON array");
-    people->callback([a, add, import, &exit_code] {
-        participants(add, import, *a);
+    auto* codes = people
+                      ->add_subcommand("codes",
+                                       "New access codes to the lab portal for every participant: "
+                                       "hashes stored, the codes printed once")
+                      ->fallthrough();
+    codes->add_option("-o,--output", a->output,
+                      "Write printable slips (HTML, A4) to FILE (default: CSV id,name,code on "
+                      "standard output)");
+    codes->add_option("--csv", a->csv,
+                      "Also write the codes as CSV (id,name,code) to this file (owner-only)");
+    codes->add_option("--url", a->url, "The portal's address for the slips (http://10.0.0.1:8080)");
+    codes->add_option("--lang", a->lang, "Language of the slips: en (default), ru or kk")
+        ->check(CLI::IsMember({"en", "ru", "kk"}));
+    people->callback([a, add, import, codes, &exit_code] {
+        participants(add, import, codes, *a);
         exit_code = 0;
     });
 
