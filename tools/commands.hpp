@@ -22,5 +22,7 @@ void register_score(CLI::App& app, int& exit_code);
 void register_lab(CLI::App& app, int& exit_code);
 void register_regrade(CLI::App& app, int& exit_code);
 void register_report(CLI::App& app, int& exit_code);
+void register_submit(CLI::App& app, int& exit_code);
+void register_serve(CLI::App& app, int& exit_code);
 
 }  // namespace dflab::tools

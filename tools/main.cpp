@@ -20,10 +20,11 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "dflab 0.1.0");
     int exit_code = 0;
     using namespace dflab::tools;
-    for (auto add : {register_info, register_verify, register_partitions, register_ls, register_cat,
-                     register_hash, register_yara, register_search, register_timeline,
-                     register_analyze, register_query, register_image, register_pack,
-                     register_score, register_lab, register_regrade, register_report}) {
+    for (auto add :
+         {register_info, register_verify, register_partitions, register_ls, register_cat,
+          register_hash, register_yara, register_search, register_timeline, register_analyze,
+          register_query, register_image, register_pack, register_score, register_lab,
+          register_regrade, register_report, register_serve, register_submit}) {
         add(app, exit_code);
     }
     try {
