@@ -133,10 +133,11 @@ std::string questions_markdown(const Pack& pack, const std::string& lang) {
     return md.str();
 }
 
-std::string findings_template(const Pack& pack) {
+// The findings file to fill in; `variant` is the variant's number when the bundle holds one.
+std::string findings_template(const Pack& pack, unsigned variant) {
     std::ostringstream y;
     y << "# Fill in your answers and hand in this file (dflab score reads it).\n"
-      << "pack: " << pack.id << "\nparticipant: YOUR-ID\nvariant: 0\nanswers:\n";
+      << "pack: " << pack.id << "\nparticipant: YOUR-ID\nvariant: " << variant << "\nanswers:\n";
     for (auto& q : pack.questions)
         y << "  " << q.id << ": " << (q.type == "set" ? "[]" : "\"\"") << "   # "
           << q.title.in("en") << "\n";
@@ -148,21 +149,18 @@ void move_file(const fs::path& from, const fs::path& to) {
     fs::rename(from, to);
 }
 
-}  // namespace
+// A hard link to `from` at `to` (the same bytes without a second copy), or a copy where the file
+// system has no hard links or `to` is on another one.
+void link_or_copy(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to.parent_path());
+    std::error_code ec;
+    fs::create_hard_link(from, to, ec);
+    if (ec) fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+}
 
-void write_participant_bundle(const Pack& pack, const PackSolution& solution, const fs::path& dir) {
-    json images = json::array();
-    for (unsigned v : solution.variants)
-        for (auto& image : pack.images) {
-            const BuiltImage& built = solution.images.at(v).at(image.id);
-            json files = json::array();
-            for (auto& seg : built.segments) {
-                fs::path rel = image_folder(solution, v) / fs::path(seg).filename();
-                move_file(seg, dir / rel);
-                files.push_back(rel.generic_string());
-            }
-            images.push_back({{"id", image.id}, {"variant", v}, {"files", files}});
-        }
+// Everything of a participant bundle but the images, which `images` (pack.json's list) names.
+void write_participant_files(const Pack& pack, const json& images, unsigned template_variant,
+                             const fs::path& dir) {
     json rules = json::array();
     for (auto& r : pack.rules) {
         fs::path rel = fs::path("rules") / r.filename();
@@ -193,8 +191,43 @@ void write_participant_bundle(const Pack& pack, const PackSolution& solution, co
                 languages.push_back(lang);
     for (auto& lang : languages)
         write_file(dir / ("questions." + lang + ".md"), questions_markdown(pack, lang));
-    write_file(dir / "findings-template.yaml", findings_template(pack));
+    write_file(dir / "findings-template.yaml", findings_template(pack, template_variant));
     write_checksums(dir);
+}
+
+}  // namespace
+
+void write_participant_bundle(const Pack& pack, const PackSolution& solution, const fs::path& dir) {
+    json images = json::array();
+    for (unsigned v : solution.variants)
+        for (auto& image : pack.images) {
+            const BuiltImage& built = solution.images.at(v).at(image.id);
+            json files = json::array();
+            for (auto& seg : built.segments) {
+                fs::path rel = image_folder(solution, v) / fs::path(seg).filename();
+                move_file(seg, dir / rel);
+                files.push_back(rel.generic_string());
+            }
+            images.push_back({{"id", image.id}, {"variant", v}, {"files", files}});
+        }
+    write_participant_files(pack, images, solution.variants.front(), dir);
+}
+
+void write_variant_bundle(const Pack& pack, const PackSolution& solution, unsigned variant,
+                          const fs::path& shared, const fs::path& dir) {
+    json images = json::array();
+    for (auto& image : pack.images) {
+        const BuiltImage& built = solution.images.at(variant).at(image.id);
+        json files = json::array();
+        for (auto& seg : built.segments) {
+            fs::path name = fs::path(seg).filename();
+            fs::path rel = fs::path("images") / name;
+            link_or_copy(shared / image_folder(solution, variant) / name, dir / rel);
+            files.push_back(rel.generic_string());
+        }
+        images.push_back({{"id", image.id}, {"variant", variant}, {"files", files}});
+    }
+    write_participant_files(pack, images, variant, dir);
 }
 
 std::string walkthrough_text(const Pack& pack, const PackSolution& solution,

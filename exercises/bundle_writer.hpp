@@ -13,6 +13,13 @@ namespace dflab::exercises {
 void write_participant_bundle(const Pack& pack, const PackSolution& solution,
                               const std::filesystem::path& dir);
 
+// The participant bundle of one variant (`pack build --per-variant`): the same files as the shared
+// bundle `shared` (written by write_participant_bundle), but only `variant`'s images, in images/,
+// hard-linked to the shared bundle's where the file system allows (else copied), and a findings
+// template with the variant filled in.
+void write_variant_bundle(const Pack& pack, const PackSolution& solution, unsigned variant,
+                          const std::filesystem::path& shared, const std::filesystem::path& dir);
+
 // answer-key.json, walkthroughs per language, truth manifests.
 void write_instructor_bundle(const Pack& pack, const PackSolution& solution,
                              const nlohmann::json& key, const std::filesystem::path& dir);

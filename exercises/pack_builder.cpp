@@ -152,6 +152,10 @@ void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog
     if (log) log("writing the participant and instructor bundles");
     write_participant_bundle(pack, solution, bundle / "participant");
     write_instructor_bundle(pack, solution, answer_key(pack, solution), bundle / "instructor");
+    if (options.per_variant)
+        for (unsigned v : solution.variants)
+            write_variant_bundle(pack, solution, v, bundle / "participant",
+                                 bundle / "participants" / ("variant-" + std::to_string(v)));
     if (fs::exists(out, ec)) fs::remove_all(out);
     fs::rename(bundle, out);
 }

@@ -2,7 +2,8 @@
 // Building a pack (`dflab pack build`): every image of every variant built from its recipe and
 // analysed, every solution run on it and cross-checked with the truth, then two bundles written
 // with a SHA-256 list each: OUT/participant (nothing that reveals an answer) and OUT/instructor
-// (answer key, walkthroughs, truth manifests). The bundles appear only when complete.
+// (answer key, walkthroughs, truth manifests); with per_variant, OUT/participants/variant-K too.
+// The bundles appear only when complete.
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -17,8 +18,9 @@ namespace dflab::exercises {
 
 struct PackBuildOptions {
     std::filesystem::path out;
-    unsigned variants = 1;   // variants 0 .. variants-1
-    bool overwrite = false;  // replace an existing OUT
+    unsigned variants = 1;     // variants 0 .. variants-1
+    bool overwrite = false;    // replace an existing OUT
+    bool per_variant = false;  // also OUT/participants/variant-K/, one bundle per variant
 };
 
 // What the solutions derived: per variant, per question.

@@ -260,3 +260,103 @@ TEST(PackBuild, ScoreGradesWhatExaminersWriteAgainstTheBuiltKey) {
         }
     }
 }
+
+namespace {
+
+// The intro pack built with --per-variant (two variants), cached like built() above.
+const fs::path& built_per_variant() {
+    static const fs::path out = [] {
+        fs::path root = fs::path(DFLAB_FIXTURE_DIR).parent_path() / "pack-intro-per-variant";
+        fs::create_directories(root);
+        int lock = ::open((root / "lock").c_str(), O_CREAT | O_RDWR, 0644);
+        if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
+            throw std::runtime_error("cannot lock " + root.string());
+        std::string stamp = sha256_of_output("cat " + shell_quote(DFLAB_BINARY) + " $(find " +
+                                             shell_quote(kIntro.string()) + " -type f | sort)");
+        fs::path dir = root / "intro";
+        if (read_file((root / "stamp").string()) != stamp) {
+            fs::remove_all(dir);
+            auto r = dflab::test::dflab("pack build " + shell_quote(kIntro.string()) + " -o " +
+                                        shell_quote(dir.string()) + " --variants 2 --per-variant");
+            if (r.exit_code != 0) throw std::runtime_error("pack build failed: " + r.err);
+            write_file((root / "stamp").string(), stamp);
+        }
+        ::close(lock);
+        return dir;
+    }();
+    return out;
+}
+
+// sha256sum's digest of every regular file below `dir` (relative path -> digest).
+std::map<std::string, std::string> digests(const fs::path& dir) {
+    auto r = run("cd " + shell_quote(dir.string()) +
+                 " && find . -type f -printf '%P\\0' | sort -z" + " | xargs -0 sha256sum");
+    std::map<std::string, std::string> out;
+    for (auto& line : lines(r.out))
+        if (line.size() > 66) out[line.substr(66)] = line.substr(0, 64);
+    return out;
+}
+
+}  // namespace
+
+TEST(PackBuild, PerVariantBundlesHoldOnlyTheirVariantsImages) {
+    const fs::path out = built_per_variant();
+    // The shared bundles are those of a build without --per-variant.
+    for (const char* bundle : {"participant", "instructor"}) {
+        auto diff = run("diff -r " + shell_quote((built() / bundle).string()) + " " +
+                        shell_quote((out / bundle).string()));
+        EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    }
+    std::vector<std::string> folders;
+    for (auto& e : fs::directory_iterator(out / "participants"))
+        folders.push_back(e.path().filename().string());
+    std::sort(folders.begin(), folders.end());
+    ASSERT_EQ(folders, (std::vector<std::string>{"variant-0", "variant-1"}));
+    const auto shared = digests(out / "participant/images");
+    for (int v : {0, 1}) {
+        const fs::path dir = out / "participants" / ("variant-" + std::to_string(v));
+        auto check = run("cd " + shell_quote(dir.string()) + " && sha256sum -c --quiet SHA256SUMS");
+        EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+        // Its images are exactly the shared bundle's images/variant-V/, byte for byte, and
+        // none of another variant's.
+        std::map<std::string, std::string> mine = digests(dir / "images"), expected;
+        const std::string prefix = "variant-" + std::to_string(v) + "/";
+        for (auto& [path, digest] : shared)
+            if (path.rfind(prefix, 0) == 0) expected[path.substr(prefix.size())] = digest;
+        ASSERT_FALSE(expected.empty());
+        EXPECT_EQ(mine, expected);
+        for (auto& [path, digest] : shared) {
+            if (path.rfind(prefix, 0) == 0) continue;
+            for (auto& [name, d] : mine) {
+                EXPECT_NE(d, digest) << name << " is " << path;
+            }
+        }
+        for (auto& [name, _] : mine) {
+            auto cmp = run("cmp " + shell_quote((dir / "images" / name).string()) + " " +
+                           shell_quote((out / "participant/images" / prefix / name).string()));
+            EXPECT_EQ(cmp.exit_code, 0) << name;
+            // The same file system: hard links, not copies.
+            auto links = run("stat -c %h " + shell_quote((dir / "images" / name).string()));
+            EXPECT_EQ(links.out, "2\n") << name;
+        }
+        // pack.json lists this variant's images only, and the files it names are there.
+        auto manifest = nlohmann::json::parse(read_file((dir / "pack.json").string()));
+        ASSERT_FALSE(manifest["images"].empty());
+        for (auto& image : manifest["images"]) {
+            EXPECT_EQ(image["variant"], v);
+            for (auto& f : image["files"]) EXPECT_TRUE(fs::exists(dir / f.get<std::string>())) << f;
+        }
+        // The findings template names the variant (read by Python's YAML parser).
+        auto yaml = run("python3 -c " +
+                        shell_quote("import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))"
+                                    "['variant'])") +
+                        " " + shell_quote((dir / "findings-template.yaml").string()));
+        EXPECT_EQ(yaml.out, std::to_string(v) + "\n") << yaml.err;
+        // The texts are those of the shared bundle.
+        for (const char* text : {"questions.en.md", "questions.ru.md", "rules"}) {
+            auto diff = run("diff -r " + shell_quote((out / "participant" / text).string()) + " " +
+                            shell_quote((dir / text).string()));
+            EXPECT_EQ(diff.exit_code, 0) << text << diff.out;
+        }
+    }
+}

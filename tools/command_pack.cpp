@@ -23,7 +23,7 @@ namespace {
 struct PackArgs {
     std::string dir, out, language = "en";
     unsigned variants = 1, variant = 0;
-    bool force = false, json = false;
+    bool force = false, json = false, per_variant = false;
 };
 
 // Build steps on stderr, only on a terminal (logs and pipes stay quiet and deterministic).
@@ -57,7 +57,7 @@ void build(const PackArgs& a, int& exit_code) {
                             (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
                                                        " more: run dflab pack validate)"
                                                  : ""));
-    exercises::build_pack(pack, {a.out, a.variants, a.force}, terminal_log());
+    exercises::build_pack(pack, {a.out, a.variants, a.force, a.per_variant}, terminal_log());
     size_t checked = 0, review = 0;
     for (auto& q : pack.questions) {
         if (q.expect) ++checked;
@@ -70,6 +70,9 @@ void build(const PackArgs& a, int& exit_code) {
               << " for manual review), " << a.variants << " variant(s)\n"
               << "  " << (fs::path(a.out) / "participant").string() << "  (hand out)\n"
               << "  " << (fs::path(a.out) / "instructor").string() << "  (keep: answer key)\n";
+    if (a.per_variant)
+        std::cout << "  " << (fs::path(a.out) / "participants" / "variant-K").string()
+                  << "  (hand out: variant K's images only), K = 0.." << a.variants - 1 << "\n";
     exit_code = 0;
 }
 
@@ -143,6 +146,9 @@ void register_pack(CLI::App& app, int& exit_code) {
                   "Build N variants (different answers, same exercise), 1 to 500")
         ->check(CLI::Range(1u, 500u));
     b->add_flag("--force", a->force, "Replace OUT if it exists");
+    b->add_flag("--per-variant", a->per_variant,
+                "Also write OUT/participants/variant-K/: a participant bundle per variant, "
+                "holding only that variant's images");
     b->callback([a, &exit_code] { build(*a, exit_code); });
 
     auto* s = pack->add_subcommand(
