@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs every Debian package dflab needs (idempotent), then configures and builds.
-# Usage: scripts/setup.sh [--no-build]
+# Usage: scripts/setup.sh [--no-build]      (DFLAB_BUILD_TARGET=dflab builds only the command)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libtsk-dev libewf-dev libyara-dev libssl-dev libmagic-dev libsqlite3-dev
-  libpcre2-dev libhowardhinnant-date-dev libboost-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
+  libpcre2-dev libhowardhinnant-date-dev libboost1.81-dev libboost-locale1.81-dev libkainjow-mustache-dev libsodium-dev gettext libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   sleuthkit ewf-tools yara sqlite3 faketime time xxd
   mtools dosfstools e2fsprogs ntfs-3g ntfs-3g-dev gdisk fdisk qemu-utils
-  zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3
+  zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3 curl
+  chromium
 )
 
 missing=()
@@ -28,4 +29,4 @@ fi
 [ "${1:-}" = "--no-build" ] && exit 0
 build=${DFLAB_BUILD_DIR:-$here/build}
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${DFLAB_BUILD_TYPE:-RelWithDebInfo} ${DFLAB_CMAKE_ARGS:-}
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" --target ${DFLAB_BUILD_TARGET:-all}
