@@ -54,6 +54,10 @@ struct ServerCore {
 // Serves one accepted connection until it closes; `tls` null for plain HTTP.
 void serve_connection(ServerCore& core, boost::asio::ip::tcp::socket socket,
                       boost::asio::ssl::context* tls);
+// The two kinds of session behind serve_connection, each compiled in a file of its own.
+void start_plain_session(ServerCore& core, boost::asio::ip::tcp::socket socket, std::string remote);
+void start_tls_session(ServerCore& core, boost::asio::ip::tcp::socket socket,
+                       boost::asio::ssl::context& tls, std::string remote);
 
 // A connection that streams events; the channel holds it weakly.
 class Subscriber {

@@ -502,8 +502,10 @@ TEST(PortalSubmit, EndToEndAgainstDflabServe) {
     const std::string port = slurp(port_file);
     ASSERT_FALSE(port.empty()) << slurp(lab + "/serve.log");
     const std::string server = "--server http://127.0.0.1:" + lines(port).front() + " ";
+    // The question asks for the SHA-256 of the first MiB of p1's (variant 0's) disk.
     const std::string sha256 =
-        run("sha256sum " + shell_quote(lab + "/bundle/images/variant-0/disk.raw"))
+        run("head -c 1048576 " + shell_quote(lab + "/bundle/images/variant-0/disk.raw") +
+            " | sha256sum")
             .out.substr(0, 64);
 
     auto r = dflab::test::dflab("submit " + server + "--code " + shell_quote(code) + " disk-hash " +
