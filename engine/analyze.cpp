@@ -99,8 +99,10 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
         auto evidence = Evidence::open(options.image);
         auto info = evidence.describe();
         auto layout = read_volume_layout(evidence);
+        for (auto& p : layout.partitions) p.fat_zone = options.fat_zones.zone_for(p.index);
         Database db(pending.path(), Database::Mode::ReadWrite);
         record_image(db, image_name, info, layout);
+        record_fat_zone(db, options.fat_zones.all);
     });
 
     struct Target {
@@ -129,6 +131,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
                     ch.context(image_name + " partition " + std::to_string(t.index));
                     auto evidence = Evidence::open(options.image);
                     auto parts = file_system_partitions(evidence, t.index);
+                    parts.front().fat_zone = options.fat_zones.zone_for(t.index);
                     CaseWriter writer(pending.path(), 1, t.index, options.keywords);
                     scan_partition(evidence, parts.front(), scan, writer, &ch);
                     writer.commit();
@@ -157,6 +160,10 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
         summary.yara_matches = count(db, "SELECT count(*) FROM yara_matches");
         summary.keyword_hits = count(db, "SELECT count(*) FROM keyword_hits");
         summary.mismatches = count(db, "SELECT count(*) FROM files WHERE extension_mismatch = 1");
+        auto zones = db.prepare(
+            "SELECT \"index\", fat_zone FROM partitions WHERE fat_zone IS NOT NULL ORDER BY id");
+        while (zones.step())
+            summary.fat_zones[static_cast<int>(zones.column_int(0))] = zones.column_text(1);
     }
     pending.commit();
     return summary;

@@ -4,9 +4,11 @@
 // leaves a half-written case that looks whole. Each partition is parsed in its own supervised
 // child: a parser crash there is recorded in the case's errors table and the rest goes on.
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "engine/file_system.hpp"
 #include "engine/keyword_search.hpp"
 #include "engine/supervisor.hpp"
 
@@ -20,11 +22,13 @@ struct AnalyzeOptions {
     unsigned workers = 0;     // 0: one per core
     std::string output;       // CASE.sqlite
     bool overwrite = false;
+    FatZones fat_zones;  // the zones FAT local times are read in (case_info and partitions)
 };
 
 struct AnalyzeSummary {
     int64_t files = 0, deleted = 0, hashed = 0, yara_matches = 0, keyword_hits = 0, mismatches = 0;
-    std::vector<std::string> errors;  // partitions that failed (recorded in the case too)
+    std::vector<std::string> errors;       // partitions that failed (recorded in the case too)
+    std::map<int, std::string> fat_zones;  // FAT partitions: index -> zone their times were read in
 };
 
 AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& limits,

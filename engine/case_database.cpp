@@ -4,6 +4,7 @@
 
 #include "engine/case_schema.hpp"
 #include "engine/error.hpp"
+#include "engine/file_system.hpp"
 #include "engine/time_format.hpp"
 
 namespace dflab::engine {
@@ -67,8 +68,8 @@ int64_t record_image(Database& db, const std::string& path, const EvidenceInfo& 
     int64_t image_id = db.last_insert_id();
     auto part = db.prepare(
         "INSERT INTO partitions(image_id, \"index\", start, length, sector_size, description, "
-        "kind, filesystem) "
-        "VALUES (?,?,?,?,?,?,?,?)");
+        "kind, filesystem, fat_zone) "
+        "VALUES (?,?,?,?,?,?,?,?,?)");
     for (const auto& p : layout.partitions) {
         part.bind(1, image_id)
             .bind(2, static_cast<int64_t>(p.index))
@@ -77,11 +78,17 @@ int64_t record_image(Database& db, const std::string& path, const EvidenceInfo& 
             .bind(5, static_cast<int64_t>(p.sector_size))
             .bind(6, std::string_view(p.description))
             .bind(7, std::string_view(p.kind))
-            .bind(8, p.filesystem);
+            .bind(8, p.filesystem)
+            .bind(9, holds_fat(p) ? std::optional<std::string>(p.fat_zone) : std::nullopt);
         part.run();
     }
     t.commit();
     return image_id;
+}
+
+void record_fat_zone(Database& db, const std::string& zone) {
+    auto put = db.prepare("INSERT OR REPLACE INTO case_info(key, value) VALUES ('fat_zone', ?)");
+    put.bind(1, std::string_view(zone)).run();
 }
 
 void record_error(Database& db, std::optional<int64_t> image_id, std::optional<int> partition,

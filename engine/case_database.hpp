@@ -15,9 +15,14 @@ namespace dflab::engine {
 // Creates the schema in a new, empty database file.
 void create_case(const std::string& path);
 
-// Records an image and its volume layout; returns the image id.
+// Records an image and its volume layout; returns the image id. Partitions holding FAT record
+// their fat_zone (partitions.fat_zone); the others NULL.
 int64_t record_image(Database& db, const std::string& path, const EvidenceInfo& info,
                      const VolumeLayout& layout);
+
+// The case setting: the zone FAT local times are read in unless a partition has its own
+// (case_info key fat_zone).
+void record_fat_zone(Database& db, const std::string& zone);
 
 void record_error(Database& db, std::optional<int64_t> image_id, std::optional<int> partition,
                   const std::string& message);

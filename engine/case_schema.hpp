@@ -5,7 +5,7 @@
 
 namespace dflab::engine {
 
-inline constexpr int kCaseSchemaVersion = 1;
+inline constexpr int kCaseSchemaVersion = 2;  // 2: partitions.fat_zone, case_info fat_zone
 
 inline constexpr std::string_view kCaseSchema = R"sql(
 CREATE TABLE case_info (
@@ -40,7 +40,8 @@ CREATE TABLE partitions (
     filesystem  TEXT,                    -- TSK name (fat16, ntfs, ext4, ...) or NULL
     analysed    INTEGER NOT NULL DEFAULT 0,
     unallocated_blocks INTEGER,          -- when unallocated space was scanned
-    block_size  INTEGER
+    block_size  INTEGER,
+    fat_zone    TEXT                     -- FAT/exFAT: IANA zone its local times were read in; else NULL
 );
 CREATE TABLE files (
     id                 INTEGER PRIMARY KEY,
@@ -54,7 +55,7 @@ CREATE TABLE files (
     size               INTEGER NOT NULL,
     allocated          INTEGER NOT NULL, -- 0 for deleted names
     reallocated        INTEGER NOT NULL,
-    mtime              TEXT,             -- ISO 8601 UTC, NULL when absent
+    mtime              TEXT,             -- ISO 8601 UTC (FAT: read in partitions.fat_zone), NULL when absent
     atime              TEXT,
     ctime              TEXT,
     crtime             TEXT,

@@ -1,11 +1,16 @@
 #include "engine/file_system.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <ctime>
+
+#include <date/tz.h>
 
 #include "engine/error.hpp"
+#include "engine/time_format.hpp"
 
 namespace dflab::engine {
 
@@ -98,10 +103,16 @@ Entry base_entry(const TSK_FS_FILE* file, const Partition& partition) {
         e.atime = time_or_null(meta->atime);
         e.ctime = time_or_null(meta->ctime);
         e.crtime = time_or_null(meta->crtime);
+        if (file->fs_info && TSK_FS_TYPE_ISFAT(file->fs_info->ftype)) {
+            e.fat_zone = partition.fat_zone;
+            for (auto* t : {&e.mtime, &e.atime, &e.ctime, &e.crtime})
+                if (*t) *t = fat_time_in_zone(**t, partition.fat_zone);
+        }
         e.mode = static_cast<uint32_t>(meta->mode);
         e.uid = static_cast<uint32_t>(meta->uid);
         e.gid = static_cast<uint32_t>(meta->gid);
         tsk_fs_meta_make_ls(meta, ls, sizeof(ls));
+        e.file_name = file_name_times(const_cast<TSK_FS_FILE*>(file));
     } else if (name) {
         e.type = type_name(name->type);
     } else {
@@ -209,6 +220,108 @@ std::string format_inode(const ContentAddress& a) {
     if (a.attr_type && a.attr_id)
         s += "-" + std::to_string(*a.attr_type) + "-" + std::to_string(*a.attr_id);
     return s;
+}
+
+namespace {
+
+// A FILETIME (100 ns steps since 1601-01-01 UTC) in whole seconds since the epoch; 0 is none.
+std::optional<int64_t> filetime_seconds(const unsigned char* p) {
+    uint64_t ft = 0;
+    for (int i = 7; i >= 0; --i) ft = (ft << 8) | p[i];
+    if (ft == 0) return std::nullopt;
+    constexpr int64_t kEpochDifference = 11644473600;  // seconds from 1601 to 1970
+    return static_cast<int64_t>(ft / 10000000) - kEpochDifference;
+}
+
+}  // namespace
+
+std::optional<FileNameTimes> file_name_times(TSK_FS_FILE* file) {
+    if (!file || !file->meta || !file->fs_info || !TSK_FS_TYPE_ISNTFS(file->fs_info->ftype))
+        return std::nullopt;
+    // The attribute TSK took its $FILE_NAME times from (istat shows that one), else the first.
+    const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_type(file, TSK_FS_ATTR_TYPE_NTFS_FNAME,
+                                                        file->meta->time2.ntfs.fn_id, 1);
+    if (!attr) attr = tsk_fs_file_attr_get_type(file, TSK_FS_ATTR_TYPE_NTFS_FNAME, 0, 0);
+    if (!attr) {
+        take_tsk_error();
+        return std::nullopt;
+    }
+    // $FILE_NAME: parent reference, then created, modified, MFT changed, accessed (8 bytes each).
+    std::array<unsigned char, 40> raw{};
+    ssize_t got = tsk_fs_attr_read(attr, 0, reinterpret_cast<char*>(raw.data()), raw.size(),
+                                   TSK_FS_FILE_READ_FLAG_NONE);
+    if (got != static_cast<ssize_t>(raw.size())) {
+        take_tsk_error();
+        return std::nullopt;
+    }
+    FileNameTimes t;
+    t.crtime = filetime_seconds(raw.data() + 8);
+    t.mtime = filetime_seconds(raw.data() + 16);
+    t.ctime = filetime_seconds(raw.data() + 24);
+    t.atime = filetime_seconds(raw.data() + 32);
+    return t;
+}
+
+int64_t fat_time_in_zone(int64_t tsk_seconds, const std::string& zone) {
+    // The local time as TSK read it: undo the process zone's offset (none under TZ=UTC).
+    const auto tt = static_cast<std::time_t>(tsk_seconds);
+    std::tm tm{};
+    const int64_t local = ::localtime_r(&tt, &tm) ? tsk_seconds + tm.tm_gmtoff : tsk_seconds;
+    if (zone == "UTC") return local;
+    const date::time_zone* tz = nullptr;
+    try {
+        tz = date::locate_zone(zone);
+    } catch (const std::exception&) {
+        throw Error("FAT time zone '" + zone +
+                    "': unknown (use an IANA name such as UTC, Europe/Moscow or Asia/Almaty)");
+    }
+    // For a unique local time `first` is its offset; for one that happens twice it is the
+    // earlier one's; for one the clocks skip it is the offset before the change (mktime's).
+    const auto info = tz->get_info(date::local_seconds{std::chrono::seconds{local}});
+    return local - info.first.offset.count();
+}
+
+bool holds_fat(const Partition& partition) {
+    const std::string name = partition.filesystem.value_or("");
+    return name.starts_with("fat") || name == "exfat";
+}
+
+const std::string& FatZones::zone_for(int partition_index) const {
+    auto it = by_partition.find(partition_index);
+    return it == by_partition.end() ? all : it->second;
+}
+
+FatZones parse_fat_zones(const std::vector<std::string>& values) {
+    FatZones zones;
+    bool all_given = false;
+    for (const auto& value : values) {
+        const auto eq = value.find('=');
+        std::string zone = eq == std::string::npos ? value : value.substr(eq + 1);
+        try {
+            check_time_zone(zone);
+        } catch (const Error&) {
+            throw Error("--fat-zone '" + value +
+                        "': unknown time zone (give ZONE or PARTITION=ZONE, with an IANA name "
+                        "such as Asia/Almaty)");
+        }
+        if (zone == "Z") zone = "UTC";
+        if (eq == std::string::npos) {
+            if (all_given) throw Error("--fat-zone '" + value + "': a zone for all is given twice");
+            zones.all = zone;
+            all_given = true;
+            continue;
+        }
+        int index = -1;
+        const std::string number = value.substr(0, eq);
+        auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), index);
+        if (ec != std::errc() || end != number.data() + number.size() || index < 0)
+            throw Error("--fat-zone '" + value +
+                        "': expected PARTITION=ZONE with a partition index as 'dflab partitions' "
+                        "prints it (such as 2=Asia/Almaty)");
+        if (!zones.by_partition.emplace(index, zone).second)
+            throw Error("--fat-zone '" + value + "': partition " + number + " is given twice");
+    }
+    return zones;
 }
 
 ContentAddress parse_inode(const std::string& text) {

@@ -3,6 +3,7 @@
 // alternate data streams as entries of their own; and finding one entry by path or address.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,14 @@ struct ContentAddress {
     std::optional<uint16_t> attr_id;
 };
 
+// NTFS: the four times of a file's $FILE_NAME attribute (type 48), the block that istat prints as
+// "$FILE_NAME Attribute Values" (the attribute TSK reads them from: meta->time2.ntfs.fn_id).
+// Windows sets them when the name is made or moved; timestomping tools change only the
+// $STANDARD_INFORMATION times (the Entry's own), so the two disagree.
+struct FileNameTimes {
+    std::optional<int64_t> mtime, atime, ctime, crtime;  // seconds since the epoch, UTC
+};
+
 struct Entry {
     int partition = 0;
     std::string path;   // leading '/', e.g. "/Users/a.txt" or "/a.txt:secret" for a stream
@@ -33,7 +42,11 @@ struct Entry {
     std::optional<int64_t> mtime, atime, ctime, crtime;  // seconds since the epoch, UTC
     uint32_t mode = 0;                                   // permission bits
     uint32_t uid = 0, gid = 0;
-    std::string mode_string;        // as fls -m prints it, e.g. "r/rrw-r--r--"
+    std::string mode_string;                 // as fls -m prints it, e.g. "r/rrw-r--r--"
+    std::optional<FileNameTimes> file_name;  // NTFS only: the $FILE_NAME times
+    // FAT and exFAT only: the IANA zone the entry's local times were read in (the partition's
+    // fat_zone); absent on file systems that store UTC.
+    std::optional<std::string> fat_zone;
     std::string extension() const;  // lower-case, without the dot; "" when none
 };
 
@@ -63,5 +76,32 @@ Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& p
                    const std::string& path);
 
 std::string format_inode(const ContentAddress& address);
+
+// FAT stores local time without a zone, and TSK turns it into seconds with the process's time
+// zone (mktime). The instant that the local time TSK read as `tsk_seconds` stands for in the
+// IANA zone `zone`: the same as `fls -z ZONE` prints. A local time that happens twice (the
+// clocks go back) gives the earlier instant; one the clocks skip is read with the offset before
+// the change, as mktime does. Throws Error for an unknown zone.
+int64_t fat_time_in_zone(int64_t tsk_seconds, const std::string& zone);
+
+// The zones FAT file systems are read in: `all` for every partition unless `by_partition` names
+// the partition's index.
+struct FatZones {
+    std::string all = "UTC";
+    std::map<int, std::string> by_partition;
+    const std::string& zone_for(int partition_index) const;
+};
+
+// Whether the partition holds FAT or exFAT (TSK's names fat12, fat16, fat32, exfat), whose times
+// are read in its fat_zone.
+bool holds_fat(const Partition& partition);
+
+// Parses --fat-zone values: "ZONE" (every partition) or "N=ZONE" (partition N), each an IANA
+// zone. Throws Error naming the value that is not one.
+FatZones parse_fat_zones(const std::vector<std::string>& values);
+
+// The $FILE_NAME times of an NTFS file, read from the attribute's content; none on other file
+// systems or when the file has no $FILE_NAME attribute.
+std::optional<FileNameTimes> file_name_times(TSK_FS_FILE* file);
 
 }  // namespace dflab::engine

@@ -115,4 +115,15 @@ bool extension_mismatch(std::string_view extension, std::string_view mime) {
     return false;
 }
 
+bool name_extension_mismatch(std::string_view name, std::string_view mime) {
+    const size_t colon = name.rfind(':');
+    std::string_view own = colon == std::string_view::npos ? name : name.substr(colon + 1);
+    const size_t dot = own.rfind('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == own.size()) return false;
+    std::string extension(own.substr(dot + 1));
+    for (char& c : extension)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return extension_mismatch(extension, mime);
+}
+
 }  // namespace dflab::engine

@@ -32,4 +32,9 @@ class FileTypeDetector {
 // Unknown types and missing extensions are never a mismatch.
 bool extension_mismatch(std::string_view extension, std::string_view mime);
 
+// The same rule for an entry by its name. A named stream ("report.jpg:Zone.Identifier", an NTFS
+// alternate data stream) is judged by its own name, never by its host file's extension: a
+// Zone.Identifier's text is not a disguised JPEG.
+bool name_extension_mismatch(std::string_view name, std::string_view mime);
+
 }  // namespace dflab::engine

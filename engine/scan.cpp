@@ -231,7 +231,7 @@ class Worker {
         if (detector_) {
             f.mime = detector_->mime_type(
                 data.first(std::min(data.size(), FileTypeDetector::kHeadBytes)));
-            f.extension_mismatch = extension_mismatch(f.entry.extension(), f.mime);
+            f.extension_mismatch = name_extension_mismatch(f.entry.name, f.mime);
         }
         try {
             if (scanner_) {

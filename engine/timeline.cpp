@@ -284,17 +284,19 @@ std::string timeline_csv_row(const TimelineEvent& event, const std::string& zone
 
 nlohmann::ordered_json timeline_event_json(const TimelineEvent& event, const std::string& zone) {
     const Entry& e = event.record->entry;
-    return nlohmann::ordered_json{{"time", iso_in_zone(event.time, zone)},
-                                  {"macb", event.macb},
-                                  {"partition", e.partition},
-                                  {"inode", e.inode},
-                                  {"type", e.type},
-                                  {"size", e.size},
-                                  {"allocated", e.allocated},
-                                  {"mode", e.mode_string},
-                                  {"uid", e.uid},
-                                  {"gid", e.gid},
-                                  {"path", event.record->label()}};
+    nlohmann::ordered_json j{{"time", iso_in_zone(event.time, zone)},
+                             {"macb", event.macb},
+                             {"partition", e.partition},
+                             {"inode", e.inode},
+                             {"type", e.type},
+                             {"size", e.size},
+                             {"allocated", e.allocated},
+                             {"mode", e.mode_string},
+                             {"uid", e.uid},
+                             {"gid", e.gid},
+                             {"path", event.record->label()}};
+    if (e.fat_zone) j["fat_zone"] = *e.fat_zone;  // FAT: the zone its local times were read in
+    return j;
 }
 
 void write_timeline(std::ostream& out, std::span<const TimelineEvent> events, TimelineFormat format,

@@ -88,7 +88,8 @@ std::string timeline_csv_header();
 // ("UTC": 2023-10-02T14:03:11Z, otherwise 2023-10-02T17:03:11+03:00).
 std::string timeline_csv_row(const TimelineEvent& event, const std::string& zone = "UTC");
 
-// The same fields as an object (in that order), for JSON Lines.
+// The same fields as an object (in that order), for JSON Lines; events of FAT entries add
+// "fat_zone", the zone their local times were read in.
 nlohmann::ordered_json timeline_event_json(const TimelineEvent& event,
                                            const std::string& zone = "UTC");
 

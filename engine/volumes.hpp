@@ -24,6 +24,10 @@ struct Partition {
     // file system was found further into an unallocated gap (a deleted partition-table entry).
     std::optional<uint64_t> filesystem_start;
 
+    // FAT (and exFAT) store local time without a zone: the IANA zone their times are read in
+    // (docs/engine.md, "FAT times"). Other file systems store UTC and ignore it.
+    std::string fat_zone = "UTC";
+
     uint64_t byte_offset() const { return filesystem_start.value_or(start) * sector_size; }
     uint64_t byte_length() const { return length * sector_size; }
 };

@@ -121,6 +121,12 @@ json answer_form(const Question& q, const json& value) {
 }
 
 json expected_value(const Expectation& x, const json& truth) {
+    if (!x.variable.empty()) {
+        const json& vars = truth.value("variables", json::object());
+        if (!vars.contains(x.variable))
+            throw std::runtime_error("the recipe has no variable " + x.variable);
+        return vars[x.variable];
+    }
     if (!x.artifacts.empty()) {
         json values = json::array();
         for (auto& id : x.artifacts) {

@@ -38,6 +38,7 @@ struct Expectation {
     std::vector<std::string> artifacts;  // artifact ids (several for a set)
     std::optional<int> partition;        // a partition's field (index as dflab partitions)
     std::string field;                   // sha256, path, inode, size, mtime, start, offset, ...
+    std::string variable;                // or: a recipe variable's value in this variant
     SourceMark mark;
 };
 
@@ -68,6 +69,7 @@ struct PackImage {
     std::string id;
     std::filesystem::path recipe;      // absolute
     std::vector<std::string> formats;  // what participants get: raw, e01, split
+    std::string fat_zone = "UTC";      // the zone solutions read FAT local times in (fat_zone:)
     SourceMark mark;
 };
 

@@ -47,6 +47,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     out.segments = participant_segments(image, built);
     out.truth = built.truth;
     out.case_db = folder / (image.id + ".case.sqlite");
+    out.fat_zone = image.fat_zone;
     if (log) log("variant " + std::to_string(variant) + ": analysing image " + image.id);
     engine::AnalyzeOptions analyze;
     analyze.image = out.segments;
@@ -54,6 +55,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     analyze.keywords = search_terms(pack.questions);
     analyze.output = out.case_db.string();
     analyze.overwrite = true;
+    analyze.fat_zones.all = image.fat_zone;
     engine::AnalyzeSummary summary = engine::analyze(analyze, engine::default_limits());
     if (!summary.errors.empty())
         throw engine::Error(image.recipe.string() + ": the built image " + image.id +
@@ -64,7 +66,8 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
 }  // namespace
 
 PackSolution solve_pack(const Pack& pack, const fs::path& work,
-                        const std::vector<unsigned>& variants, const PackLog& log) {
+                        const std::vector<unsigned>& variants, const PackLog& log,
+                        std::vector<std::string>* failures) {
     PackSolution solution;
     for (unsigned v : variants) {
         solution.variants.push_back(v);
@@ -80,7 +83,17 @@ PackSolution solve_pack(const Pack& pack, const fs::path& work,
                 solution.solved[v][q.id] = Solved{nullptr, {}};
                 continue;
             }
-            solution.solved[v][q.id] = solve(q, env);
+            if (!failures) {
+                solution.solved[v][q.id] = solve(q, env);
+                continue;
+            }
+            try {
+                solution.solved[v][q.id] = solve(q, env);
+            } catch (const SolutionError& e) {
+                failures->push_back(
+                    (variants.size() > 1 ? "variant " + std::to_string(v) + ": " : std::string()) +
+                    e.what());
+            }
         }
         solution.images[v] = env.images;
     }

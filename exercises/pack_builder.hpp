@@ -33,9 +33,12 @@ struct PackSolution {
 using PackLog = std::function<void(const std::string&)>;
 
 // Builds the images of each variant into `work` (a scratch folder), analyses them and runs every
-// solution. Throws (one line naming file, line and question) when a solution fails.
+// solution. Throws (one line naming file, line and question) when a solution fails; with
+// `failures`, every failing solution is added there instead (one line each, "variant K: " first
+// when there are several) and the questions that failed are missing from the result.
 PackSolution solve_pack(const Pack& pack, const std::filesystem::path& work,
-                        const std::vector<unsigned>& variants, const PackLog& log = {});
+                        const std::vector<unsigned>& variants, const PackLog& log = {},
+                        std::vector<std::string>* failures = nullptr);
 
 // The whole build: solve_pack, then the bundles. Throws on failure, leaving OUT untouched.
 void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog& log = {});

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/error.hpp"
+#include "engine/time_format.hpp"
 #include "exercises/question_loader.hpp"
 #include "exercises/yaml_file.hpp"
 #include "images/recipe_parser.hpp"
@@ -52,7 +54,7 @@ int minutes_value(const Context& ctx, const Field& f) {
 }
 
 PackImage parse_image(const Context& ctx, const Field& item, const fs::path& folder) {
-    MapReader r(ctx, item.node, item.mark, "an image", {"id", "recipe", "formats"});
+    MapReader r(ctx, item.node, item.mark, "an image", {"id", "recipe", "formats", "fat_zone"});
     PackImage image;
     image.mark = item.mark;
     image.id = id_value(ctx, r.need("id", "give the image an id such as usb"), "an id", "image id");
@@ -64,6 +66,15 @@ PackImage parse_image(const Context& ctx, const Field& item, const fs::path& fol
         for (auto& fmt : image.formats)
             if (fmt != "raw" && fmt != "e01" && fmt != "split")
                 ctx.fail(f->mark, "unknown image format " + quote(fmt) + "; use raw, e01, split");
+    }
+    if (auto f = r.get("fat_zone")) {  // the zone solutions read FAT local times in
+        image.fat_zone = trim(scalar(ctx, *f, "a time zone name such as Asia/Almaty"));
+        try {
+            engine::check_time_zone(image.fat_zone);
+        } catch (const engine::Error&) {
+            ctx.fail(f->mark, "unknown time zone " + quote(image.fat_zone) +
+                                  "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");
+        }
     }
     return image;
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "engine/yara_rules.hpp"
+#include "exercises/pack_checks.hpp"
 #include "images/recipe_parser.hpp"
 
 namespace dflab::exercises {
@@ -42,13 +43,9 @@ std::vector<std::string> validate_pack(const Pack& pack) {
             problems.push_back(q.mark.str() + ": " + who +
                                "a free-text question needs a rubric for the instructor");
     }
-    for (auto& image : pack.images) {
-        try {
-            images::parse_recipe(image.recipe.string());
-        } catch (const std::exception& e) {
-            problems.push_back(e.what());
-        }
-    }
+    // The recipes in every variant, what expect: and the steps name in them, prerequisites.
+    detail::check_recipes_and_steps(pack, problems);
+    detail::check_prerequisite_cycles(pack, problems);
     if (!pack.rules.empty()) {
         std::vector<std::string> rules;
         for (auto& r : pack.rules) rules.push_back(r.string());

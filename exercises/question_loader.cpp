@@ -24,12 +24,22 @@ const std::vector<std::pair<std::string, std::string>>& solution_verbs() {
          "file system"},
         {"hash", "hash: md5|sha1|sha256|all - hash of the entry's content"},
         {"read", "read: {offset, length, as: text|hex} - bytes at an image offset"},
-        {"yara", "yara: RULE - what the rule matched in the analysed image (files and offsets)"},
-        {"search", "search: TERM or {term, regex} - keyword hits in the analysed image"},
-        {"timeline", "timeline: {from, to} - file system events in a time window"},
+        {"yara",
+         "yara: RULE or {rule, metadata_files} - what the rule matched in the analysed image "
+         "(files and offsets)"},
+        {"search",
+         "search: TERM or {term, regex, metadata_files} - keyword hits in the analysed image"},
+        {"timeline",
+         "timeline: {from, to, event, file_name} - file system events in a time window "
+         "(NTFS $FILE_NAME times included)"},
         {"sql", "sql: SELECT ... - read-only query over the case database"},
         {"field", "field: NAME - a field of the value (of each item of a list)"},
-        {"where", "where: {FIELD: VALUE, ...} - the items of a list whose fields equal these"},
+        {"where",
+         "where: {FIELD: VALUE or {OP: VALUE}, ...} - the items of a list whose fields equal "
+         "these (OP: = != < <= > >= in, not in, prefix, not prefix)"},
+        {"map",
+         "map: {VALUE: RESULT, ...} - the value (each item of a list) replaced by its result"},
+        {"variable", "variable: NAME - the recipe variable's value in this variant"},
         {"one", "one - the single item of a list (an error if there are none or several)"},
         {"count", "count - the number of items of a list"},
         {"unique", "unique - a list without repeated items, sorted"},
@@ -69,11 +79,41 @@ const std::vector<std::string>* map_keys(const std::string& verb) {
     static const std::map<std::string, std::vector<std::string>> keys = {
         {"find", {"path", "name", "inode", "deleted", "type", "contains", "sha256", "all"}},
         {"read", {"offset", "length", "as"}},
-        {"search", {"term", "regex"}},
-        {"timeline", {"from", "to", "event"}},
-        {"where", {"*"}}};
+        {"yara", {"rule", "metadata_files"}},
+        {"search", {"term", "regex", "metadata_files"}},
+        {"timeline", {"from", "to", "event", "file_name"}},
+        {"where", {"*"}},
+        {"map", {"*"}}};
     auto it = keys.find(verb);
     return it == keys.end() ? nullptr : &it->second;
+}
+
+// The operators a `where` condition may use: {FIELD: {OP: VALUE}}.
+const std::vector<std::string>& where_operators() {
+    static const std::vector<std::string> ops = {
+        "=", "!=", "<", ">", "<=", ">=", "in", "not in", "prefix", "not prefix"};
+    return ops;
+}
+
+void check_where_condition(const Context& ctx, const Field& condition) {
+    if (!condition.node.IsMap()) return;  // {FIELD: VALUE}: equality
+    MapReader ops(ctx, condition.node, condition.mark, "the condition on '" + condition.key + "'",
+                  where_operators());
+    if (ops.fields().empty())
+        ctx.fail(condition.mark, "the condition on '" + condition.key +
+                                     "' is empty; write {OP: VALUE} with OP one of " +
+                                     join(where_operators()));
+    for (auto& op : ops.fields()) {
+        bool list = op.key == "in" || op.key == "not in";
+        if (list && !op.node.IsSequence())
+            ctx.fail(op.mark, "'" + op.key + "' takes a list of values, e.g. [a, b]");
+        if (!list && op.node.IsSequence())
+            ctx.fail(op.mark, "'" + op.key + "' takes one value; use 'in' for a list");
+        if (op.node.IsMap()) {
+            MapReader ref(ctx, op.node, op.mark, "a field reference", {"field"});
+            scalar(ctx, ref.need("field", "name the other field: {field: NAME}"), "a field name");
+        }
+    }
 }
 
 bool takes_nothing(const std::string& verb) {
@@ -122,7 +162,10 @@ Step parse_step(const Context& ctx, const Field& item) {
         if (step.verb == "read" && (!args.find("offset") || !args.find("length")))
             ctx.fail(f.mark, "read needs offset and length (bytes)");
         for (auto& a : args.fields()) {
-            if (a.key == "deleted" || a.key == "all" || a.key == "regex") bool_value(ctx, a);
+            if (a.key == "deleted" || a.key == "all" || a.key == "regex" ||
+                a.key == "metadata_files" || a.key == "file_name")
+                bool_value(ctx, a);
+            if (step.verb == "where") check_where_condition(ctx, a);
             if (a.key == "offset" || a.key == "length")
                 uint_value(ctx, a, a.key == "length" ? 1 : 0,
                            a.key == "length" ? 1u << 20 : std::numeric_limits<int64_t>::max());
@@ -131,7 +174,7 @@ Step parse_step(const Context& ctx, const Field& item) {
         ctx.fail(f.mark, "the step '" + step.verb + "' takes " +
                              (keys ? "a single value or a map" : "a single value") + ", not " +
                              kind_of(f.node));
-    } else if (keys && step.verb != "search" && step.verb != "where") {
+    } else if (keys && step.verb != "search" && step.verb != "yara" && step.verb != "where") {
         ctx.fail(f.mark, "the step '" + step.verb + "' takes a map: {" + join(*keys) + "}");
     }
     // Single values stay text (an image id "1" is a name), except a partition's index.
@@ -140,8 +183,8 @@ Step parse_step(const Context& ctx, const Field& item) {
                         : json_value(f.node);
     if (f.node.IsMap()) {  // words stay words: a name "2024" or a term "123" is text
         const YAML::Node& args = f.node;
-        for (const char* key :
-             {"path", "name", "inode", "contains", "sha256", "term", "as", "from", "to", "event"}) {
+        for (const char* key : {"path", "name", "inode", "contains", "sha256", "term", "rule", "as",
+                                "from", "to", "event"}) {
             const YAML::Node value = args[key];
             if (value.IsDefined() && value.IsScalar()) step.argument[key] = value.Scalar();
         }
@@ -152,6 +195,15 @@ Step parse_step(const Context& ctx, const Field& item) {
         ctx.fail(f.mark, step.verb + " must be md5, sha1, sha256 or all");
     if (step.verb == "search" && step.argument.is_object() && !step.argument.contains("term"))
         ctx.fail(f.mark, "search needs term: the keyword to look for");
+    if (step.verb == "yara" && step.argument.is_object() && !step.argument.contains("rule"))
+        ctx.fail(f.mark, "yara needs rule: the name of the YARA rule");
+    if (step.verb == "map") {
+        if (!f.node.IsMap() || f.node.size() == 0)
+            ctx.fail(f.mark, "map takes a map of values to results, e.g. {ext4: b, FAT32: a}");
+        for (auto& [k, v] : step.argument.items())  // results are words: a choice id "1" is text
+            if (!v.is_string()) v = v.dump();
+    }
+    if (step.verb == "variable") id_value(ctx, f, "a variable name of the recipe", "variable name");
     if (step.verb == "partition" && !step.argument.is_number_integer())
         ctx.fail(f.mark,
                  "partition must be the partition's index (a whole number) as "
@@ -161,13 +213,21 @@ Step parse_step(const Context& ctx, const Field& item) {
 
 Expectation parse_expect(const Context& ctx, const Field& f) {
     MapReader r(ctx, f.node, f.mark, "'expect'",
-                {"image", "artifact", "artifacts", "partition", "field"});
+                {"image", "artifact", "artifacts", "partition", "field", "variable"});
     Expectation e;
     e.mark = f.mark;
     if (auto v = r.get("image")) e.image = id_value(ctx, *v, "an image id", "image id");
     if (auto v = r.get("artifact")) e.artifacts.push_back(id_value(ctx, *v, "an id", "artifact"));
     if (auto v = r.get("artifacts")) e.artifacts = string_list(ctx, *v, "artifact ids");
     if (auto v = r.get("partition")) e.partition = static_cast<int>(uint_value(ctx, *v, 0, 1000));
+    if (auto v = r.get("variable")) {
+        e.variable = id_value(ctx, *v, "a variable name of the recipe", "variable name");
+        if (r.get("field") || r.get("artifact") || r.get("artifacts") || r.get("partition"))
+            ctx.fail(f.mark,
+                     "expect: {variable: NAME} compares with the recipe variable alone; remove "
+                     "field, artifact and partition");
+        return e;
+    }
     e.field = trim(scalar(ctx,
                           r.need("field",
                                  "say which field of the truth to compare, e.g. "

@@ -36,6 +36,7 @@ const engine::Partition& SolutionState::need_partition() {
                             "); choose one first with partition: N");
         }
         partition = parts.front();
+        partition->fat_zone = image().fat_zone;
     }
     return *partition;
 }
@@ -54,6 +55,17 @@ engine::Database& SolutionState::need_case() {
         case_db->exec("PRAGMA query_only = ON");
     }
     return *case_db;
+}
+
+const nlohmann::json& SolutionState::truth() {
+    if (truth_manifest.is_null()) {
+        const auto& path = image().truth;
+        std::ifstream in(path);
+        if (path.empty() || !in)
+            throw StepError("image " + image_id + " has no truth manifest to read variables from");
+        truth_manifest = nlohmann::json::parse(in);
+    }
+    return truth_manifest;
 }
 
 }  // namespace detail
@@ -80,7 +92,9 @@ const std::map<std::string, StepFunction>& steps() {
                                                               {"one", step_one},
                                                               {"count", step_count},
                                                               {"unique", step_unique},
-                                                              {"sort", step_sort}};
+                                                              {"sort", step_sort},
+                                                              {"map", step_map},
+                                                              {"variable", step_variable}};
     return table;
 }
 
@@ -113,6 +127,60 @@ nlohmann::json implied_options(const Question& q, SolutionState& state,
     return implied;
 }
 
+// An NTFS address (entry-type-id) as the key holds it: with whether the entry alone names the
+// same attribute (TSK's default attribute, what `icat IMAGE ENTRY` reads), so that grading
+// accepts the bare entry only then (docs/answer-key.md). Other addresses stay strings.
+nlohmann::json inode_key_form(const nlohmann::json& answer, SolutionState& state) {
+    if (!answer.is_string() || !state.fs || !*state.fs) return answer;
+    engine::ContentAddress address = engine::parse_inode(answer.get<std::string>());
+    if (!address.attr_type || !address.attr_id) return answer;
+    engine::TskFile file(tsk_fs_file_open_meta(state.fs->get(), nullptr, address.meta_addr));
+    const TSK_FS_ATTR* chosen = file ? tsk_fs_file_attr_get(file.get()) : nullptr;
+    bool alone = chosen && static_cast<uint32_t>(chosen->type) == *address.attr_type &&
+                 chosen->id == *address.attr_id;
+    return {{"address", answer}, {"default_attribute", alone}};
+}
+
+nlohmann::json with_inode_key_forms(const Question& q, const nlohmann::json& answer,
+                                    SolutionState& state) {
+    if (q.type == "inode") return inode_key_form(answer, state);
+    if (q.type != "set" || !q.options.is_object() ||
+        q.options.value("element_type", "") != "inode" || !answer.is_array())
+        return answer;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : answer) out.push_back(inode_key_form(item, state));
+    return out;
+}
+
+// A regex question's pattern with each ${NAME} replaced by the recipe variable's value in this
+// variant, escaped so that it matches only itself.
+std::string pattern_of_variant(const std::string& pattern, SolutionState& state) {
+    if (pattern.find("${") == std::string::npos) return pattern;
+    std::string out;
+    for (size_t i = 0; i < pattern.size();) {
+        size_t open = pattern.find("${", i);
+        if (open == std::string::npos) {
+            out += pattern.substr(i);
+            break;
+        }
+        size_t close = pattern.find('}', open);
+        if (close == std::string::npos) throw StepError("the pattern has '${' without '}'");
+        out += pattern.substr(i, open - i);
+        std::string name = pattern.substr(open + 2, close - open - 2);
+        const nlohmann::json& vars = state.truth().value("variables", nlohmann::json::object());
+        if (!vars.contains(name))
+            throw StepError("the pattern names ${" + name + "}, which the recipe does not define");
+        std::string value =
+            vars[name].is_string() ? vars[name].get<std::string>() : vars[name].dump();
+        for (char c : value) {
+            if (std::string_view("\\^$.|?*+()[]{}/").find(c) != std::string_view::npos) out += '\\';
+            out += c;
+        }
+        i = close + 1;
+    }
+    return out;
+}
+
 nlohmann::json read_truth(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in) throw engine::Error(path.string() + ": cannot read the truth manifest");
@@ -124,7 +192,7 @@ nlohmann::json read_truth(const std::filesystem::path& path) {
 Solved solve(const Question& question, const SolveEnvironment& env) {
     Solved out;
     std::string where = question.mark.str() + ": question " + question.id;
-    SolutionState state{question, env, env.first_image, {}, {}, {}, {}, nullptr};
+    SolutionState state{question, env, env.first_image, {}, {}, {}, {}, nullptr, {}};
     std::set<int> partitions;  // of the entries the steps went through
     for (const Step& step : question.solution) {
         try {
@@ -138,7 +206,15 @@ Solved solve(const Question& question, const SolveEnvironment& env) {
     }
     out.implied_options = implied_options(question, state, partitions);
     try {
-        out.answer = answer_form(question, state.value);
+        if (question.type == "regex" && question.options.is_object() &&
+            question.options.contains("pattern") && question.options["pattern"].is_string()) {
+            Question variant = question;
+            variant.options["pattern"] =
+                pattern_of_variant(question.options["pattern"].get<std::string>(), state);
+            out.answer = answer_form(variant, state.value);
+        } else {
+            out.answer = answer_form(question, state.value);
+        }
     } catch (const std::exception& e) {
         throw SolutionError(where + ": the solution's value " + short_text(state.value) +
                             " is not a " + question.type + " answer: " + e.what());
@@ -164,6 +240,7 @@ Solved solve(const Question& question, const SolveEnvironment& env) {
                                 " but the truth manifest of image " + image + " says " +
                                 short_text(truth_value) + "; fix the solution or the recipe");
     }
+    out.answer = with_inode_key_forms(question, out.answer, state);
     return out;
 }
 

@@ -19,6 +19,7 @@ struct BuiltImage {
     std::vector<std::string> segments;  // the image participants get (E01 or raw)
     std::filesystem::path truth;        // NAME.truth.json
     std::filesystem::path case_db;      // the analysed case (dflab analyze)
+    std::string fat_zone = "UTC";       // the zone FAT local times are read in (pack image key)
 };
 
 struct SolveEnvironment {

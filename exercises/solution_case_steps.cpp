@@ -1,7 +1,12 @@
 // Solution steps over the case database that `dflab analyze` made of the image: YARA matches,
 // keyword hits, the timeline, and read-only SQL.
+#include <algorithm>
+#include <tuple>
+
 #include "engine/error.hpp"
+#include "engine/file_system.hpp"
 #include "engine/time_format.hpp"
+#include "engine/volumes.hpp"
 #include "exercises/solution_state.hpp"
 
 namespace dflab::exercises::detail {
@@ -38,6 +43,43 @@ void booleans(nlohmann::json& list) {
             if (row.contains(key) && row[key].is_number()) row[key] = row[key].get<int64_t>() != 0;
 }
 
+// yara: and search: with metadata_files: false leave out the file-system metadata files.
+void leave_out_metadata_files(nlohmann::json& list, const Step& step) {
+    if (!step.argument.is_object() || step.argument.value("metadata_files", true)) return;
+    nlohmann::json kept = nlohmann::json::array();
+    for (auto& row : list)
+        if (!is_metadata_file(row)) kept.push_back(row);
+    list = kept;
+}
+
+// The $FILE_NAME times of the NTFS file systems of the image as timeline rows (one per file or
+// folder, not per stream), in [from, to], of `event` when given.
+void add_file_name_events(SolutionState& s, const std::string& from, const std::string& to,
+                          const std::string& event, nlohmann::json& rows_out) {
+    for (auto& part : engine::file_system_partitions(s.open_evidence())) {
+        if (part.filesystem.value_or("") != "ntfs") continue;
+        engine::TskFileSystem fs = engine::open_file_system(s.open_evidence(), part);
+        engine::walk_entries(fs.get(), s.open_evidence(), part, {}, [&](engine::Entry&& e) {
+            if (!e.file_name || e.name.find(':') != std::string::npos) return;
+            const std::pair<const char*, const std::optional<int64_t>*> times[] = {
+                {"m", &e.file_name->mtime},
+                {"a", &e.file_name->atime},
+                {"c", &e.file_name->ctime},
+                {"b", &e.file_name->crtime}};
+            for (auto& [letter, t] : times) {
+                if (!*t || (!event.empty() && event != letter)) continue;
+                std::string when = engine::iso_utc(**t);
+                if (when < from || when > to) continue;
+                rows_out.push_back({{"time", when},
+                                    {"event", letter},
+                                    {"partition", part.index},
+                                    {"path", e.path},
+                                    {"file_name", true}});
+            }
+        });
+    }
+}
+
 }  // namespace
 
 void step_yara(SolutionState& s, const Step& step) {
@@ -45,9 +87,11 @@ void step_yara(SolutionState& s, const Step& step) {
         std::string("SELECT ") + kFileColumns +
         ", m.image_offset, m.string_matches FROM yara_matches m LEFT JOIN files f ON f.id = "
         "m.file_id WHERE m.rule = ? ORDER BY f.partition, f.path, m.image_offset");
-    st.bind(1, step.argument.get<std::string>());
+    st.bind(1, step.argument.is_object() ? step.argument["rule"].get<std::string>()
+                                         : step.argument.get<std::string>());
     s.value = rows(st);
     booleans(s.value);
+    leave_out_metadata_files(s.value, step);
 }
 
 void step_search(SolutionState& s, const Step& step) {
@@ -61,6 +105,7 @@ void step_search(SolutionState& s, const Step& step) {
     st.bind(1, term);
     s.value = rows(st);
     booleans(s.value);
+    leave_out_metadata_files(s.value, step);
 }
 
 void step_timeline(SolutionState& s, const Step& step) {
@@ -75,7 +120,19 @@ void step_timeline(SolutionState& s, const Step& step) {
     auto st = s.need_case().prepare(sql);
     st.bind(1, from).bind(2, to);
     if (a.contains("event")) st.bind(3, a["event"].get<std::string>());
-    s.value = rows(st);
+    nlohmann::json list = rows(st);
+    for (auto& row : list) row["file_name"] = false;
+    if (a.value("file_name", true)) add_file_name_events(s, from, to, a.value("event", ""), list);
+    std::vector<nlohmann::json> sorted(list.begin(), list.end());
+    auto key = [](const nlohmann::json& r) {
+        return std::tuple(r["time"].get<std::string>(),
+                          r["path"].is_string() ? r["path"].get<std::string>() : "",
+                          r["event"].get<std::string>(), r["file_name"].get<bool>());
+    };
+    std::stable_sort(
+        sorted.begin(), sorted.end(),
+        [&](const nlohmann::json& x, const nlohmann::json& y) { return key(x) < key(y); });
+    s.value = sorted;
 }
 
 void step_sql(SolutionState& s, const Step& step) {

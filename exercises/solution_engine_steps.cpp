@@ -73,7 +73,11 @@ nlohmann::json entry_value(const engine::Entry& e) {
             {"mtime", time_value(e.mtime)},
             {"atime", time_value(e.atime)},
             {"ctime", time_value(e.ctime)},
-            {"crtime", time_value(e.crtime)}};
+            {"crtime", time_value(e.crtime)},
+            {"fn_mtime", time_value(e.file_name ? e.file_name->mtime : std::nullopt)},
+            {"fn_atime", time_value(e.file_name ? e.file_name->atime : std::nullopt)},
+            {"fn_ctime", time_value(e.file_name ? e.file_name->ctime : std::nullopt)},
+            {"fn_crtime", time_value(e.file_name ? e.file_name->crtime : std::nullopt)}};
 }
 
 void step_image(SolutionState& s, const Step& step) {
@@ -85,6 +89,7 @@ void step_image(SolutionState& s, const Step& step) {
         s.fs.reset();
         s.partition.reset();
         s.case_db.reset();
+        s.truth_manifest = nullptr;
     }
     engine::EvidenceInfo info = s.open_evidence().describe();
     nlohmann::json v = {{"format", info.format},
@@ -125,6 +130,7 @@ void step_partition(SolutionState& s, const Step& step) {
     int index = step.argument.get<int>();
     auto parts = engine::file_system_partitions(s.open_evidence(), index);
     s.partition = parts.front();
+    s.partition->fat_zone = s.image().fat_zone;  // FAT local times: the pack image's fat_zone
     s.fs.reset();
     s.value = partition_value(*s.partition);
 }
@@ -189,16 +195,12 @@ void step_find(SolutionState& s, const Step& step) {
     });
     bool all = a.value("all", false);
     if (!all && found.empty()) throw StepError("found nothing");
-    if (!all && found.size() > 1) {
-        std::string paths;
-        for (size_t i = 0; i < found.size() && i < 5; ++i)
-            paths += (i ? ", " : "") + found[i].path + " (" + found[i].inode + ")";
-        throw StepError("found " + std::to_string(found.size()) +
-                        " candidates where one is expected: " + paths +
-                        "; narrow it (path, inode, deleted) or add all: true");
-    }
     nlohmann::json list = nlohmann::json::array();
     for (auto& e : found) list.push_back(entry_value(e));
+    if (!all && found.size() > 1)
+        throw StepError("found " + std::to_string(found.size()) +
+                        " candidates where one is expected: " + candidates_text(list) +
+                        "; narrow it (path, inode, deleted) or add all: true");
     s.value = all ? list : list.front();
 }
 

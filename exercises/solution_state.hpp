@@ -23,7 +23,11 @@ struct SolutionState {
     std::optional<engine::Partition> partition;
     std::optional<engine::TskFileSystem> fs;
     std::unique_ptr<engine::Database> case_db;
-    nlohmann::json value;  // the value so far
+    nlohmann::json value;           // the value so far
+    nlohmann::json truth_manifest;  // of image_id, read on first use
+
+    // The truth manifest of the image (its recipe variables, for `variable:` and patterns).
+    const nlohmann::json& truth();
 
     const BuiltImage& image() const;
     engine::Evidence& open_evidence();
@@ -62,10 +66,18 @@ void step_one(SolutionState&, const Step&);
 void step_count(SolutionState&, const Step&);
 void step_unique(SolutionState&, const Step&);
 void step_sort(SolutionState&, const Step&);
+void step_map(SolutionState&, const Step&);
+void step_variable(SolutionState&, const Step&);
 
 // An entry of the file system as a solution value.
 nlohmann::json entry_value(const engine::Entry& e);
 // A value in one line for traces and messages, cut at about 100 characters.
 std::string short_text(const nlohmann::json& value);
+// Every item of a list in one line, for "found N where one is expected": each item's path (or
+// name) first, then the fields whose values differ between the items.
+std::string candidates_text(const nlohmann::json& list);
+// Whether a file row is a file-system metadata file: a path whose first component starts with
+// '$' (NTFS $MFT, $LogFile, $Extend/..., TSK's virtual $MBR, $FAT1, $OrphanFiles).
+bool is_metadata_file(const nlohmann::json& row);
 
 }  // namespace dflab::exercises::detail

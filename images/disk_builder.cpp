@@ -233,6 +233,7 @@ class Builder {
         t.size = size;
         t.sha256 = sha256;
         t.times = st.writer->stored_times(Times{a.time, a.time, a.time, a.time});
+        if (st.spec->filesystem == FileSystemType::Ntfs) t.file_name_times = t.times;
         truth_.artifacts.push_back(std::move(t));
     }
 
@@ -279,8 +280,10 @@ class Builder {
         }
         story_times_.merge(moved);
         story_times(a.partition, k.to).ctime = a.time;
-        if (auto* t = tracked(a.partition, k.to))
+        if (auto* t = tracked(a.partition, k.to)) {
             t->times = st.writer->stored_times(story_times(a.partition, k.to));
+            if (t->file_name_times) t->file_name_times = t->times;  // the new name's $FILE_NAME
+        }
         refresh_streams(st, a.partition, k.to);
         entries_changed(st, a.partition, k.from, a.time);
         entries_changed(st, a.partition, k.to, a.time);

@@ -16,7 +16,10 @@
 #include <sstream>
 #include <vector>
 
+#include <date/tz.h>
+
 #include "engine/error.hpp"
+#include "engine/time_format.hpp"
 #include "engine/tsk_handles.hpp"
 #include "images/run_tool.hpp"
 #include "images/temp_folder.hpp"
@@ -50,23 +53,73 @@ struct DosStamp {
     uint16_t date = 0, time = 0;
 };
 
-DosStamp dos_stamp(int64_t t, const std::string& path) {
-    auto tt = static_cast<std::time_t>(t);
+int64_t floor_to(int64_t t, int64_t unit) {
+    int64_t r = t % unit;
+    if (r < 0) r += unit;
+    return t - r;
+}
+
+// FAT's clock: it stores the local time of the machine that writes it, without a zone. UTC
+// instants become local times in the partition's zone here, and back the way readers do it
+// (TSK's mktime, engine::fat_time_in_zone): for a local time the clocks skip, with the offset
+// before the change.
+class FatClock {
+  public:
+    void set_zone(const std::string& name) {
+        name_ = name.empty() ? "UTC" : name;
+        try {
+            zone_ = date::locate_zone(name_);
+        } catch (const std::exception&) {
+            throw Error("fat writer: unknown time zone '" + name_ + "'");
+        }
+    }
+    const std::string& name() const { return name_; }
+
+    int64_t local(int64_t t) const {
+        return zone_->to_local(date::sys_seconds{std::chrono::seconds{t}})
+            .time_since_epoch()
+            .count();
+    }
+
+    // The instant a reader gets back for the local time `local`.
+    int64_t instant(int64_t local) const {
+        auto info = zone_->get_info(date::local_seconds{std::chrono::seconds{local}});
+        return local - info.first.offset.count();
+    }
+
+    // The instant FAT holds for `t` when it keeps local time in steps of `unit` seconds.
+    int64_t stored(int64_t t, int64_t unit) const { return instant(floor_to(local(t), unit)); }
+
+    // Refuses a local time that happens twice (the clocks go back): FAT cannot say which.
+    void check_unique(int64_t local_time, int64_t t, const std::string& path) const {
+        auto info = zone_->get_info(date::local_seconds{std::chrono::seconds{local_time}});
+        if (info.result == date::local_info::ambiguous)
+            throw Error("fat writer: " + path + ": " + engine::iso_utc(t) + " is " +
+                        engine::iso_utc(local_time).substr(0, 19) + " local time in " + name_ +
+                        ", which happens twice (the clocks go back); FAT stores local time without "
+                        "a zone, so readers cannot tell which: choose another time");
+    }
+
+  private:
+    std::string name_ = "UTC";
+    const date::time_zone* zone_ = date::locate_zone("UTC");
+};
+
+// The DOS date and time of `t` as local time on `clock`; `unit` 86400 for a date only.
+DosStamp dos_stamp(const FatClock& clock, int64_t t, const std::string& path, int64_t unit = 2) {
+    const int64_t local = clock.local(t);
+    auto tt = static_cast<std::time_t>(local);
     std::tm tm{};
     if (!::gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1980 || tm.tm_year + 1900 > 2107)
-        throw Error("fat writer: " + path + ": time " + std::to_string(t) +
-                    " is outside what FAT can hold (1980-01-01 to 2107-12-31)");
+        throw Error("fat writer: " + path + ": time " + engine::iso_utc(t) +
+                    " is outside what FAT can hold (1980-01-01 to 2107-12-31 local time in " +
+                    clock.name() + ")");
+    clock.check_unique(floor_to(local, unit), t, path);
     DosStamp s;
     s.date = static_cast<uint16_t>(((tm.tm_year + 1900 - 1980) << 9) | ((tm.tm_mon + 1) << 5) |
                                    tm.tm_mday);
     s.time = static_cast<uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
     return s;
-}
-
-int64_t floor_to(int64_t t, int64_t unit) {
-    int64_t r = t % unit;
-    if (r < 0) r += unit;
-    return t - r;
 }
 
 uint32_t get_le(const std::array<unsigned char, 512>& b, size_t at, size_t n) {
@@ -255,6 +308,7 @@ class FatWriter final : public FileSystemWriter {
     void format(const PartitionSpec& spec, const fs::path& image, uint64_t size,
                 int64_t time) override {
         const std::string where = spec.mark.file.empty() ? image.string() : spec.mark.str();
+        clock_.set_zone(spec.timezone);
         int bits = type_ == FileSystemType::Fat12 ? 12 : type_ == FileSystemType::Fat16 ? 16 : 32;
         std::vector<std::string> argv = {"mkfs.fat", "--invariant", "-F", std::to_string(bits),
                                          "-S",       "512",         "-i", serial(spec, size, time)};
@@ -310,12 +364,12 @@ class FatWriter final : public FileSystemWriter {
         uint64_t at = entry_offset(g, kFirstNormalInode);
         Entry e = file.read<32>(at);
         if (e[0] != 0 && e[0] != 0xE5 && (e[11] & 0x0F) == 0x08)
-            patch(file, at, Times{time, time, std::nullopt, time}, "volume label");
+            patch(file, at, Times{time, time, std::nullopt, time}, "volume label", clock_);
     }
 
     void make_directory(const std::string& path, int64_t time) override {
         check_path(path);
-        dos_stamp(time, path);
+        dos_stamp(clock_, time, path);
         run({"mmd", "-i", image().string(), "::" + path}, environment(time), path);
         settle(path, Times{time, time, std::nullopt, time});
     }
@@ -323,7 +377,7 @@ class FatWriter final : public FileSystemWriter {
     void write_file(const std::string& path, std::span<const std::byte> content,
                     int64_t time) override {
         check_path(path);
-        dos_stamp(time, path);
+        dos_stamp(clock_, time, path);
         const fs::path host = tmp_.path() / "content";
         {
             std::ofstream out(host, std::ios::binary | std::ios::trunc);
@@ -345,7 +399,7 @@ class FatWriter final : public FileSystemWriter {
         OpenFat fat = open_fat(image());
         Found f = find_entry(fat, path);
         ImageFile file(image());
-        patch(file, entry_offset(read_geometry(file), f.inode), times, path);
+        patch(file, entry_offset(read_geometry(file), f.inode), times, path, clock_);
     }
 
     void rename(const std::string& from, const std::string& to, int64_t time) override {
@@ -387,10 +441,12 @@ class FatWriter final : public FileSystemWriter {
 
     Times stored_times(const Times& wanted) const override {
         Times out;
-        if (wanted.mtime) out.mtime = floor_to(*wanted.mtime, 2);
-        if (wanted.atime) out.atime = floor_to(*wanted.atime, 86400);
-        out.crtime = wanted.crtime;  // 10 ms resolution; whole seconds here
-        return out;                  // no change time on FAT
+        // Local time in the partition's zone: even seconds for mtime, the local date (its
+        // midnight) for atime; read back as readers do (FatClock::instant).
+        if (wanted.mtime) out.mtime = clock_.stored(*wanted.mtime, 2);
+        if (wanted.atime) out.atime = clock_.stored(*wanted.atime, 86400);
+        if (wanted.crtime) out.crtime = clock_.stored(*wanted.crtime, 1);  // 10 ms steps
+        return out;                                                        // no change time on FAT
     }
 
     void finish() override { image(); }  // every step is already in the image file
@@ -435,23 +491,25 @@ class FatWriter final : public FileSystemWriter {
         return buf;
     }
 
-    // Writes the times given into the directory entry at `at`, in UTC.
-    static void patch(ImageFile& file, uint64_t at, const Times& t, const std::string& path) {
+    // Writes the times given into the directory entry at `at`, as local time on `clock`.
+    static void patch(ImageFile& file, uint64_t at, const Times& t, const std::string& path,
+                      const FatClock& clock) {
         Entry e = file.read<32>(at);
         if ((e[11] & 0x0F) == 0x0F || e[0] == 0 || e[0] == 0xE5)
             throw Error("fat writer: " + path + ": no short directory entry at byte " +
                         std::to_string(at));
         if (t.crtime) {
-            DosStamp s = dos_stamp(*t.crtime, path);
+            DosStamp s = dos_stamp(clock, *t.crtime, path, 1);
             // The odd second in 10 ms units: 101, not 100, because TSK (fatfs_dos_2_unix_time) adds
             // the second only when the field is above 100; every reader then sees the whole second.
-            e[13] = static_cast<unsigned char>(floor_to(*t.crtime, 2) == *t.crtime ? 0 : 101);
+            const int64_t local = clock.local(*t.crtime);
+            e[13] = static_cast<unsigned char>(floor_to(local, 2) == local ? 0 : 101);
             put16(e, 14, s.time);
             put16(e, 16, s.date);
         }
-        if (t.atime) put16(e, 18, dos_stamp(*t.atime, path).date);
+        if (t.atime) put16(e, 18, dos_stamp(clock, *t.atime, path, 86400).date);
         if (t.mtime) {
-            DosStamp s = dos_stamp(*t.mtime, path);
+            DosStamp s = dos_stamp(clock, *t.mtime, path);
             put16(e, 22, s.time);
             put16(e, 24, s.date);
         }
@@ -465,7 +523,7 @@ class FatWriter final : public FileSystemWriter {
         Found f = find_entry(fat, path);
         ImageFile file(image());
         uint64_t at = entry_offset(read_geometry(file), f.inode);
-        if (times.mtime || times.atime || times.crtime) patch(file, at, times, path);
+        if (times.mtime || times.atime || times.crtime) patch(file, at, times, path, clock_);
         if (auto plain = plain_short_name(path.substr(path.rfind('/') + 1))) {
             Entry e = file.read<32>(at);
             if (std::equal(
@@ -479,6 +537,7 @@ class FatWriter final : public FileSystemWriter {
     }
 
     FileSystemType type_;
+    FatClock clock_;  // the partition's zone, set by format()
     TempFolder tmp_{"dflab-fat"};
     fs::path image_;
 };

@@ -35,6 +35,9 @@ struct PartitionSpec {
     bool logical = false;                  // MBR: inside the extended partition
     bool delete_entry = false;             // remove its table entry after building (FS stays)
     std::optional<std::string> type_code;  // MBR type byte ("0c") or GPT type GUID; default by FS
+    // FAT: the IANA zone of the machine that writes it (FAT stores local time in that zone);
+    // the partition's `timezone`, else the recipe's. Empty for NTFS and ext (they store UTC).
+    std::string timezone;
     SourceMark mark;
 };
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <date/tz.h>
+
 #include "images/recipe_text.hpp"
 #include "images/recipe_values.hpp"
 
@@ -77,7 +79,7 @@ PartitionSpec parse_partition(const Context& ctx, const Field& item, size_t inde
     const uint64_t ss = disk.sector_size;
     MapReader p(ctx, item.node, item.mark, "partition " + std::to_string(index + 1),
                 {"id", "filesystem", "start", "size", "label", "serial", "cluster_size", "logical",
-                 "delete_entry", "type_code"});
+                 "delete_entry", "type_code", "timezone"});
     PartitionSpec spec;
     spec.mark = item.mark;
     spec.id = id_value(ctx, p.need("id", "name it, e.g. id: p1 (actions refer to it)"),
@@ -182,6 +184,21 @@ PartitionSpec parse_partition(const Context& ctx, const Field& item, size_t inde
     }
     if (auto f = p.get("delete_entry")) spec.delete_entry = bool_value(ctx, *f);
     if (auto f = p.get("type_code")) spec.type_code = type_code_value(ctx, *f, disk.table);
+    if (auto f = p.get("timezone")) {
+        if (!is_fat(spec.filesystem))
+            ctx.fail(f->key_mark, what + " is " + file_system_name(spec.filesystem) +
+                                      ", which stores UTC; 'timezone' applies to FAT partitions "
+                                      "only (they store local time); remove it");
+        spec.timezone = trim(scalar(ctx, *f, "a time zone name such as Asia/Almaty"));
+        try {
+            date::locate_zone(spec.timezone);
+        } catch (const std::exception&) {
+            ctx.fail(f->mark, "unknown time zone " + quote(spec.timezone) +
+                                  "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");
+        }
+    } else if (is_fat(spec.filesystem)) {
+        spec.timezone = ctx.zone_name;  // the story's zone
+    }
     return spec;
 }
 

@@ -304,6 +304,7 @@ Recipe parse_recipe(const std::string& path, const ParseOptions& options) {
         recipe.timezone = trim(scalar(ctx, *f, "a time zone name such as Asia/Almaty"));
         try {
             ctx.zone = date::locate_zone(recipe.timezone);
+            ctx.zone_name = recipe.timezone;
         } catch (const std::exception&) {
             ctx.fail(f->mark, "unknown time zone " + quote(recipe.timezone) +
                                   "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");

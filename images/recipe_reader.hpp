@@ -22,6 +22,7 @@ struct Context {
     std::vector<size_t> line_start;  // byte offset of each line
     std::filesystem::path folder;
     const date::time_zone* zone = nullptr;
+    std::string zone_name = "UTC";  // as the recipe writes it (`timezone`)
     std::map<std::string, std::string> variables;
     bool substitute = false;  // replace ${name} in values (off while the variables are read)
 

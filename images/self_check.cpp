@@ -80,9 +80,12 @@ void self_check(const fs::path& raw, const Recipe& recipe, Truth& truth,
         if (!found)
             throw Error("self-check: partition '" + spec.id + "' at sector " +
                         std::to_string(start) + ": no file system there");
-        by_id.emplace(spec.id, *found);
+        engine::Partition read_as = *found;
+        if (!spec.timezone.empty()) read_as.fat_zone = spec.timezone;  // FAT: its local zone
+        by_id.emplace(spec.id, read_as);
         truth.partitions.push_back(
-            {found->index, start, spec.id, *found->filesystem, !spec.delete_entry});
+            {found->index, start, spec.id, *found->filesystem, !spec.delete_entry,
+             spec.timezone.empty() ? std::nullopt : std::optional<std::string>(spec.timezone)});
     }
     std::map<std::string, engine::TskFileSystem> open;
     uint64_t checked = 0;

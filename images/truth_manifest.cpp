@@ -30,7 +30,9 @@ std::string truth_json(const Truth& t) {
                                    {"start", p.start},
                                    {"filesystem", p.filesystem},
                                    {"id", p.id},
-                                   {"table_entry", p.table_entry}});
+                                   {"table_entry", p.table_entry},
+                                   {"fat_zone", p.fat_zone ? nlohmann::ordered_json(*p.fat_zone)
+                                                           : nlohmann::ordered_json(nullptr)}});
     }
     j["artifacts"] = nlohmann::ordered_json::array();
     for (const auto& a : t.artifacts) {
@@ -46,6 +48,12 @@ std::string truth_json(const Truth& t) {
                                  {"atime", time_json(a.times.atime)},
                                  {"ctime", time_json(a.times.ctime)},
                                  {"crtime", time_json(a.times.crtime)}};
+        if (a.file_name_times) {
+            x["fn_mtime"] = time_json(a.file_name_times->mtime);
+            x["fn_atime"] = time_json(a.file_name_times->atime);
+            x["fn_ctime"] = time_json(a.file_name_times->ctime);
+            x["fn_crtime"] = time_json(a.file_name_times->crtime);
+        }
         if (a.image_offset) x["image_offset"] = *a.image_offset;
         j["artifacts"].push_back(std::move(x));
     }

@@ -20,7 +20,10 @@ struct TruthArtifact {
     bool allocated = true;
     uint64_t size = 0;
     std::string sha256;
-    Times times;                           // as stored by the file system
+    Times times;  // as stored by the file system
+    // NTFS files: the times of the $FILE_NAME attribute (set when the name is made or moved,
+    // untouched by a change of times), written as fn_mtime, fn_atime, fn_ctime, fn_crtime.
+    std::optional<Times> file_name_times;
     std::optional<uint64_t> image_offset;  // hidden data: absolute byte offset in the image
 };
 
@@ -29,6 +32,9 @@ struct TruthPartition {
     uint64_t start = 0;  // sectors
     std::string id, filesystem;
     bool table_entry = true;  // false when the recipe deleted its table entry
+    // FAT: the IANA zone its local times were written in (read them in it: fls -z, --fat-zone);
+    // absent for file systems that store UTC. The artifacts' times stay UTC instants.
+    std::optional<std::string> fat_zone;
 };
 
 struct Truth {

@@ -1,6 +1,9 @@
-// inode: a TSK metadata address: "12", or "64-128-3" (entry-type-id, NTFS). The entry alone
-// ("64") is right when the key names the entry's default data attribute (type 128); "64-2"
-// (entry-sequence) is read when options.sequence is set and must match it.
+// inode: a TSK metadata address: "12", or "64-128-3" (entry-type-id, NTFS). An answer is right
+// when it names the key's content: the same address, or the entry alone ("64", what `icat IMAGE
+// 64` reads) when the key says that the entry's default attribute is the key's address (key
+// answer {"address": "64-128-3", "default_attribute": true}); a key that does not say so (a bare
+// "64-128-3") takes the full address only. "64-2" (entry-sequence) is read when
+// options.sequence is set and must match it.
 #include <vector>
 
 #include "scoring/answer_types.hpp"
@@ -46,29 +49,56 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     return {true, value, ""};
 }
 
+// The key's address and whether the entry alone names the same content.
+struct KeyAddress {
+    std::vector<long long> parts;
+    bool entry_alone = false;
+};
+
+KeyAddress key_address(const nlohmann::json& expected) {
+    if (expected.is_string()) {
+        auto parts = parts_of(expected.get<std::string>());
+        return {parts, parts.size() == 1};
+    }
+    auto parts = parts_of(expected.at("address").get<std::string>());
+    return {parts, parts.size() == 1 || expected.at("default_attribute").get<bool>()};
+}
+
 Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context& ctx) {
     std::vector<long long> given = parts_of(answer.value);
-    std::vector<long long> key = parts_of(expected.get<std::string>());
-    if (given.empty() || key.empty() || given[0] != key[0]) return {0, ""};
+    KeyAddress key = key_address(expected);
+    if (given.empty() || key.parts.empty() || given[0] != key.parts[0]) return {0, ""};
     switch (given.size()) {
-        case 1:  // the entry: right for a file system without attributes, or the default $DATA
-            return {key.size() == 1 || (key.size() == 3 && key[1] == 128) ? 1.0 : 0.0, ""};
+        case 1:  // the entry: its default attribute (TSK: the unnamed $DATA of a file)
+            return {key.entry_alone ? 1.0 : 0.0, ""};
         case 2: {  // entry-sequence
             auto it = ctx.options.find("sequence");
             bool right = it != ctx.options.end() && it->is_number_integer() &&
-                         it->get<long long>() == given[1];
+                         it->get<long long>() == given[1] && key.entry_alone;
             return {right ? 1.0 : 0.0, ""};
         }
         default:
-            return {given == key ? 1.0 : 0.0, ""};
+            return {given == key.parts ? 1.0 : 0.0, ""};
     }
 }
 
 std::string check_key(const nlohmann::json& answer, const nlohmann::json&) {
-    if (!answer.is_string()) return "an inode answer must be a string (a TSK address)";
-    auto parts = parts_of(answer.get<std::string>());
+    const nlohmann::json* address = &answer;
+    if (answer.is_object()) {
+        auto it = answer.find("address");
+        auto alone = answer.find("default_attribute");
+        if (it == answer.end() || alone == answer.end() || !alone->is_boolean() ||
+            answer.size() != 2)
+            return "an inode answer object must be {\"address\": \"64-128-3\", "
+                   "\"default_attribute\": true|false}";
+        address = &*it;
+    }
+    if (!address->is_string())
+        return "an inode answer must be a TSK address string or {\"address\", "
+               "\"default_attribute\"}";
+    auto parts = parts_of(address->get<std::string>());
     return parts.size() == 1 || parts.size() == 3 ? ""
-                                                  : "an inode answer must be '12' or '64-128-3'";
+                                                  : "an inode address must be '12' or '64-128-3'";
 }
 
 }  // namespace

@@ -79,6 +79,13 @@ std::string check_options(const json& options, std::string_view type) {
         {"tolerance_seconds", [](const json& v) { return v.is_number() && v.get<double>() >= 0; },
          "a number of seconds, not negative"},
         {"timezone", [](const json& v) { return v.is_string(); }, "an IANA time zone name"},
+        {"zone_names", [](const json& v) { return v.is_object(); },
+         "an object of IANA zone -> list of names"},
+        {"bare_number",
+         [](const json& v) {
+             return v.is_string() && (v == "bytes" || v == "sectors" || v == "either");
+         },
+         "bytes, sectors or either"},
         {"partition", [](const json& v) { return v.is_number_integer(); }, "an integer"},
         {"sequence", [](const json& v) { return v.is_number_integer(); }, "an integer"},
         {"element_type", [](const json& v) { return v.is_string(); }, "a type name"},

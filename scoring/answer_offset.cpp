@@ -1,6 +1,8 @@
 // offset: bytes from the start of the image, decimal or 0x hex, with an optional byte unit; or in
 // sectors ("250 sectors", "sector 250", "LBA 250", "250 секторов"), multiplied by
-// options.sector_size (512).
+// options.sector_size (512). A bare number is read per options.bare_number: "bytes", "sectors",
+// or "either" (the default, for questions that take both): right when either reading is, and
+// the feedback says which reading was taken.
 #include <array>
 
 #include "scoring/answer_types.hpp"
@@ -26,11 +28,29 @@ long long sector_size(const nlohmann::json& options) {
                : 512;
 }
 
+constexpr std::string_view either_suffix = " (bytes or sectors)";
+
+// A bare number as options.bare_number reads it: "byte N", "byte N*size" or "N (bytes or
+// sectors)".
+Normalised bare(long long number, const Context& ctx) {
+    std::string reading = option_string(ctx.options, "bare_number", "either");
+    if (reading == "bytes") return {true, "byte " + std::to_string(number), ""};
+    long long size = sector_size(ctx.options);
+    if (number > (1LL << 62) / size) {
+        if (reading == "sectors") return {false, "", "the sector number is out of range"};
+        return {true, "byte " + std::to_string(number), ""};
+    }
+    if (reading == "sectors") return {true, "byte " + std::to_string(number * size), ""};
+    return {true, std::to_string(number) + std::string(either_suffix), ""};
+}
+
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     if (submitted.is_number()) {
         Normalised n = integer_answer.normalise(submitted, ctx);
-        if (n.ok) n.value = "byte " + n.value;
-        return n;
+        if (!n.ok) return n;
+        std::optional<long long> number = parse_whole_number(n.value);
+        if (!number || *number < 0) return {false, "", "an offset must not be negative"};
+        return bare(*number, ctx);
     }
     if (!submitted.is_string()) return {false, "", "an offset was expected"};
     std::string text = trim_and_fold_spaces(submitted.get<std::string>());
@@ -48,9 +68,13 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
             return {false, "", "the sector number is out of range"};
         return {true, "byte " + std::to_string(*sectors * size), ""};
     }
-    std::optional<long long> bytes = parse_whole_number(text);
+    if (std::optional<long long> number = parse_whole_number(text); number && *number >= 0) {
+        if (fold_case(text.substr(0, 2)) == "0x")  // hex: bytes, as hex editors show offsets
+            return {true, "byte " + std::to_string(*number), ""};
+        return bare(*number, ctx);
+    }
     std::string problem;
-    if (!bytes) bytes = parse_size(text, problem);
+    std::optional<long long> bytes = parse_size(text, problem);
     if (!bytes || *bytes < 0)
         return {false, "",
                 "an offset was expected: bytes (e.g. 1048576 or 0x100000) or sectors (e.g. 2048 "
@@ -58,8 +82,17 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     return {true, "byte " + std::to_string(*bytes), ""};
 }
 
-Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context&) {
-    return {std::stoll(answer.value.substr(5)) == expected.get<long long>() ? 1.0 : 0.0, ""};
+Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context& ctx) {
+    const long long key = expected.get<long long>();
+    if (!answer.value.ends_with(either_suffix))
+        return {std::stoll(answer.value.substr(5)) == key ? 1.0 : 0.0, ""};
+    const long long number = std::stoll(answer.value);
+    const long long size = sector_size(ctx.options);
+    if (number == key) return {1, "read as bytes"};
+    if (number * size == key)
+        return {1, "read as sectors of " + std::to_string(size) + " bytes (byte " +
+                       std::to_string(number * size) + ")"};
+    return {0, "neither as bytes nor as sectors of " + std::to_string(size) + " bytes"};
 }
 
 std::string check_key(const nlohmann::json& answer, const nlohmann::json&) {

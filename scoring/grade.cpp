@@ -13,8 +13,8 @@ namespace {
 
 constexpr size_t largest_answer = 64 * 1024;
 
-Grade incorrect(std::string feedback) {
-    return {Verdict::incorrect, 0, "", std::move(feedback)};
+Grade not_understood(std::string feedback) {
+    return {Verdict::incorrect, 0, "", std::move(feedback), false};
 }
 
 // Total size of the strings in `value`, and whether any is not UTF-8 or holds a NUL.
@@ -61,22 +61,22 @@ Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
     bool binary = false;
     measure(submitted, bytes, binary);
     if (bytes > largest_answer) {
-        u.refusal = "The answer is larger than 64 KiB and was not read.";
+        u.refusal = "the answer is larger than 64 KiB and was not read.";
         return u;
     }
     if (binary) {
-        u.refusal = "The answer holds binary data (a NUL byte or invalid UTF-8) and was not read.";
+        u.refusal = "the answer holds binary data (a NUL byte or invalid UTF-8) and was not read.";
         return u;
     }
     if (blank(submitted)) {
-        u.refusal = "No answer was given.";
+        u.refusal = "no answer was given.";
         return u;
     }
     const nlohmann::json* value = &submitted;
     if (submitted.is_array() && u.type != &set_answer) {
         if (submitted.size() != 1) {
             u.refusal =
-                "One answer was expected, " + std::to_string(submitted.size()) + " were given.";
+                "one answer was expected, " + std::to_string(submitted.size()) + " were given.";
             return u;
         }
         value = &submitted[0];
@@ -99,8 +99,8 @@ Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
 
 Grade judge(const KeyQuestion& q, const Understood& u, const nlohmann::json& expected,
             std::string_view date_order) {
-    if (!u.refusal.empty()) return incorrect(u.refusal);
-    if (!u.normalised.ok) return incorrect("Not understood: " + u.normalised.problem + ".");
+    if (!u.refusal.empty()) return not_understood("Not understood: " + u.refusal);
+    if (!u.normalised.ok) return not_understood("Not understood: " + u.normalised.problem + ".");
     if (u.type == &free_text_answer)
         return {Verdict::pending_review, 0, u.normalised.value,
                 "Recorded for review by an instructor."};

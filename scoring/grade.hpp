@@ -19,12 +19,16 @@ struct Grade {
     double fraction = 0;     // share of the points earned, in [0, 1]
     std::string normalised;  // how the answer was understood ("" when it was not)
     std::string feedback;    // one or two sentences for the participant
+    // false: the answer could not be read (a time without a zone, a word that is not a choice, a
+    // malformed digest, ...); the feedback says what was not understood and how to write it. Such
+    // an answer is not an attempt: the policy skips it and the lab does not store it.
+    bool understood = true;
 };
 
 // `submitted`: a JSON string, number, or (for `set`, or as a one-element list) an array.
 // `date_order`: the key's "DMY", "MDY" or "YMD". Never throws for a bad submission (that is an
-// incorrect grade with feedback); throws dflab::engine::Error when the key has no answer for
-// `variant`.
+// incorrect grade with understood = false and feedback); throws dflab::engine::Error when the key
+// has no answer for `variant`.
 Grade grade_answer(const KeyQuestion&, const nlohmann::json& submitted, int variant,
                    std::string_view date_order);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/error.hpp"
 #include "scoring/lab_csv.hpp"
 #include "scoring/report_data.hpp"
 #include "scoring/report_svg.hpp"
@@ -54,21 +55,63 @@ std::string variants_text(const std::vector<int>& variants) {
 
 }  // namespace
 
-std::vector<TeamStanding> team_standings(const std::vector<Standing>& standings) {
+std::string_view to_string(TeamRule rule) {
+    switch (rule) {
+        case TeamRule::best:
+            return "best";
+        case TeamRule::sum:
+            return "sum";
+        case TeamRule::mean:
+            break;
+    }
+    return "mean";
+}
+
+TeamRule team_rule_from_string(std::string_view text) {
+    for (TeamRule rule : {TeamRule::mean, TeamRule::best, TeamRule::sum})
+        if (to_string(rule) == text) return rule;
+    throw engine::Error("team rule '" + std::string(text) + "': must be mean, best or sum");
+}
+
+std::vector<TeamStanding> team_standings(const std::vector<Standing>& standings, TeamRule rule) {
     std::map<std::string, TeamStanding> teams;
     for (const auto& s : standings) {
         auto& t = teams[s.participant.team];
         t.team = s.participant.team;
+        t.rule = rule;
         t.members += 1;
-        t.points += s.points;
-        t.max_points += s.max_points;
+        t.sum += s.points;
+        if (rule == TeamRule::sum) {
+            t.points += s.points;
+            t.max_points += s.max_points;
+        } else if (rule == TeamRule::best) {
+            t.points = t.members == 1 ? s.points : std::max(t.points, s.points);
+            t.max_points = std::max(t.max_points, s.max_points);
+        } else {
+            t.max_points = std::max(t.max_points, s.max_points);
+        }
     }
     std::vector<TeamStanding> out;
-    for (auto& [name, t] : teams) out.push_back(t);
+    for (auto& [name, t] : teams) {
+        if (rule == TeamRule::mean) t.points = t.sum / t.members;
+        out.push_back(t);
+    }
     std::stable_sort(out.begin(), out.end(), [](const TeamStanding& a, const TeamStanding& b) {
         return a.points > b.points;
     });
     return out;
+}
+
+double solved_share(const QuestionStanding& q) {
+    if (q.verdict == Verdict::correct) return 1;
+    if (q.verdict != Verdict::partial || q.max_points <= 0) return 0;
+    return std::clamp(q.points / q.max_points, 0.0, 1.0);
+}
+
+double solved_share(const Standing& standing) {
+    double solved = 0;
+    for (const auto& q : standing.questions) solved += solved_share(q);
+    return solved;
 }
 
 nlohmann::ordered_json standing_json(const Standing& s, int rank) {
@@ -78,6 +121,7 @@ nlohmann::ordered_json standing_json(const Standing& s, int rank) {
             {"verdict", q.answered || q.reviewed ? nlohmann::json(to_string(q.verdict))
                                                  : nlohmann::json(nullptr)},
             {"points", q.points},
+            {"solved", solved_share(q)},
             {"attempts", q.attempts},
             {"hints", q.hints},
             {"reviewed", q.reviewed}};
@@ -89,7 +133,7 @@ nlohmann::ordered_json standing_json(const Standing& s, int rank) {
             {"variant", s.participant.variant},
             {"points", s.points},
             {"max_points", s.max_points},
-            {"solved", s.solved},
+            {"solved", solved_share(s)},
             {"submissions", s.submissions},
             {"flags", s.flags},
             {"last_submission",
@@ -98,11 +142,10 @@ nlohmann::ordered_json standing_json(const Standing& s, int rank) {
 }
 
 nlohmann::ordered_json team_json(const TeamStanding& t, int rank) {
-    return {{"rank", rank},
-            {"team", t.team},
-            {"members", t.members},
-            {"points", t.points},
-            {"max_points", t.max_points}};
+    return {{"rank", rank},         {"team", t.team},
+            {"members", t.members}, {"rule", to_string(t.rule)},
+            {"points", t.points},   {"max_points", t.max_points},
+            {"sum", t.sum}};
 }
 
 Table submissions_table(Lab& lab) {
@@ -142,7 +185,7 @@ Table totals_table(const AnswerKey& key, const std::vector<Standing>& standings)
                                         std::to_string(s.participant.variant),
                                         format_number(s.points),
                                         format_number(s.max_points),
-                                        std::to_string(s.solved),
+                                        format_number(solved_share(s)),
                                         std::to_string(s.submissions),
                                         std::to_string(s.flags)};
         for (const auto& q : s.questions) row.push_back(format_number(q.points));

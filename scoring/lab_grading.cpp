@@ -229,6 +229,12 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
         }
     }
     Grade grade = grade_answer(question, value, participant.variant, key_.date_order);
+    if (!grade.understood) {  // no attempt: nothing stored; the feedback says how to write it
+        out.understood = false;
+        out.feedback = grade.feedback;
+        out.refused = grade.feedback + " No attempt was used.";
+        return out;
+    }
     grades.push_back(grade);
     const int hints = record_.hints_unlocked(participant.id, question.id);
     QuestionResult result = apply_policy(question, grades, hints, true);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace dflab::scoring {
 
@@ -21,9 +22,13 @@ QuestionResult apply_policy(const KeyQuestion& q, std::span<const Grade> attempt
     QuestionResult r;
     r.id = q.id;
     r.max_points = q.points;
-    size_t counted = attempts_in_order.size();
+    // Answers that were not understood are no attempts: they neither count nor use the limit.
+    std::vector<Grade> understood;
+    for (const Grade& g : attempts_in_order)
+        if (g.understood) understood.push_back(g);
+    size_t counted = understood.size();
     if (q.max_attempts > 0) counted = std::min(counted, static_cast<size_t>(q.max_attempts));
-    std::span<const Grade> attempts = attempts_in_order.first(counted);
+    std::span<const Grade> attempts = std::span<const Grade>(understood).first(counted);
     r.attempts = static_cast<int>(counted);
     if (!prerequisites_met) {
         std::string list;
@@ -32,7 +37,10 @@ QuestionResult apply_policy(const KeyQuestion& q, std::span<const Grade> attempt
         return r;
     }
     if (attempts.empty()) {
-        r.feedback = "No answer.";
+        r.understood = attempts_in_order.empty();
+        r.feedback = attempts_in_order.empty()
+                         ? "No answer."
+                         : attempts_in_order.back().feedback + " (Not counted as an attempt.)";
         return r;
     }
     // The first correct attempt, else the best (earliest of the highest fraction); a
@@ -50,7 +58,7 @@ QuestionResult apply_policy(const KeyQuestion& q, std::span<const Grade> attempt
     r.verdict = g.verdict;
     r.feedback = g.feedback;
     std::string limit_note;
-    if (attempts_in_order.size() > counted)
+    if (understood.size() > counted)
         limit_note = " Only the first " + std::to_string(counted) + " attempt" +
                      (counted == 1 ? " counts." : "s count.");
     if (g.verdict == Verdict::pending_review || g.verdict == Verdict::incorrect) {

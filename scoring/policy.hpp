@@ -15,10 +15,13 @@ struct QuestionResult {
     double points = 0;
     double max_points = 0;
     std::string feedback;
-    int attempts = 0;  // attempts counted (at most max_attempts when that is set)
+    int attempts = 0;        // attempts counted (at most max_attempts when that is set; answers not
+                             // understood are not attempts)
+    bool understood = true;  // false: no attempt, only answers that were not understood
 };
 
-// Counts the attempts up to max_attempts (later ones are ignored); the result is the first correct
+// Answers not understood (Grade::understood false) are skipped: they are no attempts. Counts the
+// attempts up to max_attempts (later ones are ignored); the result is the first correct
 // attempt or else the best one (highest fraction, earliest): its fraction of the points, minus
 // wrong_attempt_penalty for each attempt before it, minus the cost of the first `hints_unlocked`
 // hints, never below 0. Without prerequisites met, or without attempts, the question earns 0.

@@ -63,7 +63,7 @@ std::string answer_text(const std::string& value_json) {
     return out;
 }
 
-ReportData collect_report(Lab& lab, std::string generated) {
+ReportData collect_report(Lab& lab, std::string generated, TeamRule team_rule) {
     ReportData data;
     const AnswerKey& key = lab.key();
     data.pack = key.pack;
@@ -80,7 +80,7 @@ ReportData collect_report(Lab& lab, std::string generated) {
         for (const auto& standing : data.standings) {
             const QuestionStanding& qs = standing.questions[i];
             s.attempted += qs.answered ? 1 : 0;
-            s.solved += qs.verdict == Verdict::correct ? 1 : 0;
+            s.solved += solved_share(qs);
             attempts += qs.attempts;
             points += qs.points;
         }
@@ -91,6 +91,10 @@ ReportData collect_report(Lab& lab, std::string generated) {
         if (s.attempted > 0) s.mean_attempts = static_cast<double>(attempts) / s.attempted;
         data.questions.push_back(std::move(s));
     }
+    data.team_rule = team_rule;
+    if (std::any_of(data.standings.begin(), data.standings.end(),
+                    [](const Standing& s) { return !s.participant.team.empty(); }))
+        data.teams = team_standings(data.standings, team_rule);
     auto lines = timelines(lab.record());
     for (const auto& standing : data.standings) {
         data.submissions += standing.submissions;

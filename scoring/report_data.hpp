@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "scoring/lab_export.hpp"
 #include "scoring/lab_grading.hpp"
 
 namespace dflab::scoring {
@@ -15,7 +16,8 @@ struct QuestionStatistics {
     std::string id, type;
     double points = 0;
     int attempted = 0;         // participants with at least one submission
-    int solved = 0;            // participants whose verdict is correct
+    double solved = 0;         // participants who solved it; partial solves (a review of 12 of
+                               // 15 points) count as their share (solved_share)
     double solve_rate = 0;     // solved / participants (0 without participants)
     double mean_attempts = 0;  // per participant who attempted
     double mean_points = 0;    // per participant
@@ -40,6 +42,8 @@ struct ReportData {
     std::vector<Standing> standings;                 // ranked
     std::vector<std::vector<ScorePoint>> timelines;  // one per standing, same order
     std::vector<SharingItem> sharing;
+    std::vector<TeamStanding> teams;  // ranked by team_rule; empty when nobody has a team
+    TeamRule team_rule = TeamRule::mean;
     // The last value each participant submitted per question, as text: (participant, question).
     std::map<std::pair<std::string, std::string>, std::string> last_answers;
 };
@@ -47,6 +51,6 @@ struct ReportData {
 // A stored value (JSON text) as a person reads it: a string as is, a list one item per line.
 std::string answer_text(const std::string& value_json);
 
-ReportData collect_report(Lab& lab, std::string generated);
+ReportData collect_report(Lab& lab, std::string generated, TeamRule team_rule = TeamRule::mean);
 
 }  // namespace dflab::scoring

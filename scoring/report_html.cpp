@@ -61,7 +61,7 @@ std::string hardest_table(const ReportData& d) {
         "<th>solved</th><th>solve rate</th><th>mean attempts</th><th>mean points</th></tr>\n";
     for (const auto* q : order) {
         out += "<tr>" + cell(q->id) + cell(q->type) + cell(format_number(q->points), "num") +
-               cell(std::to_string(q->attempted), "num") + cell(std::to_string(q->solved), "num") +
+               cell(std::to_string(q->attempted), "num") + cell(format_number(q->solved), "num") +
                cell(percent(q->solve_rate), "num") + cell(format_number(q->mean_attempts), "num") +
                cell(format_number(q->mean_points), "num") + "</tr>\n";
     }
@@ -78,8 +78,8 @@ std::string standings_table(const ReportData& d) {
                cell(s.participant.name) + cell(s.participant.team) +
                cell(std::to_string(s.participant.variant), "num") +
                cell(format_number(s.points) + " / " + format_number(s.max_points), "num") +
-               cell(std::to_string(s.solved), "num") + cell(std::to_string(s.submissions), "num") +
-               cell(s.last_time) + "</tr>\n";
+               cell(format_number(solved_share(s)), "num") +
+               cell(std::to_string(s.submissions), "num") + cell(s.last_time) + "</tr>\n";
     }
     return out + "</table>\n";
 }
@@ -103,6 +103,21 @@ std::string participant_section(const ReportData& d, size_t rank) {
                cell(answer != d.last_answers.end() ? answer->second : "", "answer") + "</tr>\n";
     }
     return out + "</table></section>\n";
+}
+
+std::string teams_table(const ReportData& d) {
+    const std::string rule(to_string(d.team_rule));
+    std::string out = "<p>Teams ranked by the " + rule + " of their members' points.</p>\n" +
+                      "<table><tr><th>rank</th><th>team</th><th>members</th><th>points (" + rule +
+                      ")</th><th>sum</th></tr>\n";
+    for (size_t i = 0; i < d.teams.size(); ++i) {
+        const TeamStanding& t = d.teams[i];
+        out += "<tr>" + cell(std::to_string(i + 1), "num") +
+               cell(t.team.empty() ? "(none)" : t.team) + cell(std::to_string(t.members), "num") +
+               cell(format_number(t.points) + " / " + format_number(t.max_points), "num") +
+               cell(format_number(t.sum), "num") + "</tr>\n";
+    }
+    return out + "</table>\n";
 }
 
 std::string sharing_table(const ReportData& d) {
@@ -168,6 +183,7 @@ std::string render_report_html(const ReportData& d) {
                            "points");
     html += "<h2>Hardest questions</h2>\n" + hardest_table(d);
     html += "<h2>Standings</h2>\n" + standings_table(d);
+    if (!d.teams.empty()) html += "<h2>Teams</h2>\n" + teams_table(d);
     html += "<h2>Possible sharing</h2>\n" + sharing_table(d);
     html += "<h2>Participants</h2>\n";
     for (size_t i = 0; i < d.standings.size(); ++i) html += participant_section(d, i);

@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <tuple>
 
 #include "tests/support/fixtures.hpp"
 
@@ -54,7 +56,8 @@ TEST_F(AnalyzeFat, CaseIsCompleteAndVersioned) {
     std::map<std::string, std::string> kv;
     for (const auto& row : info) kv[row["key"]] = row["value"];
     EXPECT_EQ(kv["complete"], "1");
-    EXPECT_EQ(kv["schema_version"], "1");
+    EXPECT_EQ(kv["schema_version"], "2");  // 2: FAT zones (case_info fat_zone, partitions)
+    EXPECT_EQ(kv["fat_zone"], "UTC");
     // no temporary file is left beside the case
     for (const auto& e : fs::directory_iterator(dir_)) {
         EXPECT_EQ(e.path().filename().string().find(".partial"), std::string::npos) << e.path();
@@ -227,6 +230,52 @@ TEST(Analyze, EveryPartitionOfAnE01) {
         auto n = query(db, "SELECT count(*) AS n FROM files WHERE partition = " +
                                std::to_string(p["i"].get<int>()));
         EXPECT_EQ(n[0]["n"].get<size_t>(), test::lines(fls.out).size()) << p.dump();
+    }
+    fs::remove_all(dir);
+}
+
+// sqlite3's own answer (the CLI, not dflab) for a query on the case.
+std::string sqlite(const std::string& db, const std::string& sql) {
+    auto r = run("sqlite3 -readonly " + shell_quote(db) + " " + shell_quote(sql));
+    EXPECT_EQ(r.exit_code, 0) << sql << ": " << r.err;
+    return r.out;
+}
+
+TEST(Analyze, RecordsTheZoneFatTimesWereReadIn) {
+    const std::string dir = test::temp_dir();
+    const std::string db = dir + "/case.sqlite";
+    auto r =
+        dflab("analyze " + shell_quote(fixture("disk.E01")) +
+              " --fat-zone Europe/Moscow --fat-zone 2=Asia/Almaty --json -o " + shell_quote(db));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto summary = json::parse(r.out);
+    EXPECT_EQ(summary["fat_zones"], json({{"2", "Asia/Almaty"}, {"8", "Europe/Moscow"}}));
+    EXPECT_EQ(sqlite(db, "SELECT value FROM case_info WHERE key = 'fat_zone'"), "Europe/Moscow\n");
+    EXPECT_EQ(sqlite(db,
+                     "SELECT \"index\" || '=' || ifnull(fat_zone, '-') FROM partitions WHERE "
+                     "filesystem IS NOT NULL ORDER BY \"index\""),
+              "2=Asia/Almaty\n4=-\n8=Europe/Moscow\n");
+    // The files' times are the instants fls -z reads: compare as seconds (sqlite's strftime).
+    for (const auto& [index, zone, start] :
+         {std::tuple{2, "Asia/Almaty", 2048}, std::tuple{8, "Europe/Moscow", 17408}}) {
+        auto fls = run("fls -z " + std::string(zone) + " -r -m / -o " + std::to_string(start) +
+                       " " + shell_quote(fixture("mbr.img")));
+        ASSERT_EQ(fls.exit_code, 0) << fls.err;
+        std::set<std::string> want, got;
+        for (const auto& line : test::lines(fls.out)) {
+            std::vector<std::string> f;
+            std::stringstream in(line);
+            for (std::string x; std::getline(in, x, '|');) f.push_back(x);
+            if (f.size() == 11 && f[8] != "0") want.insert(f[2] + "|" + f[7] + "|" + f[8]);
+        }
+        for (const auto& line :
+             test::lines(sqlite(db,
+                                "SELECT inode, strftime('%s', atime), strftime('%s', mtime) FROM "
+                                "files WHERE mtime IS NOT NULL AND partition = " +
+                                    std::to_string(index))))
+            got.insert(line);
+        EXPECT_GT(want.size(), 2u);
+        EXPECT_EQ(got, want) << zone;
     }
     fs::remove_all(dir);
 }

@@ -229,6 +229,91 @@ TEST_F(FatWriterTest, TimesAreTheStoredTimes) {
     EXPECT_FALSE(rounded.ctime);
 }
 
+// The UTC offset of `zone` at `t`, in seconds, from GNU date (glibc's tz code).
+int64_t offset_of(const std::string& zone, int64_t t) {
+    auto r = run("TZ=" + zone + " date -d @" + std::to_string(t) + " +%z");
+    const std::string z = r.out.substr(0, 5);  // "+0500"
+    const int64_t seconds = std::stoll(z.substr(1, 2)) * 3600 + std::stoll(z.substr(3, 2)) * 60;
+    return z[0] == '-' ? -seconds : seconds;
+}
+
+// fls -m read in `zone` (-z), by path.
+std::map<std::string, BodyRow> body_in_zone(const std::string& image, const std::string& zone) {
+    auto rows = std::map<std::string, BodyRow>{};
+    auto r = run("fls -z " + zone + " -r -m / " + shell_quote(image));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream in(r.out);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::string field;
+        std::istringstream ls(line);
+        while (std::getline(ls, field, '|')) f.push_back(field);
+        if (f.size() < 11) continue;
+        BodyRow b;
+        b.inode = f[2];
+        b.atime = std::stoll(f[7]);
+        b.mtime = std::stoll(f[8]);
+        b.crtime = std::stoll(f[10]);
+        rows[f[1]] = b;
+    }
+    return rows;
+}
+
+TEST_F(FatWriterTest, StoresLocalTimeInThePartitionsZone) {
+    // 2024-03-05T20:30:01Z is 01:30:01 on 03-06 in Almaty (+05:00): another local date.
+    constexpr int64_t kWhen = 1709670601;
+    auto w = make_fat_writer(FileSystemType::Fat16);
+    PartitionSpec spec;
+    spec.id = "p1";
+    spec.filesystem = FileSystemType::Fat16;
+    spec.timezone = "Asia/Almaty";
+    w->format(spec, image("z.img"), 16 << 20, kWhen);
+    w->write_file("/a.txt", bytes("abc"), kWhen);
+    w->finish();
+    const int64_t offset = offset_of("Asia/Almaty", kWhen);
+    ASSERT_EQ(offset, 5 * 3600);
+
+    // Read in the zone it was written in (fls -z), the instants come back.
+    auto in_zone = body_in_zone(image("z.img"), "Asia/Almaty");
+    ASSERT_TRUE(in_zone.count("/a.txt"));
+    EXPECT_EQ(in_zone["/a.txt"].crtime, kWhen);
+    EXPECT_EQ(in_zone["/a.txt"].mtime, kWhen - 1);  // two-second steps of the local time
+    // The access date is the local date: midnight of 2024-03-06 in Almaty.
+    auto midnight = run("TZ=Asia/Almaty date -d '2024-03-06 00:00:00' +%s");
+    EXPECT_EQ(in_zone["/a.txt"].atime, std::stoll(midnight.out));
+    Times stored = w->stored_times(Times{kWhen, kWhen, kWhen, kWhen});
+    EXPECT_EQ(*stored.mtime, in_zone["/a.txt"].mtime);
+    EXPECT_EQ(*stored.atime, in_zone["/a.txt"].atime);
+    EXPECT_EQ(*stored.crtime, in_zone["/a.txt"].crtime);
+
+    // Read as UTC, the same entry is the local clock time: later by exactly the offset.
+    auto as_utc = body_in_zone(image("z.img"), "UTC");
+    EXPECT_EQ(as_utc["/a.txt"].crtime, kWhen + offset);
+    EXPECT_EQ(as_utc["/a.txt"].mtime, kWhen - 1 + offset);
+    EXPECT_EQ(as_utc["/a.txt"].atime, in_zone["/a.txt"].atime + offset);
+    std::string info =
+        tsk("istat -z Asia/Almaty " + shell_quote(image("z.img")) + " " + in_zone["/a.txt"].inode);
+    EXPECT_NE(info.find("Created:\t2024-03-06 01:30:01"), std::string::npos) << info;
+}
+
+TEST_F(FatWriterTest, RefusesALocalTimeThatHappensTwice) {
+    auto w = make_fat_writer(FileSystemType::Fat16);
+    PartitionSpec spec;
+    spec.timezone = "Europe/Berlin";
+    w->format(spec, image("twice.img"), 16 << 20, kTime);
+    // 2023-10-29T00:30:00Z is 02:30 CEST; at 01:30Z the clocks show 02:30 again (CET).
+    auto first = run("TZ=Europe/Berlin date -d @1698539400 '+%H:%M %Z'");
+    auto second = run("TZ=Europe/Berlin date -d @1698543000 '+%H:%M %Z'");
+    ASSERT_EQ(first.out.substr(0, 5), second.out.substr(0, 5));
+    std::string msg = error_of([&] { w->write_file("/a.txt", bytes("x"), 1698539400); });
+    EXPECT_NE(msg.find("happens twice"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("/a.txt"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Europe/Berlin"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    w->write_file("/b.txt", bytes("y"), 1698543000 + 3600);  // 03:30 CET: once
+}
+
 TEST_F(FatWriterTest, RenamesAndMovesKeepingTheNameAsGiven) {
     auto w = formatted(FileSystemType::Fat32, "r.img", 40 << 20);
     w->make_directory("/Docs", kTime);

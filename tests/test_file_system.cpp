@@ -5,11 +5,18 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <iomanip>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <tuple>
 
+#include "engine/evidence.hpp"
+#include "engine/file_system.hpp"
+#include "engine/file_type.hpp"
+#include "engine/time_format.hpp"
+#include "engine/volumes.hpp"
 #include "tests/oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -282,6 +289,204 @@ TEST(FileSystem, TextOutputMarksDeletedLikeFls) {
             deleted_dflab.insert(m[1]);
     }
     EXPECT_EQ(deleted_dflab, deleted_fls) << r.out;
+}
+
+// istat's "$FILE_NAME Attribute Values" block of an MFT entry: Created, File Modified, MFT
+// Modified, Accessed, as "YYYY-MM-DDTHH:MM:SSZ" (istat run in UTC).
+std::map<std::string, std::string> istat_file_name_block(const std::string& image,
+                                                         const std::string& entry) {
+    auto r = run("TZ=UTC istat " + shell_quote(image) + " " + entry);
+    std::map<std::string, std::string> out;
+    bool inside = false;
+    std::regex time_line(
+        "^(Created|File Modified|MFT Modified|Accessed):\\s+"
+        "(\\d{4}-\\d\\d-\\d\\d) (\\d\\d:\\d\\d:\\d\\d)");
+    for (auto& line : lines(r.out)) {
+        if (line.rfind("$FILE_NAME Attribute Values", 0) == 0) inside = true;
+        if (line.rfind("Attributes:", 0) == 0) inside = false;
+        std::smatch m;
+        if (inside && std::regex_search(line, m, time_line))
+            out[m[1]] = m[2].str() + "T" + m[3].str() + "Z";
+    }
+    return out;
+}
+
+std::string iso_or_empty(const std::optional<int64_t>& t) {
+    return t ? engine::iso_utc(*t) : "";
+}
+
+TEST(FileSystem, NtfsFileNameTimesAreIstatsFileNameBlock) {
+    const std::string image = fixture("ntfs.img");
+    auto evidence = engine::Evidence::open({image});
+    auto part = engine::file_system_partitions(evidence).front();
+    auto fs = engine::open_file_system(evidence, part);
+    size_t compared = 0, differing = 0;
+    for (auto& e : engine::list_entries(fs.get(), evidence, part)) {
+        if (!e.allocated || e.type != "file" || e.path.rfind("/$", 0) == 0) continue;
+        ASSERT_TRUE(e.file_name) << e.path;
+        auto istat = istat_file_name_block(image, std::to_string(e.address.meta_addr));
+        ASSERT_EQ(istat.size(), 4u) << e.path;
+        EXPECT_EQ(iso_or_empty(e.file_name->crtime), istat["Created"]) << e.path;
+        EXPECT_EQ(iso_or_empty(e.file_name->mtime), istat["File Modified"]) << e.path;
+        EXPECT_EQ(iso_or_empty(e.file_name->ctime), istat["MFT Modified"]) << e.path;
+        EXPECT_EQ(iso_or_empty(e.file_name->atime), istat["Accessed"]) << e.path;
+        if (e.file_name->mtime != e.mtime) ++differing;
+        ++compared;
+    }
+    EXPECT_GE(compared, 5u);
+    // make.sh sets the modified times with touch, which leaves $FILE_NAME alone.
+    EXPECT_GT(differing, 0u);
+    // Other file systems have no $FILE_NAME times.
+    const std::string fat = fixture("fat16.img");
+    auto fat_evidence = engine::Evidence::open({fat});
+    auto fat_part = engine::file_system_partitions(fat_evidence).front();
+    auto fat_fs = engine::open_file_system(fat_evidence, fat_part);
+    for (auto& e : engine::list_entries(fat_fs.get(), fat_evidence, fat_part))
+        EXPECT_FALSE(e.file_name) << e.path;
+}
+
+TEST(FileType, ANamedStreamIsJudgedByItsOwnNameNotItsHostsExtension) {
+    engine::FileTypeDetector detector;
+    std::string zone = "[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=https://example.net/a.jpg\r\n";
+    std::string mime = detector.mime_type(std::as_bytes(std::span(zone)));
+    // Oracle for the type: file(1) reads the same bytes the same way.
+    std::string dir = temp_dir();
+    write_file(dir + "/zone", zone);
+    EXPECT_EQ(run("file -b --mime-type " + shell_quote(dir + "/zone")).out, mime + "\n");
+    EXPECT_FALSE(engine::name_extension_mismatch("holiday.jpg:Zone.Identifier", mime));
+    EXPECT_FALSE(engine::name_extension_mismatch("HOLIDAY.JPG:Zone.Identifier", mime));
+    // The host itself, or a stream whose own name claims a type, is still judged.
+    EXPECT_TRUE(engine::name_extension_mismatch("holiday.jpg", mime));
+    EXPECT_TRUE(engine::name_extension_mismatch("notes.txt:payload.exe", mime));
+    EXPECT_FALSE(engine::name_extension_mismatch("notes.txt", mime));
+}
+
+// ---------------------------------------------------------------------------------------------
+// FAT times in a zone
+
+// Local times (as TSK gives them under TZ=UTC: the wall clock as if UTC) and the instants Python's
+// zoneinfo gives them in `zone` (fold=0: the earlier of two, the offset before a skipped hour;
+// what mktime does for a skipped one).
+std::vector<std::pair<int64_t, int64_t>> zoneinfo_oracle(const std::string& zone,
+                                                         const std::vector<std::string>& locals) {
+    std::string script =
+        "import datetime, sys, zoneinfo\n"
+        "z = zoneinfo.ZoneInfo(sys.argv[1])\n"
+        "for s in sys.argv[2:]:\n"
+        "    d = datetime.datetime.fromisoformat(s)\n"
+        "    wall = int(d.replace(tzinfo=datetime.timezone.utc).timestamp())\n"
+        "    print(wall, int(d.replace(tzinfo=z, fold=0).timestamp()))\n";
+    std::string cmd = "python3 -c " + shell_quote(script) + " " + shell_quote(zone);
+    for (const auto& l : locals) cmd += " " + shell_quote(l);
+    auto r = run(cmd);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (const auto& line : lines(r.out)) {
+        auto space = line.find(' ');
+        out.emplace_back(std::stoll(line.substr(0, space)), std::stoll(line.substr(space + 1)));
+    }
+    return out;
+}
+
+TEST(FatZone, LocalTimeToInstantAgreesWithZoneinfo) {
+    const std::vector<std::string> locals = {
+        "2024-02-29 23:59:58", "2024-03-01 00:30:00", "2024-11-13 18:10:00",  // Almaty: +6 -> +5
+        "2010-03-28 02:30:00", "2010-10-31 02:30:00",                         // Moscow DST
+        "2023-03-26 02:30:00", "2023-10-29 02:30:00",                         // Berlin DST
+        "1999-12-31 23:59:59", "2038-01-19 03:14:08"};
+    for (const std::string zone :
+         {"Asia/Almaty", "Europe/Moscow", "Europe/Berlin", "America/New_York", "UTC"}) {
+        SCOPED_TRACE(zone);
+        auto oracle = zoneinfo_oracle(zone, locals);
+        ASSERT_EQ(oracle.size(), locals.size());
+        for (const auto& [wall, instant] : oracle)
+            EXPECT_EQ(engine::fat_time_in_zone(wall, zone), instant) << wall;
+    }
+    EXPECT_THROW(engine::fat_time_in_zone(0, "Mars/Base"), engine::Error);
+}
+
+TEST(FatZone, ZonesForAllAndPerPartition) {
+    auto zones = engine::parse_fat_zones({"2=Asia/Almaty", "Europe/Moscow", "8=UTC"});
+    EXPECT_EQ(zones.zone_for(2), "Asia/Almaty");
+    EXPECT_EQ(zones.zone_for(8), "UTC");
+    EXPECT_EQ(zones.zone_for(4), "Europe/Moscow");
+    EXPECT_EQ(engine::parse_fat_zones({}).zone_for(0), "UTC");
+    for (const std::vector<std::string>& bad : {std::vector<std::string>{"Mars/Base"},
+                                                {"2=Mars/Base"},
+                                                {"two=UTC"},
+                                                {"-1=UTC"},
+                                                {"UTC", "Asia/Almaty"},
+                                                {"2=UTC", "2=UTC"}}) {
+        std::string message;
+        try {
+            engine::parse_fat_zones(bad);
+        } catch (const engine::Error& e) {
+            message = e.what();
+        }
+        EXPECT_NE(message.find(bad.back()), std::string::npos) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+}
+
+// "2023-03-14T15:09:26Z" in seconds, with the C library (timegm), or 0 for null.
+int64_t seconds(const nlohmann::json& iso) {
+    if (iso.is_null()) return 0;
+    std::tm tm{};
+    std::istringstream in(iso.get<std::string>());
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+    EXPECT_FALSE(in.fail()) << iso;
+    return static_cast<int64_t>(::timegm(&tm));
+}
+
+TEST(FatZone, LsReadsEachPartitionInItsZoneLikeFlsZ) {
+    const std::string image = fixture("mbr.img");
+    auto r = dflab("ls -r --json --fat-zone 2=Asia/Almaty --fat-zone America/New_York " +
+                   shell_quote(image));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::map<int, std::pair<std::string, int>> fat = {{2, {"Asia/Almaty", 2048}},
+                                                            {8, {"America/New_York", 17408}}};
+    std::map<int, size_t> compared;
+    for (const auto& [index, zone_start] : fat) {
+        // fls -m -z ZONE: name -> "atime|mtime|crtime"
+        auto fls = run("fls -z " + zone_start.first + " -r -m / -o " +
+                       std::to_string(zone_start.second) + " " + shell_quote(image));
+        ASSERT_EQ(fls.exit_code, 0) << fls.err;
+        std::map<std::string, std::string> want;
+        for (const auto& line : lines(fls.out)) {
+            std::vector<std::string> f;
+            std::stringstream in(line);
+            for (std::string x; std::getline(in, x, '|');) f.push_back(x);
+            if (f.size() == 11 && f[1].find(" (deleted") == std::string::npos)
+                want[f[2] + " " + f[1]] = f[7] + "|" + f[8] + "|" + f[10];
+        }
+        for (const auto& e : json_lines(r.out)) {
+            if (e["partition"] != index || !e["allocated"].get<bool>()) continue;
+            const std::string key =
+                e["inode"].get<std::string>() + " " + e["path"].get<std::string>();
+            if (!want.count(key)) continue;
+            EXPECT_EQ(e["fat_zone"], zone_start.first) << key;
+            EXPECT_EQ(std::to_string(seconds(e["atime"])) + "|" +
+                          std::to_string(seconds(e["mtime"])) + "|" +
+                          std::to_string(seconds(e["crtime"])),
+                      want[key])
+                << key;
+            ++compared[index];
+        }
+    }
+    EXPECT_GT(compared[2], 3u);
+    EXPECT_GT(compared[8], 1u);
+    for (const auto& e : json_lines(r.out)) {
+        if (e["partition"] == 4) {
+            EXPECT_FALSE(e.contains("fat_zone")) << e;  // ext4 stores UTC
+        }
+    }
+
+    // Text output names the zones first; the shell's TZ changes nothing.
+    auto text = run("TZ=Asia/Almaty " + shell_quote(DFLAB_BINARY) + " ls " + shell_quote(image));
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_EQ(lines(text.out).front(),
+              "# FAT times: local time read in UTC (partitions 2, 8); set with --fat-zone");
+    EXPECT_EQ(text.out, dflab("ls --fat-zone UTC " + shell_quote(image)).out);
 }
 
 }  // namespace

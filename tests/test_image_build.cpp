@@ -2,10 +2,12 @@
 // against TSK's tools (mmls, fls, icat), dd and ewfverify, and the errors a trainer can make.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/support/fixtures.hpp"
 
@@ -246,6 +248,138 @@ TEST(ImageBuild, BadRecipesFailWithOneLineAndLeaveNothing) {
         EXPECT_NE(r.err.find(c.mention), std::string::npos) << r.err;
         EXPECT_TRUE(!fs::exists(out) || fs::is_empty(out)) << c.recipe;
     }
+    fs::remove_all(dir);
+}
+
+// A two-partition stick written in Almaty: a FAT16 partition in the story's zone, a FAT12 one
+// whose machine keeps Moscow time (its own `timezone`), and ext4 (UTC, no zone).
+constexpr const char* kZonedRecipe = R"(name: zoned
+timezone: Asia/Almaty
+disk:
+  size: 16MiB
+  table: mbr
+  partitions:
+    - {id: docs, filesystem: fat16, size: 6MiB}
+    - {id: moscow, filesystem: fat12, size: 4MiB, timezone: Europe/Moscow}
+    - {id: logs, filesystem: ext4}
+actions:
+  - at: 2024-11-13T18:10:01
+    write: /sale.txt
+    partition: docs
+    id: sale
+    text: sold
+  - at: 2024-11-13T23:30:00
+    write: /late.txt
+    partition: moscow
+    id: late
+    text: late
+  - write: /log.txt
+    partition: logs
+    id: log
+    text: log
+)";
+
+// fls -m -z ZONE of one partition: path -> {atime, mtime, crtime} in seconds.
+std::map<std::string, std::array<int64_t, 3>> fls_times(const std::string& raw, uint64_t start,
+                                                        const std::string& zone) {
+    auto r =
+        run("fls -z " + zone + " -r -m / -o " + std::to_string(start) + " " + shell_quote(raw));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, std::array<int64_t, 3>> out;
+    for (const auto& line : test::lines(r.out)) {
+        std::vector<std::string> f;
+        std::stringstream in(line);
+        for (std::string x; std::getline(in, x, '|');) f.push_back(x);
+        if (f.size() == 11) out[f[1]] = {std::stoll(f[7]), std::stoll(f[8]), std::stoll(f[10])};
+    }
+    return out;
+}
+
+int64_t seconds_of(const json& iso) {
+    auto r = run("date -u -d " + shell_quote(iso.get<std::string>()) + " +%s");
+    return std::stoll(r.out);
+}
+
+TEST(ImageBuild, FatStoresLocalTimeInTheMachinesZone) {
+    const std::string dir = test::temp_dir();
+    std::ofstream(dir + "/zoned.yaml") << kZonedRecipe;
+    auto r = dflab("image build " + shell_quote(dir + "/zoned.yaml") + " -o " +
+                   shell_quote(dir + "/out"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string raw = dir + "/out/zoned.raw";
+    json truth = json::parse(std::ifstream(dir + "/out/zoned.truth.json"));
+
+    // The truth says which zone each FAT partition holds; ext4 has none.
+    std::map<std::string, json> part;
+    for (const auto& p : truth["partitions"]) part[p["id"]] = p;
+    EXPECT_EQ(part["docs"]["fat_zone"], "Asia/Almaty");
+    EXPECT_EQ(part["moscow"]["fat_zone"], "Europe/Moscow");
+    EXPECT_TRUE(part["logs"]["fat_zone"].is_null());
+    ASSERT_EQ(truth["artifacts"].size(), 3u);
+
+    for (const auto& a : truth["artifacts"]) {
+        SCOPED_TRACE(a.dump());
+        const json& p = part[a["partition"] == part["docs"]["index"]     ? "docs"
+                             : a["partition"] == part["moscow"]["index"] ? "moscow"
+                                                                         : "logs"];
+        const uint64_t start = p["start"];
+        const std::string zone = p["fat_zone"].is_null() ? "UTC" : p["fat_zone"];
+        // TSK, told the zone, reads the truth's UTC instants back.
+        auto times = fls_times(raw, start, zone).at(a["path"]);
+        EXPECT_EQ(times[0], seconds_of(a["atime"]));
+        EXPECT_EQ(times[1], seconds_of(a["mtime"]));
+        EXPECT_EQ(times[2], seconds_of(a["crtime"]));
+        if (p["fat_zone"].is_null()) continue;
+        // Read as UTC (the wrong zone), FAT times move by exactly the zone's offset.
+        auto offset_text = run("TZ=" + zone + " date -d @" + std::to_string(times[2]) + " +%z").out;
+        const int64_t offset =
+            (offset_text[0] == '-' ? -1 : 1) * (std::stoll(offset_text.substr(1, 2)) * 3600 +
+                                                std::stoll(offset_text.substr(3, 2)) * 60);
+        auto wrong = fls_times(raw, start, "UTC").at(a["path"]);
+        EXPECT_EQ(wrong[1] - times[1], offset);
+        EXPECT_EQ(wrong[2] - times[2], offset);
+        // dflab, given the same zone per partition, prints what fls -z prints.
+        auto ls =
+            dflab("ls --json -p " + std::to_string(p["index"].get<int>()) + " --fat-zone " +
+                  std::to_string(p["index"].get<int>()) + "=" + zone + " " + shell_quote(raw));
+        ASSERT_EQ(ls.exit_code, 0) << ls.err;
+        bool seen = false;
+        for (const auto& line : test::lines(ls.out)) {
+            json e = json::parse(line);
+            if (e["path"] != a["path"]) continue;
+            seen = true;
+            EXPECT_EQ(e["fat_zone"], zone);
+            EXPECT_EQ(e["mtime"], a["mtime"]);
+            EXPECT_EQ(e["crtime"], a["crtime"]);
+            EXPECT_EQ(e["atime"], a["atime"]);
+        }
+        EXPECT_TRUE(seen) << ls.out;
+    }
+    // The sale at 18:10:01 Almaty time is stored as that clock time (TZ=UTC reads it as UTC).
+    auto docs = fls_times(raw, part["docs"]["start"], "UTC").at("/sale.txt");
+    EXPECT_EQ(docs[2], seconds_of(json("2024-11-13T18:10:01Z")));
+    fs::remove_all(dir);
+}
+
+TEST(ImageBuild, ZoneOfAPartitionIsForFatOnly) {
+    const std::string dir = test::temp_dir();
+    std::string recipe = kZonedRecipe;
+    recipe.replace(recipe.find("filesystem: ext4}"), 17, "filesystem: ext4, timezone: UTC}");
+    std::ofstream(dir + "/zoned.yaml") << recipe;
+    auto r = dflab("image build " + shell_quote(dir + "/zoned.yaml") + " -o " +
+                   shell_quote(dir + "/out"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("zoned.yaml:9:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("FAT partitions only"), std::string::npos) << r.err;
+    EXPECT_EQ(test::lines(r.err).size(), 1u) << r.err;
+
+    recipe = kZonedRecipe;
+    recipe.replace(recipe.find("Europe/Moscow"), 13, "Europe/Nowhere");
+    std::ofstream(dir + "/zoned.yaml", std::ios::trunc) << recipe;
+    r = dflab("image build " + shell_quote(dir + "/zoned.yaml") + " -o " +
+              shell_quote(dir + "/out"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("unknown time zone 'Europe/Nowhere'"), std::string::npos) << r.err;
     fs::remove_all(dir);
 }
 

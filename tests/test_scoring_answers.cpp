@@ -1,9 +1,13 @@
 // Answer types: real examiner spellings against keys as `dflab pack build` writes them.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
+#include <regex>
 
+#include "scoring/answer_key.hpp"
 #include "scoring/grade.hpp"
+#include "tests/support/fixtures.hpp"
 
 namespace dflab::scoring {
 namespace {
@@ -151,7 +155,9 @@ TEST(ScoringOffset, SectorsAndHex) {
     EXPECT_EQ(verdict(q, "sector 2048"), Verdict::correct);
     EXPECT_EQ(verdict(q, "0x100000"), Verdict::correct);
     EXPECT_EQ(verdict(q, "1048576"), Verdict::correct);
-    EXPECT_EQ(verdict(q, "2048"), Verdict::incorrect) << "bare numbers are bytes";
+    EXPECT_EQ(verdict(q, "2048"), Verdict::correct) << "bare numbers: bytes or sectors";
+    EXPECT_EQ(verdict(question("offset", 1048576, {{"bare_number", "bytes"}}), "2048"),
+              Verdict::incorrect);
     EXPECT_EQ(verdict(q, "LBA 2048"), Verdict::correct);
     EXPECT_EQ(verdict(q, "2048 секторов"), Verdict::correct);
     auto big = question("offset", 1048576, {{"sector_size", 4096}});
@@ -215,18 +221,222 @@ TEST(ScoringPath, WindowsSpellingsAndPartitions) {
 }
 
 TEST(ScoringInode, TskAddressesAndSequence) {
-    auto ntfs = question("inode", "64-128-3");
+    auto ntfs = question("inode", {{"address", "64-128-3"}, {"default_attribute", true}});
     EXPECT_EQ(verdict(ntfs, "64"), Verdict::correct) << "the entry of its default $DATA";
     EXPECT_EQ(verdict(ntfs, "64-128-3"), Verdict::correct);
     EXPECT_EQ(verdict(ntfs, "64-128-4"), Verdict::incorrect);
     EXPECT_EQ(verdict(ntfs, "65"), Verdict::incorrect);
     EXPECT_EQ(verdict(ntfs, "64-2"), Verdict::incorrect) << "no sequence in the key";
-    auto seq = question("inode", "64-128-3", {{"sequence", 2}});
+    auto seq = question("inode", {{"address", "64-128-3"}, {"default_attribute", true}},
+                        {{"sequence", 2}});
     EXPECT_EQ(verdict(seq, "64-2"), Verdict::correct);
     EXPECT_EQ(verdict(seq, "64-3"), Verdict::incorrect);
     auto ext = question("inode", "12");
     EXPECT_EQ(verdict(ext, 12), Verdict::correct);
     EXPECT_EQ(verdict(ext, "inode 12"), Verdict::correct);
+}
+
+// The NTFS fixture's secret.txt has its unnamed $DATA and a named stream "hidden" (make.sh).
+// fls says which addresses there are, icat which content each names; the bare entry reads what
+// `icat IMAGE ENTRY` reads and nothing else.
+TEST(ScoringInode, BareEntryIsRightOnlyForTheContentIcatReadsForIt) {
+    const std::string image = test::shell_quote(test::fixture("ntfs.img"));
+    auto fls = test::run("fls -r " + image);
+    ASSERT_EQ(fls.exit_code, 0) << fls.err;
+    std::smatch m;
+    std::string unnamed, named;
+    for (const auto& line : test::lines(fls.out)) {
+        if (std::regex_search(line, m, std::regex(R"(^r/r (\d+-128-\d+):\tsecret\.txt$)")))
+            unnamed = m[1];
+        if (std::regex_search(line, m, std::regex(R"(^r/r (\d+-128-\d+):\tsecret\.txt:hidden$)")))
+            named = m[1];
+    }
+    ASSERT_FALSE(unnamed.empty()) << fls.out;
+    ASSERT_FALSE(named.empty()) << fls.out;
+    const std::string entry = unnamed.substr(0, unnamed.find('-'));
+    ASSERT_EQ(named.substr(0, named.find('-')), entry);
+    auto icat = [&](const std::string& address) {
+        auto r = test::run("icat " + image + " " + address);
+        EXPECT_EQ(r.exit_code, 0) << address << ": " << r.err;
+        return r.out;
+    };
+    const std::string entry_content = icat(entry);
+    ASSERT_NE(icat(named), icat(unnamed));
+    for (const std::string& address : {unnamed, named}) {
+        const bool same = icat(address) == entry_content;  // the oracle
+        const std::string other = address == unnamed ? named : unnamed;
+        auto q = question("inode", {{"address", address}, {"default_attribute", same}});
+        EXPECT_EQ(verdict(q, entry), same ? Verdict::correct : Verdict::incorrect) << address;
+        EXPECT_EQ(verdict(q, "inode " + entry), same ? Verdict::correct : Verdict::incorrect);
+        EXPECT_EQ(verdict(q, address), Verdict::correct);
+        EXPECT_EQ(verdict(q, other), Verdict::incorrect) << other;
+    }
+    EXPECT_EQ(icat(named) == entry_content, false) << "the stream is not what the entry reads";
+    // A key that does not say what the entry alone reads (a bare string, as keys were written
+    // before) takes only the full address: the named stream's entry is no longer accepted.
+    auto legacy = question("inode", named);
+    EXPECT_EQ(verdict(legacy, entry), Verdict::incorrect);
+    EXPECT_EQ(verdict(legacy, named), Verdict::correct);
+}
+
+TEST(ScoringInode, KeyObjectsAreCheckedWhenLoaded) {
+    auto key = [](json answer) {
+        return json{
+            {"format", "dflab-answer-key"},
+            {"format_version", 1},
+            {"pack", "p"},
+            {"questions",
+             {{{"id", "q"}, {"type", "inode"}, {"points", 1}, {"answer", std::move(answer)}}}}};
+    };
+    EXPECT_NO_THROW(
+        parse_answer_key(key({{"address", "72-128-4"}, {"default_attribute", false}}), "k.json"));
+    for (const json& bad : {json{{"address", "72-128-4"}}, json{{"default_attribute", true}},
+                            json{{"address", "72-128"}, {"default_attribute", true}},
+                            json{{"address", "72-128-4"}, {"default_attribute", "yes"}}}) {
+        std::string message = test::error_of([&] { parse_answer_key(key(bad), "k.json"); });
+        EXPECT_NE(message.find("k.json: question q: variant 0: "), std::string::npos)
+            << bad.dump() << " " << message;
+    }
+}
+
+// What cannot be read is marked not understood, with feedback on how to write it; a wrong but
+// readable answer is understood.
+TEST(ScoringNotUnderstood, UnreadableAnswersSayHowToWriteThem) {
+    auto when = question("timestamp", "2025-04-14T05:07:00Z");
+    Grade no_zone = grade(when, "14.04.2025 10:07");
+    EXPECT_FALSE(no_zone.understood);
+    EXPECT_NE(no_zone.feedback.find("a time zone is needed (e.g. Z, UTC"), std::string::npos)
+        << no_zone.feedback;
+    auto choice = question("choice", "b");
+    choice.choices = {"a", "b", "c"};
+    Grade word = grade(choice, "banana");
+    EXPECT_FALSE(word.understood);
+    EXPECT_NE(word.feedback.find("not one of the choices (a, b, c)"), std::string::npos)
+        << word.feedback;
+    auto hash = question("hash", {{"md5", abc_md5}});
+    Grade short_digest = grade(hash, "900150983cd24fb0");
+    EXPECT_FALSE(short_digest.understood);
+    EXPECT_NE(short_digest.feedback.find("MD5 (32)"), std::string::npos) << short_digest.feedback;
+    Grade odd = grade(hash, "9001zz");
+    EXPECT_FALSE(odd.understood);
+    EXPECT_EQ(odd.verdict, Verdict::incorrect);
+    EXPECT_EQ(odd.fraction, 0);
+    // Wrong but understood.
+    EXPECT_TRUE(grade(when, "2025-04-14T05:08:00Z").understood);
+    EXPECT_TRUE(grade(choice, "a").understood);
+    EXPECT_TRUE(grade(hash, "a9993e364706816aba3e25717850c26c9cd0d89d").understood);
+    EXPECT_FALSE(grade(question("integer", 1), json{1, 2}).understood);
+}
+
+// The UTC moment of a local time, by GNU date (its own reading of the system's zone database).
+std::string utc_by_date(const std::string& local_time, const std::string& zone) {
+    auto r = test::run("date -u -d " + test::shell_quote("TZ=\"" + zone + "\" " + local_time) +
+                       " +%Y-%m-%dT%H:%M:%SZ");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+}
+
+TEST(ScoringTimestamp, LocalTimesAsExaminersWriteThem) {
+    const json zone_names = {
+        {"Asia/Almaty", {"Алматы", "по Алматы", "Almaty", "ALMT", "Алматы уақыты"}}};
+    const std::string moment = utc_by_date("2025-04-14 10:07", "Asia/Almaty");
+    const std::string five = utc_by_date("2025-04-14 10:07", "Etc/GMT-5");  // POSIX sign: UTC+5
+    ASSERT_EQ(moment, five) << "Almaty is UTC+5 in April 2025 (tzdata 2024a)";
+    auto q = question("timestamp", moment, {{"zone_names", zone_names}});
+    for (const char* written :
+         {"14.04.2025 10:07 по Алматы", "14.04.2025 10:07 Алматы", "14.04.2025 10:07 ALMT",
+          "14.04.2025 10:07 almaty", "14 апреля 2025 10:07 +05", "14 апреля 2025 г. в 10:07 Алматы",
+          "14 апрель 2025 10:07 UTC+5", "Apr 14, 2025 10:07 UTC+5", "April 14 2025 10:07 GMT+5",
+          "14 April 2025, 10:07 UTC+05:00", "14.04.2025 10:07 (UTC+5)",
+          "2025 жылғы 14 сәуір 10:07 Алматы уақыты", "14 сәуір 2025 ж. 10:07 +05",
+          "Apr 14, 2025 10:07 AM UTC+5", "14 апреля 2025 10:07 Asia/Almaty"}) {
+        Grade g = grade(q, written);
+        EXPECT_EQ(g.verdict, Verdict::correct) << written << ": " << g.feedback;
+    }
+    EXPECT_EQ(verdict(q, "14 апреля 2025 10:07 UTC"), Verdict::incorrect);
+    EXPECT_EQ(verdict(q, "15 апреля 2025 10:07 по Алматы"), Verdict::incorrect);
+    Grade unlisted = grade(question("timestamp", moment), "14.04.2025 10:07 по Алматы");
+    EXPECT_FALSE(unlisted.understood) << "zone names only from the question's options";
+    EXPECT_NE(unlisted.feedback.find("'по Алматы' is not understood"), std::string::npos)
+        << unlisted.feedback;
+    Grade no_date = grade(q, "10:07 по Алматы");
+    EXPECT_FALSE(no_date.understood);
+    EXPECT_NE(no_date.feedback.find("a date is needed"), std::string::npos) << no_date.feedback;
+    EXPECT_FALSE(grade(q, "31 апреля 2025 10:07 +05").understood) << "no such date";
+}
+
+TEST(ScoringTimestamp, MonthNamesInEveryLanguageAndCase) {
+    const std::array<std::array<const char*, 6>, 12> names{{
+        {"Jan", "January", "января", "январь", "январе", "қаңтар"},
+        {"Feb", "February", "февраля", "февраль", "феврале", "ақпан"},
+        {"Mar", "March", "марта", "март", "марте", "наурыз"},
+        {"Apr", "April", "апреля", "апрель", "апреле", "сәуір"},
+        {"May", "May", "мая", "май", "мае", "мамыр"},
+        {"Jun", "June", "июня", "июнь", "июне", "маусым"},
+        {"Jul", "July", "июля", "июль", "июле", "шілде"},
+        {"Aug", "August", "августа", "август", "августе", "тамыз"},
+        {"Sep", "September", "сентября", "сентябрь", "сентябре", "қыркүйек"},
+        {"Oct", "October", "октября", "октябрь", "октябре", "қазан"},
+        {"Nov", "November", "ноября", "ноябрь", "ноябре", "қараша"},
+        {"Dec", "December", "декабря", "декабрь", "декабре", "желтоқсан"},
+    }};
+    for (int m = 1; m <= 12; ++m) {
+        char iso[32];
+        std::snprintf(iso, sizeof iso, "2024-%02d-09 23:30", m);
+        auto q = question("timestamp", utc_by_date(iso, "Etc/GMT-5"));
+        for (const char* name : names[static_cast<size_t>(m - 1)]) {
+            const std::string n = name;
+            for (const std::string& written :
+                 {"9 " + n + " 2024 23:30 UTC+5", n + " 9, 2024 23:30 UTC+5",
+                  "2024 жылғы 9 " + n + " 23:30 UTC+5"}) {
+                Grade g = grade(q, written);
+                EXPECT_EQ(g.verdict, Verdict::correct) << written << ": " << g.feedback;
+            }
+        }
+    }
+    auto april = question("timestamp", "2024-04-09T18:30:00Z");
+    EXPECT_EQ(verdict(april, "9 СӘУІРДЕ 2024 23:30 UTC+5"), Verdict::correct) << "case, ending";
+    EXPECT_FALSE(grade(april, "9 апрелька 2024 23:30 UTC+5").understood);
+}
+
+// A bare number where bytes and sectors are both allowed: right when either reading is, and the
+// feedback says which was taken. mmls says where the fixture's first partition starts.
+TEST(ScoringOffset, BareNumberIsReadAsBytesOrSectors) {
+    auto mmls = test::run("mmls " + test::shell_quote(test::fixture("mbr.img")));
+    ASSERT_EQ(mmls.exit_code, 0) << mmls.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(mmls.out, m, std::regex(R"(\n\d+:\s+000:000\s+0*(\d+))")))
+        << mmls.out;
+    const long long sector = std::stoll(m[1]);
+    ASSERT_EQ(sector, 2048);
+    const long long bytes = sector * 512;
+    auto q = question("offset", bytes, {{"sector_size", 512}});
+    Grade as_sectors = grade(q, std::to_string(sector));
+    EXPECT_EQ(as_sectors.verdict, Verdict::correct) << as_sectors.feedback;
+    EXPECT_NE(as_sectors.feedback.find("read as sectors of 512 bytes"), std::string::npos)
+        << as_sectors.feedback;
+    Grade as_bytes = grade(q, json(bytes));
+    EXPECT_EQ(as_bytes.verdict, Verdict::correct);
+    EXPECT_NE(as_bytes.feedback.find("read as bytes"), std::string::npos) << as_bytes.feedback;
+    EXPECT_EQ(verdict(
+                  q, "0x" +
+                         [&] {
+                             char hex[32];
+                             std::snprintf(hex, sizeof hex, "%llx", bytes);
+                             return std::string(hex);
+                         }()),
+              Verdict::correct);
+    Grade neither = grade(q, "4096");
+    EXPECT_EQ(neither.verdict, Verdict::incorrect);
+    EXPECT_NE(neither.feedback.find("neither as bytes nor as sectors"), std::string::npos);
+    EXPECT_EQ(verdict(q, std::to_string(sector) + " sectors"), Verdict::correct);
+    EXPECT_EQ(verdict(q, std::to_string(sector) + " bytes"), Verdict::incorrect);
+    auto bytes_only = question("offset", bytes, {{"bare_number", "bytes"}});
+    EXPECT_EQ(verdict(bytes_only, std::to_string(sector)), Verdict::incorrect);
+    EXPECT_EQ(verdict(bytes_only, std::to_string(sector) + " sectors"), Verdict::correct);
+    auto sectors_only = question("offset", bytes, {{"bare_number", "sectors"}});
+    EXPECT_EQ(verdict(sectors_only, std::to_string(sector)), Verdict::correct);
+    EXPECT_EQ(verdict(sectors_only, std::to_string(bytes)), Verdict::incorrect);
 }
 
 TEST(ScoringSet, PartialCreditByPrecisionAndRecall) {

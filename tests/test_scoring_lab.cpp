@@ -97,7 +97,7 @@ TEST_F(LabTest, SubmissionIsGradedAndStoredWithItsTime) {
 }
 
 TEST_F(LabTest, AttemptLimitRefusesFurtherAnswersWithoutStoringThem) {
-    EXPECT_EQ(lab->submit("p1", "hash", "0123").verdict, Verdict::incorrect);
+    EXPECT_EQ(lab->submit("p1", "hash", std::string(64, 'd')).verdict, Verdict::incorrect);
     EXPECT_EQ(lab->submit("p1", "hash", std::string(64, 'c')).verdict, Verdict::incorrect);
     SubmitOutcome third = lab->submit("p1", "hash", test::kHash0);
     EXPECT_EQ(third.refused, "no attempts left (2 of 2 used)");
@@ -107,7 +107,7 @@ TEST_F(LabTest, AttemptLimitRefusesFurtherAnswersWithoutStoringThem) {
 
 TEST_F(LabTest, WrongAttemptsAndHintsCostPoints) {
     EXPECT_EQ(lab->unlock_hint("p1", "hash").cost, 2);
-    lab->submit("p1", "hash", "not a hash");
+    lab->submit("p1", "hash", std::string(64, 'c'));
     SubmitOutcome o = lab->submit("p1", "hash", test::kHash0);
     EXPECT_EQ(o.verdict, Verdict::correct);
     EXPECT_EQ(o.points, 10 - 1 - 2);  // one wrong attempt, one hint
@@ -189,9 +189,117 @@ TEST_F(LabTest, StandingsRankByPointsThenEarlierLastSubmission) {
     EXPECT_EQ(s[0].participant.id, "p2");  // 6 points
     EXPECT_EQ(s[1].participant.id, "p1");  // 5, earlier than p3
     EXPECT_EQ(s[2].participant.id, "p3");
-    auto teams = team_standings(s);
+    auto teams = team_standings(s, TeamRule::sum);
     EXPECT_EQ(teams[0].team, "red");
     EXPECT_EQ(teams[0].points, 11);
+}
+
+// An answer that cannot be read uses no attempt and is not stored; the feedback says how to write
+// it. The hash question allows 2 attempts.
+TEST_F(LabTest, AnswerNotUnderstoodIsNotStoredAndUsesNoAttempt) {
+    for (int i = 0; i < 3; ++i) {
+        SubmitOutcome o = lab->submit("p1", "hash", "0123");
+        EXPECT_FALSE(o.understood);
+        EXPECT_EQ(o.submission, 0);
+        EXPECT_NE(o.refused, "");
+        EXPECT_NE(o.feedback.find("Not understood: a digest of 4 hex digits"), std::string::npos)
+            << o.feedback;
+        EXPECT_NE(o.feedback.find("SHA-256 (64)"), std::string::npos) << o.feedback;
+        EXPECT_EQ(o.attempts, 0);
+    }
+    EXPECT_EQ(sql("SELECT count(*) FROM submissions"), "0\n");
+    EXPECT_EQ(sql("SELECT count(*) FROM audit WHERE action = 'submission'"), "0\n");
+    SubmitOutcome wrong = lab->submit("p1", "hash", std::string(64, 'c'));
+    EXPECT_TRUE(wrong.understood);
+    EXPECT_EQ(wrong.attempts, 1);
+    SubmitOutcome right = lab->submit("p1", "hash", test::kHash0);
+    EXPECT_EQ(right.verdict, Verdict::correct);
+    EXPECT_EQ(right.attempts, 2);
+    EXPECT_EQ(right.points, 9);  // one wrong attempt's penalty, none for the unreadable ones
+    // In a batch, the unreadable answer is left out and the others are stored.
+    std::vector<std::pair<std::string, nlohmann::json>> answers{
+        {"when", "2023-10-02 14:03"}, {"files", nlohmann::json{"/a.txt"}}};
+    auto outcomes = lab->submit_all("p2", answers);
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_FALSE(outcomes[0].understood);
+    EXPECT_NE(outcomes[0].feedback.find("a time zone is needed"), std::string::npos);
+    EXPECT_TRUE(outcomes[1].understood);
+    EXPECT_EQ(sql("SELECT question FROM submissions WHERE participant = 'p2'"), "files\n");
+}
+
+TEST_F(LabTest, SubmitCommandSaysWhatWasNotUnderstood) {
+    auto r = test::run("DFLAB_TIME=2026-11-28T09:00:00Z " + test::shell_quote(DFLAB_BINARY) +
+                       " lab submit --db " + test::shell_quote(db) + " p1 when '10:07 Almaty'");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "when: not understood, no attempt used") << r.out;
+    EXPECT_NE(r.out.find("a date is needed with the time"), std::string::npos) << r.out;
+    r = test::run("DFLAB_TIME=2026-11-28T09:00:00Z " + test::shell_quote(DFLAB_BINARY) +
+                  " lab submit --json --db " + test::shell_quote(db) + " p1 when 'tomorrow'");
+    auto list = nlohmann::json::parse(r.out);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["stored"], false);
+    EXPECT_EQ(list[0]["understood"], false);
+    EXPECT_EQ(sql("SELECT count(*) FROM submissions"), "0\n");
+}
+
+// p1 (red) 15, p2 (red) 5, p3 (blue) 16: the sum favours red, the mean and the best blue.
+TEST_F(LabTest, TeamsRankByTheChosenRule) {
+    lab->add_participant("p3", "Cem", "blue", 0);
+    lab->submit("p1", "hash", test::kHash0);
+    lab->submit("p1", "when", "2023-10-02T14:03:11Z");
+    lab->submit("p2", "when", "2023-10-03T09:00:00Z");
+    lab->submit("p3", "hash", test::kHash0);
+    lab->submit("p3", "files", nlohmann::json{"/a.txt", "/b.txt"});
+    auto s = lab->standings();
+    auto mean = team_standings(s);  // the default
+    ASSERT_EQ(mean.size(), 2u);
+    EXPECT_EQ(mean[0].team, "blue");
+    EXPECT_EQ(mean[0].points, 16);
+    EXPECT_EQ(mean[1].points, 10);
+    EXPECT_EQ(mean[1].sum, 20);
+    auto best = team_standings(s, TeamRule::best);
+    EXPECT_EQ(best[0].team, "blue");
+    EXPECT_EQ(best[1].points, 15);
+    auto sum = team_standings(s, TeamRule::sum);
+    EXPECT_EQ(sum[0].team, "red");
+    EXPECT_EQ(sum[0].points, 20);
+    auto board = [&](const std::string& rule) {
+        auto r = test::run("DFLAB_TIME=2026-11-28T09:00:00Z " + test::shell_quote(DFLAB_BINARY) +
+                           " lab scoreboard --teams --json --db " + test::shell_quote(db) + rule);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return nlohmann::json::parse(r.out);
+    };
+    auto j = board("");
+    EXPECT_EQ(j[0]["team"], "blue");
+    EXPECT_EQ(j[0]["rule"], "mean");
+    EXPECT_EQ(j[1]["points"], 10);
+    j = board(" --team-rule sum");
+    EXPECT_EQ(j[0]["team"], "red");
+    EXPECT_EQ(j[0]["points"], 20);
+    j = board(" --team-rule best");
+    EXPECT_EQ(j[1]["points"], 15);
+    EXPECT_EQ(error_of([] { team_rule_from_string("max"); }),
+              "team rule 'max': must be mean, best or sum");
+}
+
+// A review of 3 of 4 points is a partial solve: 0.75 in every solved count.
+TEST_F(LabTest, ReviewedPointsCountAsSolves) {
+    lab->submit("p1", "hash", test::kHash0);
+    SubmitOutcome essay = lab->submit("p1", "essay", "The butler did it.");
+    lab->review(essay.submission, 3, "almost", "inst");
+    lab->submit("p2", "essay", "The cook.");
+    auto s = lab->standings();
+    ASSERT_EQ(s[0].participant.id, "p1");
+    EXPECT_DOUBLE_EQ(solved_share(s[0]), 1.75);
+    EXPECT_DOUBLE_EQ(solved_share(s[1]), 0) << "pending review solves nothing";
+    auto exported = export_json(*lab);
+    EXPECT_EQ(exported["totals"][0]["solved"], 1.75);
+    EXPECT_EQ(exported["totals"][0]["questions"]["essay"]["solved"], 0.75);
+    Table totals = totals_table(lab->key(), s);
+    EXPECT_EQ(totals.rows[0][7], "1.75");
+    auto r = test::run("DFLAB_TIME=2026-11-28T09:00:00Z " + test::shell_quote(DFLAB_BINARY) +
+                       " lab scoreboard --json --db " + test::shell_quote(db));
+    EXPECT_EQ(nlohmann::json::parse(r.out)[0]["solved"], 1.75) << r.out << r.err;
 }
 
 TEST_F(LabTest, RegradeChangesVerdictsWhenTheKeyChanges) {

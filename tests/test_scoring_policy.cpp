@@ -195,5 +195,35 @@ TEST(ScoringAnswerKey, StrictErrorsNameFileAndQuestion) {
               std::string::npos);
 }
 
+Grade unreadable() {
+    return {Verdict::incorrect, 0, "", "Not understood: a time zone is needed.", false};
+}
+
+// Answers that were not understood use no attempt: neither the limit nor the penalty sees them.
+TEST(ScoringPolicy, AnswersNotUnderstoodAreNoAttempts) {
+    KeyQuestion q = question();
+    q.max_attempts = 1;
+    q.wrong_attempt_penalty = 3;
+    std::vector<Grade> attempts{unreadable(), unreadable(), right()};
+    QuestionResult r = apply_policy(q, attempts, 0, true);
+    EXPECT_EQ(r.verdict, Verdict::correct);
+    EXPECT_EQ(r.points, 10) << r.feedback;  // no penalty, the limit of 1 not used up
+    EXPECT_EQ(r.attempts, 1);
+    EXPECT_TRUE(r.understood);
+
+    std::vector<Grade> only_unreadable{unreadable()};
+    r = apply_policy(q, only_unreadable, 0, true);
+    EXPECT_EQ(r.points, 0);
+    EXPECT_EQ(r.attempts, 0);
+    EXPECT_FALSE(r.understood);
+    EXPECT_NE(r.feedback.find("a time zone is needed"), std::string::npos) << r.feedback;
+    EXPECT_NE(r.feedback.find("Not counted as an attempt"), std::string::npos) << r.feedback;
+
+    std::vector<Grade> wrong_then_unreadable{wrong(), unreadable(), right()};
+    r = apply_policy(q, wrong_then_unreadable, 0, true);
+    EXPECT_EQ(r.verdict, Verdict::incorrect) << "the one attempt allowed was the wrong one";
+    EXPECT_EQ(r.attempts, 1);
+}
+
 }  // namespace
 }  // namespace dflab::scoring

@@ -113,6 +113,33 @@ TEST_F(Report, DataHasSolveRatesTimelinesAndSharing) {
     EXPECT_EQ(data.sharing[0].other_variants, std::vector<int>{0});
 }
 
+// The reviewed free-text question: 3 of 4 points is 0.75 of a solve, in the statistics and on
+// the page; teams ranked by the mean unless the instructor chooses otherwise.
+TEST_F(Report, ReviewedAnswersCountAsSolvesAndTeamsRankByTheRule) {
+    const int64_t essay = record->submissions_of("p1", "essay").at(0).id;
+    ReportData before = collect_report(*lab, "now");
+    EXPECT_EQ(before.questions[4].solved, 0) << "pending review";
+    lab->review(essay, 3, "close", "inst");
+    ReportData data = collect_report(*lab, "now");
+    ASSERT_EQ(data.questions[4].id, "essay");
+    EXPECT_DOUBLE_EQ(data.questions[4].solved, 0.75);
+    EXPECT_DOUBLE_EQ(data.questions[4].solve_rate, 0.25);
+    const std::string html = render_report_html(data);
+    EXPECT_NE(html.find("<td>essay</td><td>free_text</td><td class=\"num\">4</td><td "
+                        "class=\"num\">1</td><td class=\"num\">0.75</td><td class=\"num\">25 %"),
+              std::string::npos)
+        << html.substr(html.find("<h2>Hardest"), 1200);
+    // p1 (red) 10 + 3, p3 (blue) 5 ("when"), p2 without a team 0 ("files" wrong).
+    ASSERT_EQ(data.teams.size(), 3u);
+    EXPECT_EQ(data.team_rule, TeamRule::mean);
+    EXPECT_EQ(data.teams[0].team, "red");
+    EXPECT_EQ(data.teams[0].points, 13);
+    EXPECT_NE(html.find("<h2>Teams</h2>"), std::string::npos);
+    EXPECT_NE(html.find("Teams ranked by the mean of their members' points."), std::string::npos);
+    ReportData by_sum = collect_report(*lab, "now", TeamRule::sum);
+    EXPECT_NE(render_report_html(by_sum).find("ranked by the sum"), std::string::npos);
+}
+
 TEST(ReportSvg, ChartsAreWellFormedSvg) {
     std::vector<double> values = {0, 3, 3.5, 10, 19, 20};
     std::vector<Bar> bars = {{"a<b", 50}, {"длинный вопрос с очень длинным названием", 100}};

@@ -21,6 +21,7 @@ struct AnalyzeArgs {
     bool force = false;
     bool json = false;
     unsigned workers = 0;
+    std::vector<std::string> fat_zones;
 };
 
 }  // namespace
@@ -53,6 +54,7 @@ void register_analyze(CLI::App& app, int& exit_code) {
     cmd->add_option("-j,--workers", a->workers, "Worker threads (default: one per core)");
     cmd->add_flag("-f,--force", a->force, "Replace the output if it exists");
     cmd->add_flag("--json", a->json, "Print the summary as JSON");
+    add_fat_zone_option(cmd, a->fat_zones);
     cmd->callback([a, &exit_code] {
         engine::AnalyzeOptions o;
         o.image = a->image;
@@ -63,12 +65,21 @@ void register_analyze(CLI::App& app, int& exit_code) {
         o.workers = a->workers;
         o.output = a->output;
         o.overwrite = a->force;
+        o.fat_zones = engine::parse_fat_zones(a->fat_zones);
         ProgressBar bar("analyze");
         auto s = engine::analyze(o, engine::default_limits(),
                                  [&](const engine::Progress& p) { bar.update(p); });
         bar.finish();
+        nlohmann::json fat_zones = nlohmann::json::object();
+        std::string fat_text;
+        for (const auto& [index, zone] : s.fat_zones) {
+            fat_zones[std::to_string(index)] = zone;
+            fat_text += (fat_text.empty() ? "" : ", ") + zone + " (partition " +
+                        std::to_string(index) + ")";
+        }
         if (a->json) {
             std::cout << nlohmann::json{{"case", a->output},
+                                        {"fat_zones", fat_zones},
                                         {"files", s.files},
                                         {"deleted", s.deleted},
                                         {"hashed", s.hashed},
@@ -85,6 +96,7 @@ void register_analyze(CLI::App& app, int& exit_code) {
                       << "Extension mismatches: " << s.mismatches << "\n"
                       << "YARA matches:         " << s.yara_matches << "\n"
                       << "Keyword hits:         " << s.keyword_hits << "\n";
+            if (!fat_text.empty()) std::cout << "FAT times read in:    " << fat_text << "\n";
         }
         for (const auto& e : s.errors) std::cerr << "dflab: warning: " << e << "\n";
         exit_code = s.errors.empty() ? 0 : 2;

@@ -321,15 +321,17 @@ void scoreboard(const LabArgs& a) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     std::vector<std::vector<std::string>> rows;
     if (a.teams) {
-        auto teams = team_standings(standings);
+        auto teams = team_standings(standings, team_rule_from_string(a.team_rule));
         for (size_t i = 0; i < teams.size(); ++i) {
             list.push_back(team_json(teams[i], static_cast<int>(i + 1)));
             rows.push_back(
                 {std::to_string(i + 1), teams[i].team.empty() ? "(none)" : teams[i].team,
                  std::to_string(teams[i].members),
-                 format_number(teams[i].points) + " / " + format_number(teams[i].max_points)});
+                 format_number(teams[i].points) + " / " + format_number(teams[i].max_points),
+                 format_number(teams[i].sum)});
         }
-        if (!a.json) print_columns({"rank", "team", "members", "points"}, rows);
+        if (!a.json)
+            print_columns({"rank", "team", "members", "points (" + a.team_rule + ")", "sum"}, rows);
     } else {
         for (size_t i = 0; i < standings.size(); ++i) {
             const Standing& s = standings[i];
@@ -337,7 +339,7 @@ void scoreboard(const LabArgs& a) {
             rows.push_back({std::to_string(i + 1), s.participant.id, s.participant.name,
                             s.participant.team, std::to_string(s.participant.variant),
                             format_number(s.points) + " / " + format_number(s.max_points),
-                            std::to_string(s.solved), std::to_string(s.submissions),
+                            format_number(solved_share(s)), std::to_string(s.submissions),
                             std::to_string(s.flags), s.last_time});
         }
         if (!a.json)
@@ -482,6 +484,8 @@ void register_lab(CLI::App& app, int& exit_code) {
     db(board);
     board->add_flag("--json", a->json, "A JSON array");
     board->add_flag("--teams", a->teams, "Team totals instead of participants");
+    board->add_option("--team-rule", a->team_rule, "With --teams: members' mean, best or sum")
+        ->check(CLI::IsMember({"mean", "best", "sum"}));
     board->callback([a, &exit_code] {
         scoreboard(*a);
         exit_code = 0;

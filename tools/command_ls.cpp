@@ -37,11 +37,16 @@ void register_ls(CLI::App& app, int& exit_code) {
     cmd->add_flag("-r,--recursive", o->recursive, "Descend into directories");
     cmd->add_flag("-d,--deleted", o->deleted_only, "Only deleted entries");
     cmd->add_option("--path", o->path, "Directory to list (default: the root)");
+    add_fat_zone_option(cmd, o->image.fat_zones);
     cmd->callback([o, &exit_code] {
+        engine::parse_fat_zones(o->image.fat_zones);  // checked before touching the image
         exit_code = run_isolated("ls", [&](engine::ChildChannel& ch) {
             ch.context(o->image.images.front());
             auto evidence = engine::Evidence::open(o->image.images);
-            for (const auto& part : engine::file_system_partitions(evidence, o->image.partition)) {
+            const auto partitions = zoned_partitions(evidence, o->image);
+            const std::string note = fat_zone_note(partitions);
+            if (!o->image.json && !note.empty()) std::cout << note << "\n";
+            for (const auto& part : partitions) {
                 ch.context(evidence.name() + " partition " + std::to_string(part.index));
                 auto fs = engine::open_file_system(evidence, part);
                 engine::WalkOptions w;

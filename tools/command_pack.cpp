@@ -90,7 +90,17 @@ void solve(const PackArgs& a, int& exit_code) {
     }
     exercises::Pack pack = exercises::load_pack(a.dir);
     images::TempFolder work("dflab-pack-solve");
-    auto solution = exercises::solve_pack(pack, work.path(), {a.variant}, terminal_log());
+    std::vector<std::string> failures;
+    auto solution =
+        exercises::solve_pack(pack, work.path(), {a.variant}, terminal_log(), &failures);
+    if (!failures.empty()) {  // every failing question, not only the first
+        for (auto& f : failures) std::cerr << "dflab: " << f << "\n";
+        std::cerr << "dflab: " << pack.file << ": " << failures.size() << " of "
+                  << pack.questions.size() << " question(s) failed in variant " << a.variant
+                  << "\n";
+        exit_code = 1;
+        return;
+    }
     std::cout << exercises::walkthrough_text(pack, solution, a.language);
     exit_code = 0;
 }
@@ -98,6 +108,8 @@ void solve(const PackArgs& a, int& exit_code) {
 void list(const PackArgs& a, int& exit_code) {
     nlohmann::json out = nlohmann::json::array();
     for (auto& dir : exercises::shipped_packs()) {
+        // The folder inside the packs folder, never where dflab was built or installed.
+        std::string relative = dir.filename().string();
         exercises::Pack pack = exercises::load_pack(dir);
         out.push_back({{"id", pack.id},
                        {"version", pack.version},
@@ -106,7 +118,7 @@ void list(const PackArgs& a, int& exit_code) {
                        {"difficulty", pack.difficulty},
                        {"estimated_minutes", pack.estimated_minutes},
                        {"questions", pack.questions.size()},
-                       {"path", dir.string()}});
+                       {"path", relative}});
     }
     if (a.json) {
         std::cout << out.dump(2) << "\n";

@@ -13,7 +13,7 @@ namespace dflab::tools {
 namespace {
 
 struct ReportArgs {
-    std::string db, key, output;
+    std::string db, key, output, team_rule = "mean";
 };
 
 }  // namespace
@@ -28,6 +28,9 @@ void register_report(CLI::App& app, int& exit_code) {
     cmd->add_option("--key", a->key, "The pack's answer key: OUT/instructor or answer-key.json")
         ->required();
     cmd->add_option("-o,--output", a->output, "The HTML file to write")->required();
+    cmd->add_option("--team-rule", a->team_rule,
+                    "How teams are ranked: their members' mean points (default), best or sum")
+        ->check(CLI::IsMember({"mean", "best", "sum"}));
     cmd->callback([a, &exit_code] {
         using namespace dflab::scoring;
         KeyDocument doc = read_key_document(a->key);
@@ -43,7 +46,8 @@ void register_report(CLI::App& app, int& exit_code) {
                          "the stored verdicts (run 'dflab regrade' to apply the new key)\n";
         }
         Lab lab(record, clock_from_environment());
-        ReportData data = collect_report(lab, utc_iso(clock_from_environment()()));
+        ReportData data = collect_report(lab, utc_iso(clock_from_environment()()),
+                                         team_rule_from_string(a->team_rule));
         write_file_atomically(a->output, render_report_html(data));
         std::cout << "report " << a->output << " written: " << data.standings.size()
                   << " participants, " << data.submissions << " submissions, "

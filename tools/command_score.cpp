@@ -102,6 +102,7 @@ nlohmann::ordered_json sheet_json(const Sheet& sheet) {
         nlohmann::ordered_json q;
         q["id"] = s.result.id;
         q["verdict"] = std::string(scoring::to_string(s.result.verdict));
+        q["understood"] = s.result.understood;  // false: not read, no attempt (feedback says why)
         q["points"] = rounded(s.result.points);
         q["max_points"] = s.result.max_points;
         q["feedback"] = s.result.feedback;
@@ -134,7 +135,8 @@ void print_sheet(const Sheet& sheet) {
     };
     row("QUESTION", "VERDICT", "POINTS", "FEEDBACK");
     for (const auto& s : sheet.questions)
-        row(s.result.id, scoring::to_string(s.result.verdict),
+        row(s.result.id,
+            s.result.understood ? scoring::to_string(s.result.verdict) : "not understood",
             number(s.result.points) + "/" + number(s.result.max_points), s.result.feedback);
     row("TOTAL", "", number(sheet.total) + "/" + number(sheet.max),
         sheet.pending ? std::to_string(sheet.pending) + " answer(s) pending review" : "");

@@ -1,6 +1,7 @@
 #include "tools/command_support.hpp"
 
 #include <iostream>
+#include <map>
 
 #include "engine/time_format.hpp"
 #include "tools/progress_bar.hpp"
@@ -18,6 +19,38 @@ void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json) {
             "Partition index as 'dflab partitions' prints it (default: every file system)");
     }
     if (json) cmd->add_flag("--json", args.json, "Machine-readable JSON output");
+}
+
+void add_fat_zone_option(CLI::App* cmd, std::vector<std::string>& values) {
+    cmd->add_option("--fat-zone", values,
+                    "IANA zone FAT local times are read in (FAT stores no zone): ZONE for every "
+                    "partition or PARTITION=ZONE, repeatable (default: UTC)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
+}
+
+std::vector<engine::Partition> zoned_partitions(const engine::Evidence& evidence,
+                                                const ImageArgs& args) {
+    const engine::FatZones zones = engine::parse_fat_zones(args.fat_zones);
+    auto partitions = engine::file_system_partitions(evidence, args.partition);
+    for (auto& p : partitions) p.fat_zone = zones.zone_for(p.index);
+    return partitions;
+}
+
+std::string fat_zone_note(const std::vector<engine::Partition>& partitions) {
+    std::map<std::string, std::vector<int>> by_zone;
+    for (const auto& p : partitions)
+        if (engine::holds_fat(p)) by_zone[p.fat_zone].push_back(p.index);
+    std::string note;
+    for (const auto& [zone, indexes] : by_zone) {
+        std::string list;
+        for (int i : indexes) list += (list.empty() ? "" : ", ") + std::to_string(i);
+        note += (note.empty() ? "" : "; ") + zone +
+                (indexes.size() > 1 ? " (partitions " : " (partition ") + list + ")";
+    }
+    if (note.empty()) return note;
+    return "# FAT times: local time read in " + note + "; set with --fat-zone";
 }
 
 int run_isolated(const std::string& label, const std::function<void(engine::ChildChannel&)>& work) {
@@ -48,21 +81,23 @@ nlohmann::json time_json(const std::optional<int64_t>& t) {
 }
 
 nlohmann::json entry_json(const engine::Entry& e) {
-    return nlohmann::json{{"partition", e.partition},
-                          {"path", e.path},
-                          {"name", e.name},
-                          {"inode", e.inode},
-                          {"type", e.type},
-                          {"size", e.size},
-                          {"allocated", e.allocated},
-                          {"reallocated", e.reallocated},
-                          {"mtime", time_json(e.mtime)},
-                          {"atime", time_json(e.atime)},
-                          {"ctime", time_json(e.ctime)},
-                          {"crtime", time_json(e.crtime)},
-                          {"mode", e.mode},
-                          {"uid", e.uid},
-                          {"gid", e.gid}};
+    nlohmann::json j{{"partition", e.partition},
+                     {"path", e.path},
+                     {"name", e.name},
+                     {"inode", e.inode},
+                     {"type", e.type},
+                     {"size", e.size},
+                     {"allocated", e.allocated},
+                     {"reallocated", e.reallocated},
+                     {"mtime", time_json(e.mtime)},
+                     {"atime", time_json(e.atime)},
+                     {"ctime", time_json(e.ctime)},
+                     {"crtime", time_json(e.crtime)},
+                     {"mode", e.mode},
+                     {"uid", e.uid},
+                     {"gid", e.gid}};
+    if (e.fat_zone) j["fat_zone"] = *e.fat_zone;
+    return j;
 }
 
 }  // namespace dflab::tools

@@ -18,10 +18,23 @@ struct ImageArgs {
     std::vector<std::string> images;
     std::optional<int> partition;
     bool json = false;
+    std::vector<std::string> fat_zones;  // --fat-zone values: ZONE or PARTITION=ZONE
 };
 
 // IMAGE... (segments of one image), and optionally --partition and --json.
 void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json);
+
+// --fat-zone ZONE | PARTITION=ZONE (repeatable): the zone FAT local times are read in.
+void add_fat_zone_option(CLI::App* cmd, std::vector<std::string>& values);
+
+// The selected partitions with a file system (all, or --partition), each with its fat_zone set
+// from --fat-zone (UTC when not given).
+std::vector<engine::Partition> zoned_partitions(const engine::Evidence& evidence,
+                                                const ImageArgs& args);
+
+// "# FAT times: local time read in Asia/Almaty (partition 2; set with --fat-zone)" when some of
+// `partitions` hold FAT, "" otherwise: the header line of text outputs.
+std::string fat_zone_note(const std::vector<engine::Partition>& partitions);
 
 // Runs `work` in a supervised child (see engine/supervisor.hpp) with a progress bar labelled
 // `label` on a terminal; returns the child's result code.
@@ -35,6 +48,7 @@ void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engin
 void warn(const std::string& message);
 
 nlohmann::json time_json(const std::optional<int64_t>& t);
+// An entry as JSON; FAT entries add "fat_zone", the zone their local times were read in.
 nlohmann::json entry_json(const engine::Entry& e);
 
 // A subcommand registers itself and returns the exit code through this slot.

@@ -37,12 +37,16 @@ they are read in --timezone. Both ends are included, and a date alone in --to me
 systems, names start with /pN/, N the partition index), for TSK's mactime:
   dflab timeline disk.E01 --body > body.txt && mactime -b body.txt -d -y 2023-10-01..2023-10-03
 
-Note: FAT stores local times without a zone; they are read in the zone of the TZ environment
-variable (as fls does), so set TZ to the zone of the machine the disk came from.
+FAT stores local times without a zone: they are read in --fat-zone (default UTC; the TZ
+environment variable plays no part), as 'fls -z ZONE' reads them. Give the zone of the machine
+that wrote the disk; the CSV then starts with a line '# FAT times: local time read in ZONE ...',
+JSON events of FAT entries carry "fat_zone", and --body says it on standard error. --timezone
+only changes how times are printed.
 
 Examples:
   dflab timeline disk.E01 --from 2023-10-01 --to 2023-10-02 --timezone Europe/Moscow
-  dflab timeline disk.E01 -p 2 --format json > timeline.jsonl)";
+  dflab timeline disk.E01 -p 2 --format json > timeline.jsonl
+  dflab timeline usb.E01 --fat-zone Asia/Almaty --timezone Asia/Almaty)";
 
 }  // namespace
 
@@ -66,12 +70,14 @@ void register_timeline(CLI::App& app, int& exit_code) {
     auto* format_opt =
         cmd->add_option("--format", o->format, "Output format: csv (default) or json (JSON Lines)")
             ->check(CLI::IsMember({"csv", "json"}));
+    add_fat_zone_option(cmd, o->image.fat_zones);
     for (auto* opt : {from_opt, to_opt, zone_opt, format_opt}) body->excludes(opt);
     cmd->footer(kFooter);
 
     cmd->callback([o, &exit_code] {
         // Check what the user typed before touching the image: one line, no child process.
         engine::check_time_zone(o->zone);
+        engine::parse_fat_zones(o->image.fat_zones);
         const engine::TimeRange range = engine::parse_time_range(o->from, o->to, o->zone);
         const auto format =
             o->format == "json" ? engine::TimelineFormat::json : engine::TimelineFormat::csv;
@@ -79,7 +85,12 @@ void register_timeline(CLI::App& app, int& exit_code) {
         exit_code = run_isolated("timeline", [&](engine::ChildChannel& ch) {
             ch.context(o->image.images.front());
             auto evidence = engine::Evidence::open(o->image.images);
-            const auto partitions = engine::file_system_partitions(evidence, o->image.partition);
+            const auto partitions = zoned_partitions(evidence, o->image);
+            const std::string note = fat_zone_note(partitions);
+            if (o->body && !note.empty())
+                std::cerr << "dflab: note: " << note.substr(2) << "\n";  // body files: no comments
+            else if (format == engine::TimelineFormat::csv && !note.empty())
+                std::cout << note << "\n";
             std::vector<engine::TimelineRecord> records;
             for (const auto& part : partitions) {
                 ch.context(evidence.name() + " partition " + std::to_string(part.index));

@@ -10,8 +10,10 @@
 #include "tools/commands.hpp"
 
 int main(int argc, char** argv) {
-    // FAT stores local time without a zone, and TSK converts it with the process's time zone:
-    // pin it, so that every lab machine reports the same times for the same image.
+    // FAT stores local time without a zone, and TSK converts it with the process's time zone
+    // (mktime). Pinned to UTC, TSK's seconds are that local time itself, which the engine then
+    // reads in the zone the user gives (--fat-zone; engine::fat_time_in_zone), so the TZ of the
+    // shell never changes what dflab reports.
     ::setenv("TZ", "UTC", 1);
     ::tzset();
     CLI::App app{"dflab: digital-forensics training lab (forensic engine, exercise packs, scoring)",
