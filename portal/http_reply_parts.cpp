@@ -43,7 +43,7 @@ bool safe_header(std::string_view name, std::string_view value) {
 
 }  // namespace
 
-eply error_reply(int status, std::string_view code, std::string_view message) {
+Reply error_reply(int status, std::string_view code, std::string_view message) {
     Reply r;
     r.status = status;
     r.content_type = "application/json";
