@@ -7,6 +7,9 @@
 #include <memory>
 #include <sstream>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include "engine/error.hpp"
 #include "scoring/access_codes.hpp"
 #include "scoring/findings.hpp"
@@ -32,7 +35,7 @@ struct LabArgs {
     std::optional<int> variant;
     int64_t submission = 0;
     double points = 0;
-    bool json = false, teams = false, json_value = false;
+    bool json = false, teams = false, json_value = false, bom = false;
     std::string team_rule = "mean";
 };
 
@@ -42,13 +45,68 @@ size_t display_width(std::string_view s) {
     return n;
 }
 
-// Aligned columns for people (code points, not bytes, so Cyrillic names line up).
+// The first `count` code points of `s` (a UTF-8 text).
+std::string_view first_code_points(std::string_view s, size_t count) {
+    size_t i = 0;
+    for (size_t seen = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && seen++ == count) break;
+    }
+    return s.substr(0, i);
+}
+
+// Columns of the terminal on standard output; 100 when it is not a terminal.
+size_t output_width() {
+    winsize size{};
+    if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+        size.ws_col > 0) {
+        return size.ws_col;
+    }
+    return 100;
+}
+
+// `text` in lines of at most `width` code points: broken at spaces where it can be, at its own
+// line breaks always, inside a word only when the word is longer than a line. Nothing is left
+// out but the spaces that lines are broken at (tabs count as spaces).
+std::vector<std::string> wrap_text(std::string_view text, size_t width) {
+    width = std::max<size_t>(width, 1);
+    std::vector<std::string> lines;
+    std::istringstream paragraphs{std::string(text)};
+    for (std::string paragraph; std::getline(paragraphs, paragraph);) {
+        std::replace(paragraph.begin(), paragraph.end(), '\t', ' ');
+        if (!paragraph.empty() && paragraph.back() == '\r') paragraph.pop_back();
+        std::string line;
+        std::istringstream words(paragraph);
+        for (std::string word; words >> word;) {
+            if (!line.empty() && display_width(line) + 1 + display_width(word) <= width) {
+                line += ' ' + word;
+                continue;
+            }
+            if (!line.empty()) lines.push_back(std::move(line));
+            line.clear();
+            std::string_view rest = word;
+            while (display_width(rest) > width) {
+                std::string_view head = first_code_points(rest, width);
+                lines.emplace_back(head);
+                rest.remove_prefix(head.size());
+            }
+            line = rest;
+        }
+        lines.push_back(std::move(line));
+    }
+    if (lines.empty()) lines.emplace_back();
+    return lines;
+}
+
+// Aligned columns for people (code points, not bytes, so Cyrillic names line up). With
+// `wrap_last`, the last column is never cut: it is wrapped into the room the terminal leaves it,
+// or, when that is under 30 columns, printed under its row, indented.
 void print_columns(const std::vector<std::string>& header,
-                   const std::vector<std::vector<std::string>>& rows) {
+                   const std::vector<std::vector<std::string>>& rows, bool wrap_last = false) {
+    const size_t aligned = wrap_last ? header.size() - 1 : header.size();
     std::vector<size_t> width(header.size());
-    for (size_t i = 0; i < header.size(); ++i) width[i] = display_width(header[i]);
+    for (size_t i = 0; i < aligned; ++i) width[i] = display_width(header[i]);
     for (const auto& r : rows)
-        for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+        for (size_t i = 0; i < r.size() && i < aligned; ++i)
             width[i] = std::max(width[i], display_width(r[i]));
     auto line = [&](const std::vector<std::string>& r) {
         std::string out;
@@ -60,7 +118,26 @@ void print_columns(const std::vector<std::string>& header,
         std::cout << out << "\n";
     };
     line(header);
-    for (const auto& r : rows) line(r);
+    size_t indent = 0;
+    for (size_t i = 0; i < aligned; ++i) indent += width[i] + 2;
+    const size_t total = output_width();
+    const bool beside = total >= indent + 30;
+    for (const auto& r : rows) {
+        if (!wrap_last || r.size() != header.size()) {
+            line(r);
+            continue;
+        }
+        auto text = wrap_text(r.back(), beside ? total - indent : total - 4);
+        std::vector<std::string> first(r.begin(), r.end() - 1);
+        if (beside) first.push_back(text[0]);
+        line(first);
+        for (size_t i = beside ? 1 : 0; i < text.size(); ++i) {
+            if (text[i].empty())
+                std::cout << "\n";
+            else
+                std::cout << std::string(beside ? indent : 4, ' ') << text[i] << "\n";
+        }
+    }
 }
 
 nlohmann::ordered_json outcome_json(const SubmitOutcome& o) {
@@ -299,9 +376,6 @@ void review(CLI::App* set, const LabArgs& a) {
                                                                 {"comment", r->second.comment}}}});
             continue;
         }
-        for (char& c : answer)
-            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-        if (display_width(answer) > 60) answer = answer.substr(0, 57) + "...";
         rows.push_back({std::to_string(s.id), s.time, s.participant, s.question,
                         r == reviews.end()
                             ? "pending"
@@ -311,7 +385,8 @@ void review(CLI::App* set, const LabArgs& a) {
     if (a.json)
         std::cout << list.dump(2) << "\n";
     else
-        print_columns({"submission", "time", "participant", "question", "review", "answer"}, rows);
+        print_columns({"submission", "time", "participant", "question", "review", "answer"}, rows,
+                      true);
 }
 
 void scoreboard(const LabArgs& a) {
@@ -353,6 +428,7 @@ void scoreboard(const LabArgs& a) {
 void export_lab(const LabArgs& a) {
     LabRecord record(a.db);
     Lab lab(record, clock_from_environment());
+    if (a.bom && a.format != "csv") throw Error("--bom is for --format csv only");
     std::string text;
     if (a.format == "json") {
         text = export_json(lab).dump(2) + "\n";
@@ -361,6 +437,9 @@ void export_lab(const LabArgs& a) {
     } else {
         text = table_csv(submissions_table(lab));
     }
+    // Excel and LibreOffice read a CSV without a byte-order mark in the machine's ANSI code page,
+    // which turns Cyrillic names into mojibake; with the mark they read UTF-8 (docs/instructor.md).
+    if (a.bom) text.insert(0, "\xEF\xBB\xBF");
     if (a.output.empty())
         std::cout << text;
     else
@@ -469,12 +548,26 @@ void register_lab(CLI::App& app, int& exit_code) {
     auto* rev_list =
         rev->add_subcommand("list", "Answers awaiting review and reviewed ones")->fallthrough();
     rev_list->add_flag("--json", a->json, "A JSON array");
-    auto* set =
-        rev->add_subcommand("set", "Set the points of a submission's question")->fallthrough();
-    set->add_option("SUBMISSION", a->submission, "Submission id (see 'review list')")->required();
-    set->add_option("--points", a->points, "Points awarded")->required();
-    set->add_option("--comment", a->comment, "Why")->required();
-    set->add_option("--reviewer", a->reviewer, "Who reviewed")->required();
+    auto* set = rev->add_subcommand("set",
+                                    "Set the points of a submission's question: needs the "
+                                    "submission id, points within the question's points, a "
+                                    "comment and the reviewer")
+                    ->fallthrough();
+    set->footer(
+        "Example: dflab lab review --db lab.sqlite set 17 --points 3.5 --comment 'names the "
+        "butler, no evidence' --reviewer 'A. Kim'\nThe latest review of a participant's question "
+        "counts; anything else is refused with one line saying what is wrong.");
+    set->add_option("SUBMISSION", a->submission,
+                    "Submission id, the first column of 'review list' (a whole number)")
+        ->required();
+    set->add_option("--points", a->points,
+                    "Points awarded: from 0 to the question's points (decimals allowed)")
+        ->required();
+    set->add_option("--comment", a->comment, "Why these points (not empty; UTF-8, at most 64 KiB)")
+        ->required();
+    set->add_option("--reviewer", a->reviewer,
+                    "Who reviewed (not empty, one line, at most 256 bytes)")
+        ->required();
     rev->callback([a, set, &exit_code] {
         review(set, *a);
         exit_code = 0;
@@ -500,6 +593,9 @@ void register_lab(CLI::App& app, int& exit_code) {
     exp->add_option("--table", a->table, "CSV: submissions (default) or totals")
         ->check(CLI::IsMember({"submissions", "totals"}));
     exp->add_option("-o,--output", a->output, "Write to FILE (default: standard output)");
+    exp->add_flag("--bom", a->bom,
+                  "CSV: begin with a UTF-8 byte-order mark, so that spreadsheet programs (Excel, "
+                  "LibreOffice) read Cyrillic names as UTF-8");
     exp->callback([a, &exit_code] {
         export_lab(*a);
         exit_code = 0;
