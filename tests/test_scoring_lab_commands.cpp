@@ -234,7 +234,7 @@ TEST_F(LabCommands, ReviewSetSaysWhatItNeeds) {
     one_line_error(set("99 --points 1 --comment ok --reviewer T"),
                    "submission 99: no such submission in ");
     one_line_error(set(id + " --points 5 --comment ok --reviewer T"),
-                   "points must be between 0 and 4");
+                   "points must be between 0 and 4 (question essay)");
     one_line_error(set(id + " --points 1 --comment ' ' --reviewer T"),
                    "the comment is empty; say why these points were given");
     one_line_error(set(id + " --points 1 --comment ok --reviewer ''"),
