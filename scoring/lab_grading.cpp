@@ -336,9 +336,6 @@ ReviewRow Lab::review(int64_t submission, double points, std::string_view commen
                     ")");
     }
     check_label(reviewer, what + ": reviewer", true);
-    if (comment.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        throw Error(what + ": the comment is empty; say why these points were given");
-    }
     if (comment.size() > kMaxAnswerBytes || !valid_utf8(comment)) {
         throw Error(what + ": the comment must be UTF-8 text of at most 64 KiB");
     }

@@ -347,6 +347,12 @@ void review(CLI::App* set, const LabArgs& a) {
     LabRecord record(a.db);
     Lab lab(record, clock_from_environment());
     if (set->parsed()) {
+        // The portal may store a review without a comment; from the shell, --comment is required
+        // and must say something.
+        if (a.comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+            throw Error("submission " + std::to_string(a.submission) +
+                        ": the comment is empty; say why these points were given");
+        }
         ReviewRow r = lab.review(a.submission, a.points, a.comment, a.reviewer);
         auto s = record.submission(a.submission);
         std::cout << "submission " << r.submission << " (" << s->participant << "/" << s->question
