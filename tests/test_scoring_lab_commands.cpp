@@ -94,6 +94,28 @@ TEST_F(LabCommands, AttemptLimitAndHints) {
     EXPECT_EQ(sql("SELECT count(*) FROM submissions"), "2\n");
 }
 
+TEST_F(LabCommands, HintPrintsItsTextFromTheStoredKeyForTheInstructorToPassOn) {
+    auto with_texts = test::lab_test_key();
+    with_texts["questions"][0]["hints"] = {
+        {{"cost", 2},
+         {"text",
+          {{"en", "Compare with the hash the E01 stores."},
+           {"ru", "Сравните с хешем, сохранённым в E01."}}}},
+        {{"cost", 3}, {"text", {{"en", "ewfverify -d sha256"}}}}};
+    const std::string key2 = test::write_json(dir + "/key-with-hints.json", with_texts);
+    const std::string db2 = dir + "/hints.sqlite";
+    ASSERT_EQ(lab("lab init --key " + shell_quote(key2) + " --db " + shell_quote(db2)).exit_code,
+              0);
+    ASSERT_EQ(lab("lab participants --db " + shell_quote(db2) + " add p1 --name Ann").exit_code, 0);
+    auto r = lab("lab hint --db " + shell_quote(db2) + " p1 hash --lang ru");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out,
+              "p1/hash: hint 1 of 2 unlocked (costs 2 points)\n"
+              "  Сравните с хешем, сохранённым в E01.\n");
+    r = lab("lab hint --db " + shell_quote(db2) + " p1 hash --lang kk");  // no Kazakh: English
+    EXPECT_EQ(r.out, "p1/hash: hint 2 of 2 unlocked (costs 3 points)\n  ewfverify -d sha256\n");
+}
+
 TEST_F(LabCommands, FindingsFileIsSubmittedInOneGo) {
     const std::string findings =
         test::write_json(dir + "/p2.json", {{"pack", "intro"},
