@@ -208,6 +208,22 @@ TEST_F(LabCommands, ExportCsvWithBomOpensInSpreadsheetsWithCyrillicIntact) {
     EXPECT_EQ(rows[1][3], "Борис");
     EXPECT_EQ(rows[1][6], "essay");
     EXPECT_EQ(rows[1][7], value);
+    // The access codes' CSV (names, codes) takes --bom too.
+    const std::string codes = dir + "/codes.csv";
+    r = lab("lab participants --db " + shell_quote(db) + " codes --bom --csv " +
+            shell_quote(codes));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto people =
+        test::run("python3 -c " +
+                  shell_quote("import csv, json, sys; print(json.dumps(list(csv.DictReader("
+                              "open(sys.argv[1], newline='', encoding='utf-8-sig')))))") +
+                  " " + shell_quote(codes));
+    ASSERT_EQ(people.exit_code, 0) << people.err;
+    auto slips = nlohmann::json::parse(people.out);
+    ASSERT_EQ(slips.size(), 3u);
+    EXPECT_EQ(slips[0]["name"], "Smith, Ann \"A\"");
+    EXPECT_EQ(slips[1]["id"], "p2");
+    EXPECT_EQ(slips[1]["name"], "Борис");
     // Without --bom no mark (scripts and pipes); --bom with JSON is refused in one line.
     r = lab("lab export --db " + shell_quote(db) + " --format csv");
     EXPECT_TRUE(r.out.starts_with("submission,")) << r.out.substr(0, 20);

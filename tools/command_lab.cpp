@@ -189,7 +189,7 @@ void access_codes(const LabArgs& a) {
         stored += (stored.empty() ? "" : ", ") + r->path().string() + " (" +
                   std::to_string(rows.size()) + ")";
     }
-    std::string csv = "id,name,code\n";
+    std::string csv = std::string(a.bom ? "\xEF\xBB\xBF" : "") + "id,name,code\n";
     for (const auto& s : slips) {
         std::string line = csv_line(std::vector<std::string>{s.id, s.name, format_code(s.code)},
                                     {true, true, false});
@@ -430,6 +430,9 @@ void register_lab(CLI::App& app, int& exit_code) {
                       "standard output)");
     codes->add_option("--csv", a->csv,
                       "Also write the codes as CSV (id,name,code) to this file (owner-only)");
+    codes->add_flag("--bom", a->bom,
+                    "Begin the CSV with a UTF-8 byte-order mark, for spreadsheet programs (Excel, "
+                    "LibreOffice) to read Cyrillic names as UTF-8");
     codes->add_option("--url", a->url, "The portal's address for the slips (http://10.0.0.1:8080)");
     codes->add_option("--lang", a->lang, "Language of the slips: en (default), ru or kk")
         ->check(CLI::IsMember({"en", "ru", "kk"}));
