@@ -277,6 +277,8 @@ TEST_F(LabCommands, ReviewSetSaysWhatItNeeds) {
                    "the comment is empty; say why these points were given");
     one_line_error(set(id + " --points 1 --comment ok --reviewer ''"),
                    "submission " + id + ": reviewer: must not be empty");
+    one_line_error(set(id + " --points 1 --reviewer T"), "--comment is required");
+    one_line_error(set(id + " --points many --comment ok --reviewer T"), "--points");
     EXPECT_EQ(sql("SELECT count(*) FROM reviews"), "0\n");
     auto r = set(id + " --points 3.5 --comment 'names the butler' --reviewer T");
     ASSERT_EQ(r.exit_code, 0) << r.err;
