@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include "engine/error.hpp"
 #include "scoring/answer_types.hpp"
@@ -329,8 +330,10 @@ ReviewRow Lab::review(int64_t submission, double points, std::string_view commen
     if (!row) throw Error(what + ": no such submission in " + record_.path().string());
     const KeyQuestion& q = find_question(row->question);
     if (!(points >= 0 && points <= q.points)) {
-        throw Error(what + ": points must be between 0 and " + nlohmann::json(q.points).dump() +
-                    " (question " + q.id + ")");
+        std::ostringstream most;  // 4, not 4.0: as the question's points are written
+        most << q.points;
+        throw Error(what + ": points must be between 0 and " + most.str() + " (question " + q.id +
+                    ")");
     }
     check_label(reviewer, what + ": reviewer", true);
     if (comment.size() > kMaxAnswerBytes || !valid_utf8(comment)) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "tests/lab_test_key.hpp"
 #include "tests/support/fixtures.hpp"
@@ -93,6 +94,28 @@ TEST_F(LabCommands, AttemptLimitAndHints) {
     EXPECT_EQ(sql("SELECT count(*) FROM submissions"), "2\n");
 }
 
+TEST_F(LabCommands, HintPrintsItsTextFromTheStoredKeyForTheInstructorToPassOn) {
+    auto with_texts = test::lab_test_key();
+    with_texts["questions"][0]["hints"] = {
+        {{"cost", 2},
+         {"text",
+          {{"en", "Compare with the hash the E01 stores."},
+           {"ru", "Сравните с хешем, сохранённым в E01."}}}},
+        {{"cost", 3}, {"text", {{"en", "ewfverify -d sha256"}}}}};
+    const std::string key2 = test::write_json(dir + "/key-with-hints.json", with_texts);
+    const std::string db2 = dir + "/hints.sqlite";
+    ASSERT_EQ(lab("lab init --key " + shell_quote(key2) + " --db " + shell_quote(db2)).exit_code,
+              0);
+    ASSERT_EQ(lab("lab participants --db " + shell_quote(db2) + " add p1 --name Ann").exit_code, 0);
+    auto r = lab("lab hint --db " + shell_quote(db2) + " p1 hash --lang ru");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out,
+              "p1/hash: hint 1 of 2 unlocked (costs 2 points)\n"
+              "  Сравните с хешем, сохранённым в E01.\n");
+    r = lab("lab hint --db " + shell_quote(db2) + " p1 hash --lang kk");  // no Kazakh: English
+    EXPECT_EQ(r.out, "p1/hash: hint 2 of 2 unlocked (costs 3 points)\n  ewfverify -d sha256\n");
+}
+
 TEST_F(LabCommands, FindingsFileIsSubmittedInOneGo) {
     const std::string findings =
         test::write_json(dir + "/p2.json", {{"pack", "intro"},
@@ -160,6 +183,106 @@ TEST_F(LabCommands, ExportCsvParsesBack) {
         nlohmann::json::parse(lab("lab export --db " + shell_quote(db) + " --format json").out);
     EXPECT_EQ(json["submissions"].size(), 2u);
     EXPECT_EQ(json["totals"][0]["points"], 5);
+}
+
+TEST_F(LabCommands, ExportCsvWithBomOpensInSpreadsheetsWithCyrillicIntact) {
+    const std::string value = "Дворецкий, в перчатках: \"улика\"\nвторая строка";
+    ASSERT_EQ(submit("p2 essay " + shell_quote(value)).exit_code, 0);
+    const std::string csv = dir + "/export-bom.csv";
+    auto r =
+        lab("lab export --db " + shell_quote(db) + " --format csv --bom -o " + shell_quote(csv));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(csv, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_TRUE(bytes.starts_with("\xEF\xBB\xBF")) << bytes.substr(0, 20);
+    EXPECT_NE(bytes.find("\r\n"), std::string::npos);  // RFC 4180 line ends
+    // Python's csv module reading UTF-8 with a signature, as spreadsheets do.
+    auto parsed = test::run("python3 -c " +
+                            shell_quote("import csv, json, sys; print(json.dumps(list(csv.reader("
+                                        "open(sys.argv[1], newline='', encoding='utf-8-sig')))))") +
+                            " " + shell_quote(csv));
+    ASSERT_EQ(parsed.exit_code, 0) << parsed.err;
+    auto rows = nlohmann::json::parse(parsed.out);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], "submission");  // the mark is not part of the first field
+    EXPECT_EQ(rows[1][3], "Борис");
+    EXPECT_EQ(rows[1][6], "essay");
+    EXPECT_EQ(rows[1][7], value);
+    // The access codes' CSV (names, codes) takes --bom too.
+    const std::string codes = dir + "/codes.csv";
+    r = lab("lab participants --db " + shell_quote(db) + " codes --bom --csv " +
+            shell_quote(codes));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto people =
+        test::run("python3 -c " +
+                  shell_quote("import csv, json, sys; print(json.dumps(list(csv.DictReader("
+                              "open(sys.argv[1], newline='', encoding='utf-8-sig')))))") +
+                  " " + shell_quote(codes));
+    ASSERT_EQ(people.exit_code, 0) << people.err;
+    auto slips = nlohmann::json::parse(people.out);
+    ASSERT_EQ(slips.size(), 3u);
+    EXPECT_EQ(slips[0]["name"], "Smith, Ann \"A\"");
+    EXPECT_EQ(slips[1]["id"], "p2");
+    EXPECT_EQ(slips[1]["name"], "Борис");
+    // Without --bom no mark (scripts and pipes); --bom with JSON is refused in one line.
+    r = lab("lab export --db " + shell_quote(db) + " --format csv");
+    EXPECT_TRUE(r.out.starts_with("submission,")) << r.out.substr(0, 20);
+    r = lab("lab export --db " + shell_quote(db) + " --format json --bom");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.err, "dflab: --bom is for --format csv only\n");
+}
+
+TEST_F(LabCommands, ReviewListShowsWholeAnswersWrapped) {
+    std::string answer;
+    for (int i = 0; i < 40; ++i) answer += "дворецкий" + std::to_string(i) + " ";
+    answer += "\nhttps://example.org/" + std::string(150, 'x') + "/конец";
+    ASSERT_EQ(submit("p2 essay " + shell_quote(answer)).exit_code, 0);
+    auto r = lab("lab review --db " + shell_quote(db) + " list");  // not a terminal: 100 columns
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto out_lines = test::lines(r.out);
+    EXPECT_GT(out_lines.size(), 4u) << r.out;
+    for (const auto& line : out_lines) {
+        size_t code_points = 0;
+        for (unsigned char c : line) code_points += (c & 0xC0) != 0x80 ? 1 : 0;
+        EXPECT_LE(code_points, 100u) << line;
+    }
+    auto without_spaces = [](std::string s) {
+        std::erase_if(s, [](char c) { return c == ' ' || c == '\n' || c == '\r'; });
+        return s;
+    };
+    EXPECT_NE(without_spaces(r.out).find(without_spaces(answer)), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("..."), std::string::npos);
+}
+
+TEST_F(LabCommands, ReviewSetSaysWhatItNeeds) {
+    ASSERT_EQ(submit("p1 essay 'The butler.'").exit_code, 0);
+    std::string id = sql("SELECT id FROM submissions");
+    id.erase(id.find_last_not_of('\n') + 1);
+    auto set = [&](const std::string& args) {
+        return lab("lab review --db " + shell_quote(db) + " set " + args);
+    };
+    auto help = set("--help");
+    EXPECT_NE(help.out.find("points within the question's points"), std::string::npos) << help.out;
+    EXPECT_NE(help.out.find("--comment"), std::string::npos);
+    auto one_line_error = [](const test::CommandResult& r, const std::string& text) {
+        EXPECT_NE(r.exit_code, 0);
+        EXPECT_EQ(test::lines(r.err).size(), 1u) << r.err;
+        EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
+    };
+    one_line_error(set("99 --points 1 --comment ok --reviewer T"),
+                   "submission 99: no such submission in ");
+    one_line_error(set(id + " --points 5 --comment ok --reviewer T"),
+                   "points must be between 0 and 4 (question essay)");
+    one_line_error(set(id + " --points 1 --comment ' ' --reviewer T"),
+                   "the comment is empty; say why these points were given");
+    one_line_error(set(id + " --points 1 --comment ok --reviewer ''"),
+                   "submission " + id + ": reviewer: must not be empty");
+    one_line_error(set(id + " --points 1 --reviewer T"), "--comment is required");
+    one_line_error(set(id + " --points many --comment ok --reviewer T"), "--points");
+    EXPECT_EQ(sql("SELECT count(*) FROM reviews"), "0\n");
+    auto r = set(id + " --points 3.5 --comment 'names the butler' --reviewer T");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "submission " + id + " (p1/essay) reviewed by T: 3.5 of 4 points\n");
 }
 
 TEST_F(LabCommands, RegradeAgainstACorrectedKey) {

@@ -23,6 +23,7 @@
 #include "engine/time_format.hpp"
 #include "engine/timeline.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/timeline_helpers.hpp"
 
 namespace dflab::test {
 namespace {
@@ -32,15 +33,6 @@ using engine::TimelineRecord;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::string field;
-    std::istringstream in(s);
-    while (std::getline(in, field, sep)) out.push_back(field);
-    if (!s.empty() && s.back() == sep) out.emplace_back();
-    return out;
-}
 
 // One CSV line, RFC 4180 quoting (no newlines inside fields in our fixtures).
 std::vector<std::string> csv_fields(const std::string& line) {
@@ -71,30 +63,6 @@ std::vector<std::string> csv_fields(const std::string& line) {
     return out;
 }
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-    for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
-        s.replace(pos, from.size(), to);
-    }
-    return s;
-}
-
-// Undoes what we write differently from fls on purpose (see the file comment).
-std::string normalise_body_line(const std::string& line) {
-    auto f = split(line, '|');
-    if (f.size() != 11) return line;
-    f[1] = replace_all(replace_all(f[1], "%7C", "|"), "%25", "%");
-    for (size_t i = 7; i < 11; ++i) {
-        f[i] = std::to_string(static_cast<uint32_t>(std::stoll(f[i])));
-    }
-    std::string out;
-    for (size_t i = 0; i < f.size(); ++i) out += (i ? "|" : "") + f[i];
-    return out;
-}
-
-std::multiset<std::string> as_multiset(const std::vector<std::string>& v) {
-    return {v.begin(), v.end()};
-}
-
 // A fresh directory, removed at the end of the scope.
 struct TempDir {
     std::string path = temp_dir();
@@ -108,10 +76,6 @@ std::string write_file(const std::string& dir, const std::string& name, const st
     std::string path = dir + "/" + name;
     std::ofstream(path, std::ios::binary) << text;
     return path;
-}
-
-CommandResult timeline(const std::string& image, const std::string& args = "") {
-    return dflab("timeline " + shell_quote(fixture(image)) + (args.empty() ? "" : " " + args));
 }
 
 // The CSV rows of `dflab timeline` (header checked and dropped), each split into fields.
@@ -464,98 +428,6 @@ TEST(TimelineCommand, BodyOfAPartitionedDiskEqualsFlsWithPrefixes) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// FAT times in a zone (--fat-zone), against fls -z
-
-// The body file of `image` as `fls -z ZONE -m / -r` prints it (TZ of the shell set elsewhere, to
-// show it plays no part).
-std::vector<std::string> fls_body_in_zone(const std::string& image, const std::string& zone) {
-    auto r = run("TZ=Asia/Tokyo fls -z " + zone + " -m / -r " + shell_quote(image));
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> out;
-    for (const auto& l : lines(r.out)) out.push_back(normalise_body_line(l));
-    return out;
-}
-
-std::vector<std::string> our_body(const std::string& image, const std::string& args,
-                                  const std::string& env = "") {
-    auto r = run(env + " " + shell_quote(DFLAB_BINARY) + " timeline " + shell_quote(image) +
-                 " --body " + args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> out;
-    for (const auto& l : lines(r.out)) out.push_back(normalise_body_line(l));
-    return out;
-}
-
-TEST(TimelineFatZone, BodyFileEqualsFlsInThatZone) {
-    const std::string image = fixture("fat16.img");
-    for (const std::string zone : {"Asia/Almaty", "Europe/Moscow", "America/New_York", "UTC"}) {
-        SCOPED_TRACE(zone);
-        auto want = fls_body_in_zone(image, zone);
-        ASSERT_GT(want.size(), 5u);
-        EXPECT_EQ(our_body(image, "--fat-zone " + zone), want);
-        EXPECT_EQ(our_body(image, "--fat-zone 0=" + zone), want);
-    }
-    // The shell's TZ changes nothing: without --fat-zone, FAT is read in UTC.
-    EXPECT_EQ(our_body(image, "", "TZ=Asia/Almaty"), fls_body_in_zone(image, "UTC"));
-}
-
-TEST(TimelineFatZone, WrongZoneShiftsEveryTimeByItsOffset) {
-    const std::string image = fixture("fat16.img");
-    auto right = our_body(image, "--fat-zone Asia/Almaty");
-    auto as_utc = our_body(image, "--fat-zone UTC");
-    ASSERT_EQ(right.size(), as_utc.size());
-    size_t compared = 0;
-    for (size_t i = 0; i < right.size(); ++i) {
-        auto a = split(right[i], '|'), b = split(as_utc[i], '|');
-        ASSERT_EQ(a[1], b[1]);
-        for (size_t f = 7; f < 11; ++f) {
-            if (a[f] == "0") {
-                EXPECT_EQ(b[f], "0");
-                continue;
-            }
-            // The offset Almaty had at that instant, from GNU date.
-            auto z = run("TZ=Asia/Almaty date -d @" + a[f] + " +%z").out;
-            const int64_t offset =
-                std::stoll(z.substr(1, 2)) * 3600 + std::stoll(z.substr(3, 2)) * 60;
-            EXPECT_EQ(std::stoll(b[f]) - std::stoll(a[f]), offset) << right[i];
-            ++compared;
-        }
-    }
-    EXPECT_GT(compared, 10u);
-}
-
-TEST(TimelineFatZone, PerPartitionZonesOnADisk) {
-    const std::string image = fixture("mbr.img");
-    auto r = dflab("timeline " + shell_quote(image) +
-                   " --body --fat-zone UTC --fat-zone 2=Asia/Almaty --partition 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto fls2 = run("fls -z Asia/Almaty -o 2048 -m / -r " + shell_quote(image));
-    EXPECT_EQ(as_multiset(lines(r.out)), as_multiset(lines(fls2.out)));
-    EXPECT_NE(r.err.find("FAT times: local time read in Asia/Almaty (partition 2)"),
-              std::string::npos)
-        << r.err;
-    // Partition 8 (FAT12) keeps the zone for all; ext4 (4) stores UTC and has none.
-    auto csv = timeline("mbr.img", "--fat-zone Europe/Moscow --fat-zone 2=Asia/Almaty");
-    ASSERT_EQ(csv.exit_code, 0) << csv.err;
-    EXPECT_EQ(lines(csv.out).front(),
-              "# FAT times: local time read in Asia/Almaty (partition 2); Europe/Moscow "
-              "(partition 8); set with --fat-zone");
-    auto json = timeline("mbr.img", "--format json --fat-zone 2=Asia/Almaty");
-    ASSERT_EQ(json.exit_code, 0) << json.err;
-    std::set<std::string> zones_of[9];
-    for (const auto& l : lines(json.out)) {
-        auto j = nlohmann::json::parse(l);
-        zones_of[j["partition"].get<int>()].insert(j.value("fat_zone", "-"));
-    }
-    EXPECT_EQ(zones_of[2], std::set<std::string>{"Asia/Almaty"});
-    EXPECT_EQ(zones_of[4], std::set<std::string>{"-"});
-    EXPECT_EQ(zones_of[8], std::set<std::string>{"UTC"});
-    // No note where no FAT is read.
-    auto ext = timeline("mbr.img", "--partition 4");
-    EXPECT_TRUE(lines(ext.out).front().starts_with("time,macb,")) << ext.out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Ranges
 
 TEST(TimelineCommand, RangeSelectsInclusiveTimes) {
@@ -622,16 +494,7 @@ TEST(TimelineCommand, KnownTimesInTheFixture) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors: one line on stderr, nothing on stdout
-
-void expect_one_line_error(const CommandResult& r, const std::string& mentions) {
-    EXPECT_NE(r.exit_code, 0);
-    EXPECT_EQ(r.out, "");
-    auto ls = lines(r.err);
-    ASSERT_EQ(ls.size(), 1u) << r.err;
-    EXPECT_TRUE(ls[0].starts_with("dflab: ")) << ls[0];
-    EXPECT_NE(ls[0].find(mentions), std::string::npos) << ls[0];
-}
+// Errors: one line on stderr, nothing on stdout (expect_one_line_error)
 
 TEST(TimelineCommand, UnknownTimeZoneIsOneLine) {
     expect_one_line_error(timeline("ext4.img", "--timezone Mars/Olympus_Mons"),
@@ -656,13 +519,6 @@ TEST(TimelineCommand, HelpDescribesTheOptions) {
                              "mactime", "macb", "IANA"}) {
         EXPECT_NE(r.out.find(word), std::string::npos) << word;
     }
-}
-
-TEST(TimelineFatZone, BadZonesAreOneLine) {
-    expect_one_line_error(timeline("fat16.img", "--fat-zone Mars/Base"), "Mars/Base");
-    expect_one_line_error(timeline("fat16.img", "--fat-zone x=Asia/Almaty"), "x=Asia/Almaty");
-    expect_one_line_error(timeline("fat16.img", "--fat-zone 2=UTC --fat-zone 2=Asia/Almaty"),
-                          "given twice");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "scoring/report_html.hpp"
 #include "scoring/report_svg.hpp"
 #include "tools/commands.hpp"
+#include "tools/text_columns.hpp"
 
 namespace dflab::tools {
 
@@ -32,35 +33,28 @@ struct LabArgs {
     std::optional<int> variant;
     int64_t submission = 0;
     double points = 0;
-    bool json = false, teams = false, json_value = false;
+    bool json = false, teams = false, json_value = false, bom = false;
     std::string team_rule = "mean";
 };
 
-size_t display_width(std::string_view s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
-    return n;
-}
-
-// Aligned columns for people (code points, not bytes, so Cyrillic names line up).
-void print_columns(const std::vector<std::string>& header,
-                   const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> width(header.size());
-    for (size_t i = 0; i < header.size(); ++i) width[i] = display_width(header[i]);
-    for (const auto& r : rows)
-        for (size_t i = 0; i < r.size() && i < width.size(); ++i)
-            width[i] = std::max(width[i], display_width(r[i]));
-    auto line = [&](const std::vector<std::string>& r) {
-        std::string out;
-        for (size_t i = 0; i < r.size(); ++i) {
-            out += r[i];
-            if (i + 1 < r.size()) out += std::string(width[i] - display_width(r[i]) + 2, ' ');
-        }
-        out.erase(out.find_last_not_of(' ') + 1);
-        std::cout << out << "\n";
-    };
-    line(header);
-    for (const auto& r : rows) line(r);
+// The text of hint `number` (from 1) of `question` in the answer key stored in the lab record, in
+// `language` (else English, else the first it has); "" when the key holds no text for it.
+std::string hint_text(const std::string& answer_key, std::string_view question, int number,
+                      const std::string& language) {
+    const auto key = nlohmann::json::parse(answer_key, nullptr, false);
+    if (!key.is_object() || !key.contains("questions")) return "";
+    for (const auto& q : key["questions"]) {
+        if (q.value("id", "") != question) continue;
+        const auto hints = q.value("hints", nlohmann::json::array());
+        if (number < 1 || static_cast<size_t>(number) > hints.size()) return "";
+        const auto text = hints[static_cast<size_t>(number - 1)].value("text", nlohmann::json());
+        if (text.is_string()) return text.get<std::string>();
+        if (!text.is_object() || text.empty()) return "";
+        for (const std::string& l : {language, std::string("en")})
+            if (text.contains(l) && text[l].is_string()) return text[l].get<std::string>();
+        return text.begin()->is_string() ? text.begin()->get<std::string>() : "";
+    }
+    return "";
 }
 
 nlohmann::ordered_json outcome_json(const SubmitOutcome& o) {
@@ -195,7 +189,7 @@ void access_codes(const LabArgs& a) {
         stored += (stored.empty() ? "" : ", ") + r->path().string() + " (" +
                   std::to_string(rows.size()) + ")";
     }
-    std::string csv = "id,name,code\n";
+    std::string csv = std::string(a.bom ? "\xEF\xBB\xBF" : "") + "id,name,code\n";
     for (const auto& s : slips) {
         std::string line = csv_line(std::vector<std::string>{s.id, s.name, format_code(s.code)},
                                     {true, true, false});
@@ -270,6 +264,12 @@ void review(CLI::App* set, const LabArgs& a) {
     LabRecord record(a.db);
     Lab lab(record, clock_from_environment());
     if (set->parsed()) {
+        // The portal may store a review without a comment; from the shell, --comment is required
+        // and must say something.
+        if (a.comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+            throw Error("submission " + std::to_string(a.submission) +
+                        ": the comment is empty; say why these points were given");
+        }
         ReviewRow r = lab.review(a.submission, a.points, a.comment, a.reviewer);
         auto s = record.submission(a.submission);
         std::cout << "submission " << r.submission << " (" << s->participant << "/" << s->question
@@ -299,9 +299,6 @@ void review(CLI::App* set, const LabArgs& a) {
                                                                 {"comment", r->second.comment}}}});
             continue;
         }
-        for (char& c : answer)
-            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-        if (display_width(answer) > 60) answer = answer.substr(0, 57) + "...";
         rows.push_back({std::to_string(s.id), s.time, s.participant, s.question,
                         r == reviews.end()
                             ? "pending"
@@ -311,7 +308,8 @@ void review(CLI::App* set, const LabArgs& a) {
     if (a.json)
         std::cout << list.dump(2) << "\n";
     else
-        print_columns({"submission", "time", "participant", "question", "review", "answer"}, rows);
+        print_columns({"submission", "time", "participant", "question", "review", "answer"}, rows,
+                      true);
 }
 
 void scoreboard(const LabArgs& a) {
@@ -353,6 +351,7 @@ void scoreboard(const LabArgs& a) {
 void export_lab(const LabArgs& a) {
     LabRecord record(a.db);
     Lab lab(record, clock_from_environment());
+    if (a.bom && a.format != "csv") throw Error("--bom is for --format csv only");
     std::string text;
     if (a.format == "json") {
         text = export_json(lab).dump(2) + "\n";
@@ -361,6 +360,9 @@ void export_lab(const LabArgs& a) {
     } else {
         text = table_csv(submissions_table(lab));
     }
+    // Excel and LibreOffice read a CSV without a byte-order mark in the machine's ANSI code page,
+    // which turns Cyrillic names into mojibake; with the mark they read UTF-8 (docs/instructor.md).
+    if (a.bom) text.insert(0, "\xEF\xBB\xBF");
     if (a.output.empty())
         std::cout << text;
     else
@@ -428,6 +430,9 @@ void register_lab(CLI::App& app, int& exit_code) {
                       "standard output)");
     codes->add_option("--csv", a->csv,
                       "Also write the codes as CSV (id,name,code) to this file (owner-only)");
+    codes->add_flag("--bom", a->bom,
+                    "Begin the CSV with a UTF-8 byte-order mark, for spreadsheet programs (Excel, "
+                    "LibreOffice) to read Cyrillic names as UTF-8");
     codes->add_option("--url", a->url, "The portal's address for the slips (http://10.0.0.1:8080)");
     codes->add_option("--lang", a->lang, "Language of the slips: en (default), ru or kk")
         ->check(CLI::IsMember({"en", "ru", "kk"}));
@@ -453,12 +458,20 @@ void register_lab(CLI::App& app, int& exit_code) {
     db(hint);
     hint->add_option("PARTICIPANT", a->participant, "Participant id")->required();
     hint->add_option("QUESTION", a->question, "Question id")->required();
+    hint->add_option("--lang", a->lang,
+                     "Language of the hint's text, printed for you to pass on: en (default), ru "
+                     "or kk")
+        ->check(CLI::IsMember({"en", "ru", "kk"}));
     hint->callback([a, &exit_code] {
         LabRecord record(a->db);
         Lab l(record, clock_from_environment());
         HintOutcome h = l.unlock_hint(a->participant, a->question);
         std::cout << a->participant << "/" << a->question << ": hint " << h.number << " of "
                   << h.count << " unlocked (costs " << format_number(h.cost) << " points)\n";
+        // The text is in the stored key only (never in the participant bundle): print it, indented.
+        std::istringstream text(
+            hint_text(record.info().answer_key, a->question, h.number, a->lang));
+        for (std::string line; std::getline(text, line);) std::cout << "  " << line << "\n";
         exit_code = 0;
     });
 
@@ -469,12 +482,26 @@ void register_lab(CLI::App& app, int& exit_code) {
     auto* rev_list =
         rev->add_subcommand("list", "Answers awaiting review and reviewed ones")->fallthrough();
     rev_list->add_flag("--json", a->json, "A JSON array");
-    auto* set =
-        rev->add_subcommand("set", "Set the points of a submission's question")->fallthrough();
-    set->add_option("SUBMISSION", a->submission, "Submission id (see 'review list')")->required();
-    set->add_option("--points", a->points, "Points awarded")->required();
-    set->add_option("--comment", a->comment, "Why")->required();
-    set->add_option("--reviewer", a->reviewer, "Who reviewed")->required();
+    auto* set = rev->add_subcommand("set",
+                                    "Set the points of a submission's question: needs the "
+                                    "submission id, points within the question's points, a "
+                                    "comment and the reviewer")
+                    ->fallthrough();
+    set->footer(
+        "Example: dflab lab review --db lab.sqlite set 17 --points 3.5 --comment 'names the "
+        "butler, no evidence' --reviewer 'A. Kim'\nThe latest review of a participant's question "
+        "counts; anything else is refused with one line saying what is wrong.");
+    set->add_option("SUBMISSION", a->submission,
+                    "Submission id, the first column of 'review list' (a whole number)")
+        ->required();
+    set->add_option("--points", a->points,
+                    "Points awarded: from 0 to the question's points (decimals allowed)")
+        ->required();
+    set->add_option("--comment", a->comment, "Why these points (not empty; UTF-8, at most 64 KiB)")
+        ->required();
+    set->add_option("--reviewer", a->reviewer,
+                    "Who reviewed (not empty, one line, at most 256 bytes)")
+        ->required();
     rev->callback([a, set, &exit_code] {
         review(set, *a);
         exit_code = 0;
@@ -500,6 +527,9 @@ void register_lab(CLI::App& app, int& exit_code) {
     exp->add_option("--table", a->table, "CSV: submissions (default) or totals")
         ->check(CLI::IsMember({"submissions", "totals"}));
     exp->add_option("-o,--output", a->output, "Write to FILE (default: standard output)");
+    exp->add_flag("--bom", a->bom,
+                  "CSV: begin with a UTF-8 byte-order mark, so that spreadsheet programs (Excel, "
+                  "LibreOffice) read Cyrillic names as UTF-8");
     exp->callback([a, &exit_code] {
         export_lab(*a);
         exit_code = 0;

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
                  "dflab"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "dflab 0.1.0");
+    // A usage error is one line, as every other error: what is wrong, and where the help is.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return "dflab: " + std::string(e.what()) + " (see --help)\n";
+    });
     int exit_code = 0;
     using namespace dflab::tools;
     for (auto add :
