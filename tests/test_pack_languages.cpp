@@ -205,6 +205,20 @@ TEST(PackLanguages, FindingsTemplatesParseInEveryLanguage) {
     }
 }
 
+TEST(PackLanguages, NoLabelIsMissingFromAnyCatalogue) {
+    // A key missing from a catalogue is written as the key itself ("bundle.steps").
+    for (const std::string lang : {"en", "ru", "kk"}) {
+        for (const fs::path& file :
+             {built() / "participant" / ("questions." + lang + ".md"),
+              built() / "participant" / ("findings-template." + lang + ".yaml"),
+              built() / "instructor" / ("walkthrough." + lang + ".md")}) {
+            const std::string text = read_file(file.string());
+            ASSERT_FALSE(text.empty()) << file;
+            EXPECT_EQ(text.find("bundle."), std::string::npos) << file;
+        }
+    }
+}
+
 TEST(PackLanguages, AWindowsPathTypedIntoTheTemplateSurvivesScore) {
     const nlohmann::json key = answer_key();
     std::string path = answer(key, "disguised-copy", 0).get<std::string>();

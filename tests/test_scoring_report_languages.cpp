@@ -116,6 +116,21 @@ TEST_F(ReportLanguages, KazakhLabelsTitlesAndPluralForms) {
               std::string::npos);
 }
 
+TEST_F(ReportLanguages, NoLabelIsMissingFromAnyCatalogue) {
+    // A key missing from a catalogue is shown as the key itself ("report.column.rank").
+    for (const std::string lang : {"en", "ru", "kk"}) {
+        ReportView view;
+        view.language = lang;
+        view.zone = "Asia/Almaty";
+        for (TeamRule rule : {TeamRule::mean, TeamRule::best, TeamRule::sum}) {
+            const std::string html =
+                render_report_html(collect_report(*lab, "2026-11-28T10:00:00Z", rule), view);
+            EXPECT_EQ(html.find("report."), std::string::npos)
+                << lang << ": " << html.substr(html.find("report."), 80);
+        }
+    }
+}
+
 TEST_F(ReportLanguages, TimesInTheZoneAndInUtc) {
     ReportView view;
     view.zone = "Asia/Almaty";
