@@ -4,6 +4,7 @@
 // forms chosen by the catalogue's own Plural-Forms formula). Tests compare dflab's output with
 // these texts, not with strings copied from the code.
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -16,10 +17,15 @@ namespace dflab::test {
 // The text of `key` in `lang`; with n >= 0 the plural form for n.
 inline std::string catalogue_text(const std::string& lang, const std::string& key,
                                   long long n = -1) {
-    const std::string po = std::string(DFLAB_SOURCE_DIR) + "/common/messages/" + lang + ".po";
-    const std::string mo = temp_dir() + "/" + lang + ".mo";
-    auto compiled = run("msgfmt --check -o " + shell_quote(mo) + " " + shell_quote(po));
-    if (compiled.exit_code != 0) throw std::runtime_error("msgfmt " + po + ": " + compiled.err);
+    static std::map<std::string, std::string> compiled;  // language -> .mo, once per process
+    std::string& mo = compiled[lang];
+    if (mo.empty()) {
+        const std::string po = std::string(DFLAB_SOURCE_DIR) + "/common/messages/" + lang + ".po";
+        const std::string file = temp_dir() + "/" + lang + ".mo";
+        auto r = run("msgfmt --check -o " + shell_quote(file) + " " + shell_quote(po));
+        if (r.exit_code != 0) throw std::runtime_error("msgfmt " + po + ": " + r.err);
+        mo = file;
+    }
     const std::string script =
         "import gettext, sys\n"
         "t = gettext.GNUTranslations(open(sys.argv[1], 'rb'))\n"
