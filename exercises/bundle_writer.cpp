@@ -1,10 +1,12 @@
 #include "exercises/bundle_writer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "common/messages.hpp"
 #include "engine/error.hpp"
 #include "engine/hashes.hpp"
 
@@ -15,57 +17,33 @@ using nlohmann::json;
 
 namespace {
 
-// The few words of the bundles' own, per language (English where a language lacks one).
-const std::string& label(const std::string& language, const std::string& key) {
-    static const std::map<std::string, std::map<std::string, std::string>> words = {
-        {"en",
-         {{"question", "Question"},
-          {"points", "points"},
-          {"type", "Answer type"},
-          {"choices", "Choices"},
-          {"hints", "Hints (each costs points)"},
-          {"after", "Answer first"},
-          {"attempts", "Attempts allowed"},
-          {"answer", "Answer"},
-          {"steps", "Solution steps"},
-          {"variant", "Variant"},
-          {"walkthrough", "Walkthrough"},
-          {"rubric", "Rubric"},
-          {"images", "Evidence"},
-          {"minutes", "minutes"}}},
-        {"ru",
-         {{"question", "Вопрос"},
-          {"points", "баллов"},
-          {"type", "Тип ответа"},
-          {"choices", "Варианты"},
-          {"hints", "Подсказки (каждая стоит баллов)"},
-          {"after", "Сначала ответьте на"},
-          {"attempts", "Разрешено попыток"},
-          {"answer", "Ответ"},
-          {"steps", "Шаги решения"},
-          {"variant", "Вариант"},
-          {"walkthrough", "Разбор"},
-          {"rubric", "Критерии"},
-          {"images", "Улики"},
-          {"minutes", "минут"}}},
-        {"kk",
-         {{"question", "Сұрақ"},
-          {"points", "ұпай"},
-          {"type", "Жауап түрі"},
-          {"answer", "Жауап"},
-          {"variant", "Нұсқа"},
-          {"images", "Айғақтар"},
-          {"minutes", "минут"}}}};
-    auto lang = words.find(language);
-    if (lang != words.end())
-        if (auto it = lang->second.find(key); it != lang->second.end()) return it->second;
-    return words.at("en").at(key);
+// The bundles' own words come from the message catalogues (keys bundle.*, common/messages/).
+std::string label(const std::string& language, std::string_view key) {
+    return common::translate(language, std::string("bundle.") + std::string(key));
 }
 
-std::string points_text(double p) {
+// The plural form for `amount`: a whole number picks its own form, a fraction the form of 2
+// ("2.5 балла", "2.5 points").
+long long plural_count(double amount) {
+    double whole = std::floor(amount);
+    return whole == amount ? static_cast<long long>(whole) : 2;
+}
+
+std::string number_text(double p) {
     std::ostringstream s;
     s << p;
     return s.str();
+}
+
+// "5 points", "5 баллов", "5 ұпай".
+std::string points_text(const std::string& lang, double p) {
+    return common::format(common::translate_plural(lang, "bundle.points", plural_count(p)),
+                          {{"n", number_text(p)}});
+}
+
+std::string question_heading(const std::string& lang, int n, const LocalText& title) {
+    return common::format(label(lang, "question"),
+                          {{"n", std::to_string(n)}, {"title", title.in(lang)}});
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -109,13 +87,16 @@ std::string questions_markdown(const Pack& pack, const std::string& lang) {
     std::ostringstream md;
     md << "# " << pack.title.in(lang) << "\n\n" << pack.description.in(lang) << "\n\n";
     if (pack.estimated_minutes)
-        md << "~" << pack.estimated_minutes << " " << label(lang, "minutes") << "\n\n";
+        md << common::format(
+                  common::translate_plural(lang, "bundle.minutes", pack.estimated_minutes),
+                  {{"n", std::to_string(pack.estimated_minutes)}})
+           << "\n\n";
     int n = 0;
     for (auto& q : pack.questions) {
-        md << "## " << label(lang, "question") << " " << ++n << ": " << q.title.in(lang) << " (`"
-           << q.id << "`, " << points_text(q.points) << " " << label(lang, "points") << ")\n\n"
+        md << "## " << question_heading(lang, ++n, q.title) << " (`" << q.id << "`, "
+           << points_text(lang, q.points) << ")\n\n"
            << q.text.in(lang) << "\n\n"
-           << "- " << label(lang, "type") << ": `" << q.type
+           << "- " << label(lang, "answer_type") << ": `" << q.type
            << (q.type == "set" ? " of " + q.options.value("element_type", "text") : "") << "`\n";
         if (!q.choices.empty()) {
             md << "- " << label(lang, "choices") << ":\n";
@@ -123,7 +104,7 @@ std::string questions_markdown(const Pack& pack, const std::string& lang) {
                 md << "  - `" << c << "`: " << q.choice_texts.at(c).in(lang) << "\n";
         }
         if (!q.prerequisites.empty()) {
-            md << "- " << label(lang, "after") << ":";
+            md << "- " << label(lang, "prerequisites") << ":";
             for (auto& p : q.prerequisites) md << " `" << p << "`";
             md << "\n";
         }
@@ -133,14 +114,40 @@ std::string questions_markdown(const Pack& pack, const std::string& lang) {
     return md.str();
 }
 
-// The findings file to fill in; `variant` is the variant's number when the bundle holds one.
-std::string findings_template(const Pack& pack, unsigned variant) {
+// `text` as a YAML single-quoted scalar: nothing is escaped inside but the quote, doubled.
+std::string single_quoted(std::string_view text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+// `text` on one comment line.
+std::string comment_text(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    std::replace(text.begin(), text.end(), '\r', ' ');
+    return text;
+}
+
+// The findings file to fill in, its comments and question titles in `lang`; `variant` is the
+// variant's number when the bundle holds one. Values are single-quoted scalars, so that a Windows
+// path needs no escaping (docs/findings-format.md).
+std::string findings_template(const Pack& pack, unsigned variant, const std::string& lang) {
     std::ostringstream y;
-    y << "# Fill in your answers and hand in this file (dflab score reads it).\n"
-      << "pack: " << pack.id << "\nparticipant: YOUR-ID\nvariant: " << variant << "\nanswers:\n";
-    for (auto& q : pack.questions)
-        y << "  " << q.id << ": " << (q.type == "set" ? "[]" : "\"\"") << "   # "
-          << q.title.in("en") << "\n";
+    y << "# " << comment_text(label(lang, "findings.intro")) << "\n"
+      << "# " << comment_text(label(lang, "findings.quoting")) << "\n"
+      << "pack: " << single_quoted(pack.id) << "\n"
+      << "participant: 'YOUR-ID'   # " << comment_text(label(lang, "findings.participant")) << "\n"
+      << "variant: " << variant << "   # " << comment_text(label(lang, "findings.variant")) << "\n"
+      << "answers:\n";
+    int n = 0;
+    for (auto& q : pack.questions) {
+        y << "  # " << comment_text(question_heading(lang, ++n, q.title)) << "\n";
+        if (q.type == "set")
+            y << "  # " << comment_text(label(lang, "findings.list")) << "\n"
+              << "  " << q.id << ": []\n";
+        else
+            y << "  " << q.id << ": ''\n";
+    }
     return y.str();
 }
 
@@ -191,7 +198,13 @@ void write_participant_files(const Pack& pack, const json& images, unsigned temp
                 languages.push_back(lang);
     for (auto& lang : languages)
         write_file(dir / ("questions." + lang + ".md"), questions_markdown(pack, lang));
-    write_file(dir / "findings-template.yaml", findings_template(pack, template_variant));
+    // findings-template.yaml in the pack's first language, and one per language of the pack.
+    write_file(
+        dir / "findings-template.yaml",
+        findings_template(pack, template_variant, languages.empty() ? "en" : languages.front()));
+    for (auto& lang : pack.languages)
+        write_file(dir / ("findings-template." + lang + ".yaml"),
+                   findings_template(pack, template_variant, lang));
     write_checksums(dir);
 }
 
@@ -238,9 +251,8 @@ std::string walkthrough_text(const Pack& pack, const PackSolution& solution,
     unsigned first = solution.variants.front();
     for (auto& q : pack.questions) {
         const Solved& s = solution.solved.at(first).at(q.id);
-        md << "## " << label(lang, "question") << " " << ++n << ": " << q.title.in(lang) << " (`"
-           << q.id << "`, " << q.type << ", " << points_text(q.points) << " "
-           << label(lang, "points") << ")\n\n"
+        md << "## " << question_heading(lang, ++n, q.title) << " (`" << q.id << "`, " << q.type
+           << ", " << points_text(lang, q.points) << ")\n\n"
            << q.text.in(lang) << "\n\n";
         if (!s.trace.empty()) {
             md << "**" << label(lang, "steps") << "**\n\n";
@@ -262,7 +274,7 @@ std::string walkthrough_text(const Pack& pack, const PackSolution& solution,
         if (!q.hints.empty()) {
             md << "**" << label(lang, "hints") << "**\n\n";
             for (auto& h : q.hints)
-                md << "- (" << points_text(h.cost) << ") " << h.text.in(lang) << "\n";
+                md << "- (" << points_text(lang, h.cost) << ") " << h.text.in(lang) << "\n";
             md << "\n";
         }
     }

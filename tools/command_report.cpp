@@ -13,7 +13,7 @@ namespace dflab::tools {
 namespace {
 
 struct ReportArgs {
-    std::string db, key, output, team_rule = "mean";
+    std::string db, key, output, team_rule = "mean", language = "en", zone, bundle;
 };
 
 }  // namespace
@@ -31,8 +31,21 @@ void register_report(CLI::App& app, int& exit_code) {
     cmd->add_option("--team-rule", a->team_rule,
                     "How teams are ranked: their members' mean points (default), best or sum")
         ->check(CLI::IsMember({"mean", "best", "sum"}));
+    cmd->add_option("--language", a->language,
+                    "The report's language: en (default), ru or kk (labels and <html lang>)")
+        ->check(CLI::IsMember({"en", "ru", "kk"}));
+    cmd->add_option("--zone", a->zone,
+                    "Show times in this time zone (an IANA name such as Asia/Almaty) as well as "
+                    "in UTC; default UTC only");
+    cmd->add_option("--bundle", a->bundle,
+                    "The pack's participant bundle (OUT/participant or its pack.json): questions "
+                    "are shown by their titles in the report's language rather than their ids");
     cmd->callback([a, &exit_code] {
         using namespace dflab::scoring;
+        ReportView view;
+        view.language = a->language;
+        if (!a->zone.empty()) view.zone = checked_zone("--zone", a->zone);
+        if (!a->bundle.empty()) view.titles = bundle_titles(a->bundle, a->language);
         KeyDocument doc = read_key_document(a->key);
         LabRecord record(a->db);
         const LabInfo info = record.info();
@@ -48,7 +61,7 @@ void register_report(CLI::App& app, int& exit_code) {
         Lab lab(record, clock_from_environment());
         ReportData data = collect_report(lab, utc_iso(clock_from_environment()()),
                                          team_rule_from_string(a->team_rule));
-        write_file_atomically(a->output, render_report_html(data));
+        write_file_atomically(a->output, render_report_html(data, view));
         std::cout << "report " << a->output << " written: " << data.standings.size()
                   << " participants, " << data.submissions << " submissions, "
                   << data.questions.size() << " questions\n";
