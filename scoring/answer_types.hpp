@@ -8,17 +8,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_value.hpp"
+
 namespace dflab::scoring {
 
 struct Normalised {
     bool ok = false;
-    std::string value;    // canonical form, shown to the participant ("understood as ...")
-    std::string problem;  // when !ok: why the answer could not be read
+    std::string value;        // canonical form, shown to the participant ("understood as ...")
+    common::Message problem;  // when !ok: why the answer could not be read (keys grade.*)
 };
 
 struct Comparison {
-    double fraction = 0;  // 1 correct, 0 incorrect, in between partial
-    std::string note;     // optional remark for the feedback; must not reveal the expected answer
+    double fraction = 0;   // 1 correct, 0 incorrect, in between partial
+    common::Message note;  // optional remark for the feedback (keys grade.*); must not reveal the
+                           // expected answer
 };
 
 struct Context {

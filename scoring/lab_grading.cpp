@@ -43,11 +43,18 @@ bool blank(const nlohmann::json& value) {
     return false;
 }
 
+// A row's feedback as a message: the stored message, else (rows from before) its English text.
+common::Message stored_message(const SubmissionRow& r) {
+    common::Message m = common::message_from_json_text(r.feedback_message);
+    return m.empty() ? common::Message(r.feedback) : m;
+}
+
 std::vector<Grade> grades_of(const std::vector<SubmissionRow>& rows) {
     std::vector<Grade> grades;
     grades.reserve(rows.size());
     for (const auto& r : rows) {
-        grades.push_back({verdict_from_string(r.verdict), r.fraction, r.normalised, r.feedback});
+        grades.push_back({verdict_from_string(r.verdict), r.fraction, r.normalised, r.feedback,
+                          true, stored_message(r)});
     }
     return grades;
 }
@@ -213,18 +220,23 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
     out.attempts = static_cast<int>(earlier.size());
     if (std::any_of(grades.begin(), grades.end(),
                     [](const Grade& g) { return g.verdict == Verdict::correct; })) {
-        out.refused = "already answered correctly";
+        out.refused_message = common::Message::of("policy.already_solved");
+        out.refused = common::render("en", out.refused_message);
         return out;
     }
     if (question.max_attempts > 0 && out.attempts >= question.max_attempts) {
-        out.refused = "no attempts left (" + std::to_string(out.attempts) + " of " +
-                      std::to_string(question.max_attempts) + " used)";
+        out.refused_message = common::Message::of("policy.no_attempts_left",
+                                                  {{"used", std::to_string(out.attempts)},
+                                                   {"max", std::to_string(question.max_attempts)}});
+        out.refused = common::render("en", out.refused_message);
         return out;
     }
     for (const auto& id : question.prerequisites) {
         const KeyQuestion* before = key_.find(id);
         if (before && !prerequisite_met(participant, *before)) {
-            out.refused = "answer " + id + " correctly first";
+            out.refused_message =
+                common::Message::of("policy.prerequisite_first", {{"question", id}});
+            out.refused = common::render("en", out.refused_message);
             return out;
         }
     }
@@ -232,7 +244,11 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
     if (!grade.understood) {  // no attempt: nothing stored; the feedback says how to write it
         out.understood = false;
         out.feedback = grade.feedback;
-        out.refused = grade.feedback + " No attempt was used.";
+        out.feedback_message = grade.message;
+        out.refused_message = common::Message::of(
+            "policy.then",
+            {{"first", grade.message}, {"then", common::Message::of("policy.no_attempt_used")}});
+        out.refused = common::render("en", out.refused_message);
         return out;
     }
     grades.push_back(grade);
@@ -249,6 +265,7 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
                       grade.fraction,
                       result.points,
                       grade.feedback,
+                      common::to_json(grade.message).dump(),
                       hints,
                       time};
     out.submission = record_.add_submission(row);
@@ -256,6 +273,7 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
     out.points = result.points;
     out.normalised = grade.normalised;
     out.feedback = grade.feedback;
+    out.feedback_message = grade.message;
     out.attempts += 1;
     if (grade.verdict != Verdict::correct) {
         out.other_variants =

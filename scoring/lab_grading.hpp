@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_value.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/grade.hpp"
 #include "scoring/lab_record.hpp"
@@ -46,6 +47,8 @@ struct SubmitOutcome {
     Verdict verdict = Verdict::incorrect;
     double points = 0, max_points = 0;
     std::string normalised, feedback;
+    // `refused` and `feedback` as messages (keys grade.*, policy.*), for the reader's language.
+    common::Message refused_message, feedback_message;
     int attempts = 0, max_attempts = 0;  // attempts used, including this one; 0: unlimited
     std::vector<int> other_variants;     // the answer of these variants: flagged (never shown)
 };
