@@ -9,6 +9,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 constexpr std::array<std::string_view, 9> sector_words{
@@ -37,7 +39,8 @@ Normalised bare(long long number, const Context& ctx) {
     if (reading == "bytes") return {true, "byte " + std::to_string(number), ""};
     long long size = sector_size(ctx.options);
     if (number > (1LL << 62) / size) {
-        if (reading == "sectors") return {false, "", "the sector number is out of range"};
+        if (reading == "sectors")
+            return {false, "", Message::of("grade.offset.sector_out_of_range")};
         return {true, "byte " + std::to_string(number), ""};
     }
     if (reading == "sectors") return {true, "byte " + std::to_string(number * size), ""};
@@ -49,10 +52,10 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
         Normalised n = integer_answer.normalise(submitted, ctx);
         if (!n.ok) return n;
         std::optional<long long> number = parse_whole_number(n.value);
-        if (!number || *number < 0) return {false, "", "an offset must not be negative"};
+        if (!number || *number < 0) return {false, "", Message::of("grade.offset.negative")};
         return bare(*number, ctx);
     }
-    if (!submitted.is_string()) return {false, "", "an offset was expected"};
+    if (!submitted.is_string()) return {false, "", Message::of("grade.offset.expected")};
     std::string text = trim_and_fold_spaces(submitted.get<std::string>());
     // Sectors: a sector word before or after the number.
     std::optional<long long> sectors;
@@ -65,7 +68,7 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     if (sectors) {
         long long size = sector_size(ctx.options);
         if (*sectors < 0 || *sectors > (1LL << 62) / size)
-            return {false, "", "the sector number is out of range"};
+            return {false, "", Message::of("grade.offset.sector_out_of_range")};
         return {true, "byte " + std::to_string(*sectors * size), ""};
     }
     if (std::optional<long long> number = parse_whole_number(text); number && *number >= 0) {
@@ -73,12 +76,9 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
             return {true, "byte " + std::to_string(*number), ""};
         return bare(*number, ctx);
     }
-    std::string problem;
+    Message problem;
     std::optional<long long> bytes = parse_size(text, problem);
-    if (!bytes || *bytes < 0)
-        return {false, "",
-                "an offset was expected: bytes (e.g. 1048576 or 0x100000) or sectors (e.g. 2048 "
-                "sectors, sector 2048)"};
+    if (!bytes || *bytes < 0) return {false, "", Message::of("grade.offset.expected_example")};
     return {true, "byte " + std::to_string(*bytes), ""};
 }
 
@@ -88,11 +88,12 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
         return {std::stoll(answer.value.substr(5)) == key ? 1.0 : 0.0, ""};
     const long long number = std::stoll(answer.value);
     const long long size = sector_size(ctx.options);
-    if (number == key) return {1, "read as bytes"};
+    if (number == key) return {1, Message::of("grade.offset.read_as_bytes")};
     if (number * size == key)
-        return {1, "read as sectors of " + std::to_string(size) + " bytes (byte " +
-                       std::to_string(number * size) + ")"};
-    return {0, "neither as bytes nor as sectors of " + std::to_string(size) + " bytes"};
+        return {1, Message::of(
+                       "grade.offset.read_as_sectors",
+                       {{"size", std::to_string(size)}, {"byte", std::to_string(number * size)}})};
+    return {0, Message::of("grade.offset.neither", {{"size", std::to_string(size)}})};
 }
 
 std::string check_key(const nlohmann::json& answer, const nlohmann::json&) {

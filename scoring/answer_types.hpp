@@ -63,6 +63,6 @@ std::string option_string(const nlohmann::json& options, std::string_view name,
 std::optional<long long> parse_whole_number(std::string_view text);
 // A size in bytes: a number (grouped, or with one decimal point or comma) and an optional unit
 // (B, bytes, KB, KiB, MB, MiB, ..., Russian units too); nullopt with `problem` set otherwise.
-std::optional<long long> parse_size(std::string_view text, std::string& problem);
+std::optional<long long> parse_size(std::string_view text, common::Message& problem);
 
 }  // namespace dflab::scoring
