@@ -32,19 +32,26 @@ long long sector_size(const nlohmann::json& options) {
 
 constexpr std::string_view either_suffix = " (bytes or sectors)";
 
+// Understood as byte `n` from the start.
+Normalised at_byte(long long n) {
+    return {true, "byte " + std::to_string(n), "",
+            Message::of("grade.offset.byte", {{"number", std::to_string(n)}})};
+}
+
 // A bare number as options.bare_number reads it: "byte N", "byte N*size" or "N (bytes or
 // sectors)".
 Normalised bare(long long number, const Context& ctx) {
     std::string reading = option_string(ctx.options, "bare_number", "either");
-    if (reading == "bytes") return {true, "byte " + std::to_string(number), ""};
+    if (reading == "bytes") return at_byte(number);
     long long size = sector_size(ctx.options);
     if (number > (1LL << 62) / size) {
         if (reading == "sectors")
             return {false, "", Message::of("grade.offset.sector_out_of_range")};
-        return {true, "byte " + std::to_string(number), ""};
+        return at_byte(number);
     }
-    if (reading == "sectors") return {true, "byte " + std::to_string(number * size), ""};
-    return {true, std::to_string(number) + std::string(either_suffix), ""};
+    if (reading == "sectors") return at_byte(number * size);
+    return {true, std::to_string(number) + std::string(either_suffix), "",
+            Message::of("grade.offset.bytes_or_sectors", {{"number", std::to_string(number)}})};
 }
 
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
@@ -69,17 +76,17 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
         long long size = sector_size(ctx.options);
         if (*sectors < 0 || *sectors > (1LL << 62) / size)
             return {false, "", Message::of("grade.offset.sector_out_of_range")};
-        return {true, "byte " + std::to_string(*sectors * size), ""};
+        return at_byte(*sectors * size);
     }
     if (std::optional<long long> number = parse_whole_number(text); number && *number >= 0) {
         if (fold_case(text.substr(0, 2)) == "0x")  // hex: bytes, as hex editors show offsets
-            return {true, "byte " + std::to_string(*number), ""};
+            return at_byte(*number);
         return bare(*number, ctx);
     }
     Message problem;
     std::optional<long long> bytes = parse_size(text, problem);
     if (!bytes || *bytes < 0) return {false, "", Message::of("grade.offset.expected_example")};
-    return {true, "byte " + std::to_string(*bytes), ""};
+    return at_byte(*bytes);
 }
 
 Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context& ctx) {

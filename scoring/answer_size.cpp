@@ -78,7 +78,10 @@ namespace {
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     if (submitted.is_number()) {
         Normalised n = integer_answer.normalise(submitted, ctx);
-        if (n.ok) n.value += " bytes";
+        if (n.ok) {
+            n.shown = Message::of("grade.size.bytes", {{"number", n.value}});
+            n.value += " bytes";
+        }
         return n;
     }
     if (!submitted.is_string()) return {false, "", Message::of("grade.size.expected")};
@@ -86,7 +89,8 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     auto bytes = parse_size(submitted.get<std::string>(), problem);
     if (!bytes) return {false, "", problem};
     if (*bytes < 0) return {false, "", Message::of("grade.size.negative")};
-    return {true, std::to_string(*bytes) + " bytes", ""};
+    return {true, std::to_string(*bytes) + " bytes", "",
+            Message::of("grade.size.bytes", {{"number", std::to_string(*bytes)}})};
 }
 
 Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context&) {

@@ -262,7 +262,7 @@ std::optional<std::string> with_numeric_date(std::string_view text, Message& pro
 }
 
 std::optional<date::sys_seconds> parse_moment(std::string_view input, const Context& ctx,
-                                              std::string& note, Message& problem) {
+                                              Message& note, Message& problem) {
     std::string text = trim_and_fold_spaces(input);
     if (text.size() > 100) {
         problem = Message::of("grade.time.too_long");
@@ -276,7 +276,7 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
             problem = Message::of("grade.time.unix_out_of_range", {{"value", text}});
             return std::nullopt;
         }
-        note = " (Unix time)";
+        note = Message::of("grade.time.unix_time");
         return date::sys_seconds{seconds{value}};
     }
     if (auto rewritten = with_numeric_date(text, problem); rewritten) {
@@ -337,7 +337,7 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
             return std::nullopt;
         }
         rest = zone;
-        note = " (read in " + zone + ")";
+        note = Message::of("grade.time.read_in", {{"zone", zone}});
     }
     date::sys_seconds moment;
     if (!read_zone(rest, local, ctx.options, moment, problem)) return std::nullopt;
@@ -347,16 +347,19 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     std::optional<std::string> text = as_text(submitted);
     if (!text || submitted.is_boolean()) return {false, "", Message::of("grade.time.expected")};
-    std::string note;
+    Message note;
     Message problem;
     auto moment = parse_moment(*text, ctx, note, problem);
     if (!moment) return {false, "", problem};
-    return {true, date::format("%Y-%m-%dT%H:%M:%SZ", *moment) + note, ""};
+    const std::string time = date::format("%Y-%m-%dT%H:%M:%SZ", *moment);
+    if (note.empty()) return {true, time, ""};
+    Message shown = Message::of("grade.time.with_note", {{"time", time}, {"note", note}});
+    return {true, common::render("en", shown), "", shown};
 }
 
 long long epoch_of(std::string_view iso) {
     static const nlohmann::json no_options = nlohmann::json::object();
-    std::string note;
+    Message note;
     Message problem;
     auto moment = parse_moment(iso, Context{no_options, "YMD"}, note, problem);
     return moment ? moment->time_since_epoch().count() : 0;
@@ -375,7 +378,7 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
 std::string check_key(const nlohmann::json& answer, const nlohmann::json& options) {
     if (!answer.is_string()) return "a timestamp answer must be a string (ISO 8601 in UTC)";
     static const nlohmann::json no_options = nlohmann::json::object();
-    std::string note;
+    Message note;
     Message problem;
     if (!parse_moment(answer.get<std::string>(), Context{no_options, "YMD"}, note, problem))
         return "timestamp answer '" + answer.get<std::string>() +

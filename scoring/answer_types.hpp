@@ -16,6 +16,9 @@ struct Normalised {
     bool ok = false;
     std::string value;        // canonical form, shown to the participant ("understood as ...")
     common::Message problem;  // when !ok: why the answer could not be read (keys grade.*)
+    // How `value` is shown in the feedback when it holds words ("byte 2048", "... (read in
+    // Asia/Almaty)"); empty: `value` as it is. Its English rendering is `value`.
+    common::Message shown = {};
 };
 
 struct Comparison {

@@ -132,9 +132,12 @@ Grade judge(const KeyQuestion& q, const Understood& u, const nlohmann::json& exp
     static constexpr const char* keys_with_note[] = {
         "grade.correct_note", "grade.partial_note", "grade.incorrect_note", "grade.incorrect_note"};
     const int v = static_cast<int>(g.verdict);
+    const common::MessageArg value = u.normalised.shown.empty()
+                                         ? common::MessageArg(shown)
+                                         : common::MessageArg(u.normalised.shown);
     g.message = c.note.empty()
-                    ? Message::of(keys[v], {{"value", shown}})
-                    : Message::of(keys_with_note[v], {{"value", shown}, {"note", c.note}});
+                    ? Message::of(keys[v], {{"value", value}})
+                    : Message::of(keys_with_note[v], {{"value", value}, {"note", c.note}});
     g.feedback = common::render("en", g.message);
     return g;
 }

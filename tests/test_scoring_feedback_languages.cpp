@@ -86,6 +86,25 @@ TEST(FeedbackLanguages, TimeWithoutZoneIsNotUnderstoodInEachLanguage) {
     EXPECT_NE(render("kk", g.message), render("ru", g.message));
 }
 
+// The zone a time was read in is a message inside the feedback message.
+TEST(FeedbackLanguages, TimeReadInTheQuestionsZoneSaysSoInEachLanguage) {
+    Grade g =
+        grade_answer(question("timestamp", "2023-10-02T14:03:11Z", {{"timezone", "Asia/Almaty"}}),
+                     "2023-10-02 20:03:11", 0, "DMY");  // UTC+6 in 2023
+    ASSERT_EQ(g.verdict, Verdict::correct) << g.feedback;
+    EXPECT_EQ(g.feedback, "Correct: understood as 2023-10-02T14:03:11Z (read in Asia/Almaty).");
+    EXPECT_EQ(g.normalised, "2023-10-02T14:03:11Z (read in Asia/Almaty)");
+    for (const auto& lang : kLanguages) {
+        const std::string note =
+            fill(catalogue_text(lang, "grade.time.read_in"), {{"zone", "Asia/Almaty"}});
+        const std::string value = fill(catalogue_text(lang, "grade.time.with_note"),
+                                       {{"time", "2023-10-02T14:03:11Z"}, {"note", note}});
+        EXPECT_EQ(render(lang, g.message),
+                  fill(catalogue_text(lang, "grade.correct"), {{"value", value}}))
+            << lang;
+    }
+}
+
 TEST(FeedbackLanguages, WrongHashAndMalformedHashInEachLanguage) {
     KeyQuestion q = question("hash", {{"sha256", std::string(64, 'a')}}, {{"algorithm", "sha256"}});
     Grade wrong = grade_answer(q, std::string(64, 'c'), 0, "DMY");
