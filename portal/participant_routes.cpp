@@ -180,6 +180,8 @@ Reply hint(Portal::Context& c, PortalLab& lab, const Session& s, const std::stri
         auto lock = lab.lock();
         try {
             h = lab.lab().unlock_hint(s.participant, question);
+        } catch (const scoring::Refusal& e) {
+            return error_reply(409, "refused", common::render(s.language, e.message));
         } catch (const engine::Error& e) {
             return error_reply(409, "refused", e.what());
         }

@@ -325,12 +325,13 @@ HintOutcome Lab::unlock_hint(std::string_view participant, std::string_view ques
     const std::string what = who.id + "/" + q.id;
     const int unlocked = record_.hints_unlocked(who.id, q.id);
     const int count = static_cast<int>(q.hint_costs.size());
-    if (count == 0) throw Error(what + ": the question has no hints");
+    if (count == 0) throw Refusal(what, common::Message::of("policy.hint_none"));
     if (unlocked >= count) {
-        throw Error(what + ": no more hints (" + std::to_string(unlocked) + " of " +
-                    std::to_string(count) + " unlocked)");
+        throw Refusal(what, common::Message::of("policy.hint_no_more",
+                                                {{"unlocked", std::to_string(unlocked)},
+                                                 {"count", std::to_string(count)}}));
     }
-    if (prerequisite_met(who, q)) throw Error(what + ": already answered correctly");
+    if (prerequisite_met(who, q)) throw Refusal(what, common::Message::of("policy.already_solved"));
     HintOutcome out{unlocked + 1, count, q.hint_costs[static_cast<size_t>(unlocked)]};
     const std::string time = utc_iso(clock_());
     record_.add_hint({who.id, q.id, out.number, out.cost, time});

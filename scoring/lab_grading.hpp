@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/message_value.hpp"
+#include "engine/error.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/grade.hpp"
 #include "scoring/lab_record.hpp"
@@ -38,6 +39,16 @@ struct KeyDocument {
 KeyDocument read_key_document(const std::filesystem::path& dir_or_file);
 
 Verdict verdict_from_string(std::string_view text);  // throws engine::Error when unknown
+
+// A refusal by the lab's rules that is thrown (a hint that cannot be unlocked): what() is
+// "SUBJECT: " and the English text, `message` the refusal alone, for the reader's language.
+class Refusal : public engine::Error {
+  public:
+    Refusal(const std::string& subject, common::Message refusal)
+        : engine::Error(subject + ": " + common::render("en", refusal)),
+          message(std::move(refusal)) {}
+    common::Message message;
+};
 
 struct SubmitOutcome {
     std::string question;

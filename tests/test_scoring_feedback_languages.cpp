@@ -243,6 +243,25 @@ TEST_F(FeedbackLab, RefusedAttemptsInEachLanguage) {
     EXPECT_EQ(render("kk", solved.refused_message), catalogue_text("kk", "policy.already_solved"));
 }
 
+// A hint that cannot be unlocked is a refusal thrown with its message; what() stays English.
+TEST_F(FeedbackLab, HintRefusalsInEachLanguage) {
+    LabRecord record(db);
+    Lab lab(record, stepping_clock());
+    lab.add_participant("p1", "Ann", "", 0);
+    lab.unlock_hint("p1", "hash");
+    lab.unlock_hint("p1", "hash");  // both of its hints
+    try {
+        lab.unlock_hint("p1", "hash");
+        ADD_FAILURE() << "a third hint was unlocked";
+    } catch (const Refusal& e) {
+        EXPECT_STREQ(e.what(), "p1/hash: no more hints (2 of 2 unlocked)");
+        for (const auto& lang : kLanguages)
+            EXPECT_EQ(render(lang, e.message), fill(catalogue_text(lang, "policy.hint_no_more"),
+                                                    {{"unlocked", "2"}, {"count", "2"}}))
+                << lang;
+    }
+}
+
 // What the record stores: the English text as before, and the message as JSON that renders in
 // each language once read back.
 TEST_F(FeedbackLab, StoredFeedbackMessageRendersInEachLanguage) {
