@@ -4,6 +4,7 @@
 // they may not see is "not found".
 #include <algorithm>
 
+#include "common/message_value.hpp"
 #include "common/messages.hpp"
 #include "engine/error.hpp"
 #include "portal/portal_context.hpp"
@@ -27,8 +28,21 @@ const scoring::QuestionStanding* standing_for(const scoring::Standing& s, const 
     return nullptr;
 }
 
+// A stored submission's feedback in `language`: its message, else (rows stored before messages)
+// the English text.
+std::string feedback_in(std::string_view language, const scoring::SubmissionRow& row) {
+    common::Message m = common::message_from_json_text(row.feedback_message);
+    return m.empty() ? row.feedback : common::render(language, m);
+}
+
+// `message` in `language`, or `english` when there is no message.
+std::string text_in(std::string_view language, const common::Message& message,
+                    const std::string& english) {
+    return message.empty() ? english : common::render(language, message);
+}
+
 json question_view(PortalLab& lab, const json& q, const scoring::Standing& standing,
-                   const std::string& participant) {
+                   const std::string& participant, std::string_view language) {
     const std::string id = q.at("id").get<std::string>();
     const scoring::QuestionStanding* st = standing_for(standing, id);
     bool locked = false;
@@ -57,7 +71,7 @@ json question_view(PortalLab& lab, const json& q, const scoring::Standing& stand
                                {"verdict", row.verdict},
                                {"points", row.points},
                                {"normalised", row.normalised},
-                               {"feedback", row.feedback},
+                               {"feedback", feedback_in(language, row)},
                                {"counted", true}});
     }
     json choices = json::array();
@@ -145,7 +159,8 @@ Reply submit(Portal::Context& c, PortalLab& lab, const Request& request, const S
         }
         if (o.refused.empty()) lab.changed();
     }
-    if (!o.refused.empty()) return error_reply(409, "refused", o.refused);
+    if (!o.refused.empty())
+        return error_reply(409, "refused", text_in(s.language, o.refused_message, o.refused));
     c.announce_change(lab, "submission");
     return json_reply(200, {{"question", o.question},
                             {"stored", true},
@@ -156,7 +171,7 @@ Reply submit(Portal::Context& c, PortalLab& lab, const Request& request, const S
                             {"attempts", o.attempts},
                             {"max_attempts", o.max_attempts},
                             {"normalised", o.normalised},
-                            {"feedback", o.feedback}});
+                            {"feedback", text_in(s.language, o.feedback_message, o.feedback)}});
 }
 
 Reply hint(Portal::Context& c, PortalLab& lab, const Session& s, const std::string& question) {
@@ -165,6 +180,8 @@ Reply hint(Portal::Context& c, PortalLab& lab, const Session& s, const std::stri
         auto lock = lab.lock();
         try {
             h = lab.lab().unlock_hint(s.participant, question);
+        } catch (const scoring::Refusal& e) {
+            return error_reply(409, "refused", common::render(s.language, e.message));
         } catch (const engine::Error& e) {
             return error_reply(409, "refused", e.what());
         }
@@ -193,7 +210,7 @@ json lab_view(PortalLab& lab, const Session& s) {
     const json& m = lab.manifest();
     json questions = json::array();
     for (const auto& q : m.at("questions"))
-        questions.push_back(question_view(lab, q, standing, s.participant));
+        questions.push_back(question_view(lab, q, standing, s.participant, s.language));
     return {{"lab", lab.id()},
             {"title", m.value("title", json::object())},
             {"description", m.value("description", json::object())},

@@ -3,11 +3,13 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     Normalised n = text_answer.normalise(submitted, ctx);
-    if (!n.ok) return {false, "", "the id of one choice was expected"};
+    if (!n.ok) return {false, "", Message::of("grade.choice.expected")};
     return n;
 }
 

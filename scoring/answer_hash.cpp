@@ -8,6 +8,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 struct Algorithm {
@@ -30,7 +32,7 @@ const Algorithm* by_name(std::string_view name) {
 }
 
 Normalised normalise(const nlohmann::json& submitted, const Context&) {
-    if (!submitted.is_string()) return {false, "", "a hex digest was expected"};
+    if (!submitted.is_string()) return {false, "", Message::of("grade.hash.expected")};
     std::string text = trim_and_fold_spaces(submitted.get<std::string>());
     // An algorithm named in front ("SHA256: ab12...", "sha-256 ab12...") is ignored: the length
     // says which it is.
@@ -56,14 +58,13 @@ Normalised normalise(const nlohmann::json& submitted, const Context&) {
             prefix_ok = false;
         } else {
             return {false, "",
-                    "a hex digest was expected; it may not contain '" + std::string(1, c) + "'"};
+                    Message::of("grade.hash.bad_character", {{"character", std::string(1, c)}})};
         }
     }
     const Algorithm* algorithm = by_length(hex.size());
     if (!algorithm)
         return {false, "",
-                "a digest of " + std::to_string(hex.size()) +
-                    " hex digits is none of MD5 (32), SHA-1 (40) or SHA-256 (64)"};
+                Message::of("grade.hash.bad_length", {{"count", std::to_string(hex.size())}})};
     return {true, std::string(algorithm->label) + " " + hex, ""};
 }
 
@@ -75,12 +76,13 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
     std::string wanted = option_string(ctx.options, "algorithm", "any");
     if (wanted != "any" && given->name != wanted) {
         const Algorithm* w = by_name(wanted);
-        return {0, "the question asks for " + std::string(w ? w->label : wanted) + ", not " +
-                       std::string(label)};
+        return {0, Message::of("grade.hash.other_algorithm",
+                               {{"wanted", std::string(w ? w->label : wanted)},
+                                {"given", std::string(label)}})};
     }
     auto it = expected.find(given->name);
     if (it == expected.end() || !it->is_string())
-        return {0, std::string(label) + " is not accepted for this question"};
+        return {0, Message::of("grade.hash.not_accepted", {{"algorithm", std::string(label)}})};
     return {fold_case(it->get<std::string>()) == hex ? 1.0 : 0.0, ""};
 }
 

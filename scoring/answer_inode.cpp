@@ -10,6 +10,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 // Numbers separated by '-'; empty when `text` is not such an address.
@@ -31,19 +33,16 @@ std::vector<long long> parts_of(std::string_view text) {
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     if (submitted.is_number_integer() && submitted.get<long long>() >= 0)
         return {true, std::to_string(submitted.get<long long>()), ""};
-    if (!submitted.is_string()) return {false, "", "an inode address was expected"};
+    if (!submitted.is_string()) return {false, "", Message::of("grade.inode.expected")};
     std::string text = trim_and_fold_spaces(submitted.get<std::string>());
     for (std::string_view prefix : {"inode ", "inode", "#"})
         if (fold_case(text.substr(0, prefix.size())) == prefix) text.erase(0, prefix.size());
     text = trim_and_fold_spaces(text);
     std::vector<long long> parts = parts_of(text);
     if (parts.empty() || parts.size() > 3)
-        return {false, "", "an inode address was expected, e.g. 12 or 64-128-3"};
+        return {false, "", Message::of("grade.inode.expected_example")};
     if (parts.size() == 2 && !ctx.options.contains("sequence"))
-        return {false, "",
-                "'" + text +
-                    "' is not understood as an inode address: write the entry (64) or "
-                    "entry-type-id (64-128-3)"};
+        return {false, "", Message::of("grade.inode.two_parts", {{"value", text}})};
     std::string value = std::to_string(parts[0]);
     for (size_t i = 1; i < parts.size(); ++i) value += "-" + std::to_string(parts[i]);
     return {true, value, ""};

@@ -5,6 +5,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 Normalised normalise(const nlohmann::json& submitted, const Context&) {
@@ -14,11 +16,11 @@ Normalised normalise(const nlohmann::json& submitted, const Context&) {
         double d = submitted.get<double>();
         if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15)
             return {true, std::to_string(static_cast<long long>(d)), ""};
-        return {false, "", "a whole number was expected"};
+        return {false, "", Message::of("grade.integer.expected")};
     }
-    if (!submitted.is_string()) return {false, "", "a whole number was expected"};
+    if (!submitted.is_string()) return {false, "", Message::of("grade.integer.expected")};
     auto value = parse_whole_number(submitted.get<std::string>());
-    if (!value) return {false, "", "a whole number was expected (e.g. 4096, 4 096 or 0x1000)"};
+    if (!value) return {false, "", Message::of("grade.integer.expected_example")};
     return {true, std::to_string(*value), ""};
 }
 

@@ -9,6 +9,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 constexpr std::array<std::string_view, 9> sector_words{
@@ -30,18 +32,26 @@ long long sector_size(const nlohmann::json& options) {
 
 constexpr std::string_view either_suffix = " (bytes or sectors)";
 
+// Understood as byte `n` from the start.
+Normalised at_byte(long long n) {
+    return {true, "byte " + std::to_string(n), "",
+            Message::of("grade.offset.byte", {{"number", std::to_string(n)}})};
+}
+
 // A bare number as options.bare_number reads it: "byte N", "byte N*size" or "N (bytes or
 // sectors)".
 Normalised bare(long long number, const Context& ctx) {
     std::string reading = option_string(ctx.options, "bare_number", "either");
-    if (reading == "bytes") return {true, "byte " + std::to_string(number), ""};
+    if (reading == "bytes") return at_byte(number);
     long long size = sector_size(ctx.options);
     if (number > (1LL << 62) / size) {
-        if (reading == "sectors") return {false, "", "the sector number is out of range"};
-        return {true, "byte " + std::to_string(number), ""};
+        if (reading == "sectors")
+            return {false, "", Message::of("grade.offset.sector_out_of_range")};
+        return at_byte(number);
     }
-    if (reading == "sectors") return {true, "byte " + std::to_string(number * size), ""};
-    return {true, std::to_string(number) + std::string(either_suffix), ""};
+    if (reading == "sectors") return at_byte(number * size);
+    return {true, std::to_string(number) + std::string(either_suffix), "",
+            Message::of("grade.offset.bytes_or_sectors", {{"number", std::to_string(number)}})};
 }
 
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
@@ -49,10 +59,10 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
         Normalised n = integer_answer.normalise(submitted, ctx);
         if (!n.ok) return n;
         std::optional<long long> number = parse_whole_number(n.value);
-        if (!number || *number < 0) return {false, "", "an offset must not be negative"};
+        if (!number || *number < 0) return {false, "", Message::of("grade.offset.negative")};
         return bare(*number, ctx);
     }
-    if (!submitted.is_string()) return {false, "", "an offset was expected"};
+    if (!submitted.is_string()) return {false, "", Message::of("grade.offset.expected")};
     std::string text = trim_and_fold_spaces(submitted.get<std::string>());
     // Sectors: a sector word before or after the number.
     std::optional<long long> sectors;
@@ -65,21 +75,18 @@ Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     if (sectors) {
         long long size = sector_size(ctx.options);
         if (*sectors < 0 || *sectors > (1LL << 62) / size)
-            return {false, "", "the sector number is out of range"};
-        return {true, "byte " + std::to_string(*sectors * size), ""};
+            return {false, "", Message::of("grade.offset.sector_out_of_range")};
+        return at_byte(*sectors * size);
     }
     if (std::optional<long long> number = parse_whole_number(text); number && *number >= 0) {
         if (fold_case(text.substr(0, 2)) == "0x")  // hex: bytes, as hex editors show offsets
-            return {true, "byte " + std::to_string(*number), ""};
+            return at_byte(*number);
         return bare(*number, ctx);
     }
-    std::string problem;
+    Message problem;
     std::optional<long long> bytes = parse_size(text, problem);
-    if (!bytes || *bytes < 0)
-        return {false, "",
-                "an offset was expected: bytes (e.g. 1048576 or 0x100000) or sectors (e.g. 2048 "
-                "sectors, sector 2048)"};
-    return {true, "byte " + std::to_string(*bytes), ""};
+    if (!bytes || *bytes < 0) return {false, "", Message::of("grade.offset.expected_example")};
+    return at_byte(*bytes);
 }
 
 Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context& ctx) {
@@ -88,11 +95,12 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
         return {std::stoll(answer.value.substr(5)) == key ? 1.0 : 0.0, ""};
     const long long number = std::stoll(answer.value);
     const long long size = sector_size(ctx.options);
-    if (number == key) return {1, "read as bytes"};
+    if (number == key) return {1, Message::of("grade.offset.read_as_bytes")};
     if (number * size == key)
-        return {1, "read as sectors of " + std::to_string(size) + " bytes (byte " +
-                       std::to_string(number * size) + ")"};
-    return {0, "neither as bytes nor as sectors of " + std::to_string(size) + " bytes"};
+        return {1, Message::of(
+                       "grade.offset.read_as_sectors",
+                       {{"size", std::to_string(size)}, {"byte", std::to_string(number * size)}})};
+    return {0, Message::of("grade.offset.neither", {{"size", std::to_string(size)}})};
 }
 
 std::string check_key(const nlohmann::json& answer, const nlohmann::json&) {

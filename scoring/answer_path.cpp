@@ -9,6 +9,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 // "/a/b" from any accepted spelling, without a partition prefix.
@@ -44,12 +46,12 @@ long split_partition(std::string_view& text) {
 }
 
 Normalised normalise(const nlohmann::json& submitted, const Context&) {
-    if (!submitted.is_string()) return {false, "", "a path was expected"};
+    if (!submitted.is_string()) return {false, "", Message::of("grade.path.expected")};
     std::string text = trim_and_fold_spaces(submitted.get<std::string>());
     if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') &&
         text.back() == text.front())
         text = text.substr(1, text.size() - 2);
-    if (text.empty()) return {false, "", "the path is empty"};
+    if (text.empty()) return {false, "", Message::of("grade.path.empty")};
     std::string_view view = text;
     long partition = split_partition(view);
     std::string path = canonical(view);
@@ -62,7 +64,7 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
     if (partition >= 0) {
         auto it = ctx.options.find("partition");
         if (it != ctx.options.end() && it->is_number_integer() && it->get<long>() != partition)
-            return {0, "the path is given on another partition than the one asked about"};
+            return {0, Message::of("grade.path.other_partition")};
     }
     std::string key = canonical(expected.get<std::string>());
     if (option_bool(ctx.options, "case_sensitive", false)) return {value == key ? 1.0 : 0.0, ""};

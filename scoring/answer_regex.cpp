@@ -6,6 +6,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
@@ -22,7 +24,7 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
         case Pattern::Result::too_complex:
             break;
     }
-    return {0, "the answer took too long to check against the expected form; write it shorter"};
+    return {0, Message::of("grade.regex.too_slow")};
 }
 
 std::string check_key(const nlohmann::json& answer, const nlohmann::json& options) {

@@ -8,6 +8,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 constexpr size_t most_items = 1000;
@@ -42,13 +44,14 @@ std::vector<nlohmann::json> items_of(const nlohmann::json& submitted) {
 
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     const AnswerType* type = element_type(ctx.options);
-    if (!type) return {false, "", "the question has no valid element_type"};
+    if (!type) return {false, "", Message::of("grade.set.no_element_type")};
     if (!submitted.is_array() && !submitted.is_string())
-        return {false, "", "a list of answers was expected"};
+        return {false, "", Message::of("grade.set.list_expected")};
     std::vector<nlohmann::json> items = items_of(submitted);
-    if (items.empty()) return {false, "", "the list is empty"};
+    if (items.empty()) return {false, "", Message::of("grade.set.empty")};
     if (items.size() > most_items)
-        return {false, "", "more than " + std::to_string(most_items) + " items were given"};
+        return {false, "",
+                Message::of("grade.set.too_many", {{"count", std::to_string(most_items)}})};
     Context element{element_options(ctx.options), ctx.date_order};
     nlohmann::json values = nlohmann::json::array();
     for (const auto& item : items) {
@@ -92,10 +95,13 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
         it != ctx.options.end() && it->is_number())
         penalty = it->get<double>();
     fraction = std::clamp(fraction - penalty * static_cast<double>(wrong), 0.0, 1.0);
-    std::string note = std::to_string(right) + " of the " + std::to_string(given.size()) +
-                       " items given " + (right == 1 ? "is" : "are") + " right";
-    if (right == expected.size() && wrong == 0) note.clear();
-    if (unreadable > 0) note += "; " + std::to_string(unreadable) + " not understood";
+    Message note = Message::plural(
+        "grade.set.right_of_given", static_cast<long long>(right),
+        {{"right", std::to_string(right)}, {"given", std::to_string(given.size())}});
+    if (right == expected.size() && wrong == 0) note = Message();
+    if (unreadable > 0)
+        note = Message::of("grade.set.with_unreadable",
+                           {{"note", note}, {"count", std::to_string(unreadable)}});
     return {fraction, note};
 }
 

@@ -8,6 +8,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 struct Unit {
@@ -32,7 +34,7 @@ bool digit(char c) {
 
 // Also used by offset: a number (whole, grouped, or with one decimal point or comma) followed by
 // a unit of `units`; nullopt with `problem` set when it is not such a size.
-std::optional<long long> parse_size(std::string_view input, std::string& problem) {
+std::optional<long long> parse_size(std::string_view input, Message& problem) {
     std::string text = trim_and_fold_spaces(input);
     // The number: digits with grouping spaces/commas/underscores, one '.' or ',' decimal mark.
     size_t end = 0;
@@ -47,7 +49,7 @@ std::optional<long long> parse_size(std::string_view input, std::string& problem
     for (const auto& u : units)
         if (u.name == unit) found = &u;
     if (number.empty() || !found) {
-        problem = "a size was expected, e.g. 4096, 4 096 bytes, 1.5 MiB or 2 GB";
+        problem = Message::of("grade.size.expected_example");
         return std::nullopt;
     }
     if (auto whole = parse_whole_number(number)) {
@@ -59,13 +61,13 @@ std::optional<long long> parse_size(std::string_view input, std::string& problem
     if (mark == std::string::npos || number.find_first_of(".,", mark + 1) != std::string::npos ||
         number.find_first_of(" _'") != std::string::npos || mark == 0 || number.size() > 24 ||
         mark + 1 == number.size()) {
-        problem = "the number '" + number + "' of the size could not be read";
+        problem = Message::of("grade.size.bad_number", {{"number", number}});
         return std::nullopt;
     }
     number[mark] = '.';
     double bytes = std::stod(number) * found->bytes;
     if (!(bytes < 9e18)) {
-        problem = "the size is too large";
+        problem = Message::of("grade.size.too_large");
         return std::nullopt;
     }
     return std::llround(bytes);
@@ -76,15 +78,19 @@ namespace {
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     if (submitted.is_number()) {
         Normalised n = integer_answer.normalise(submitted, ctx);
-        if (n.ok) n.value += " bytes";
+        if (n.ok) {
+            n.shown = Message::of("grade.size.bytes", {{"number", n.value}});
+            n.value += " bytes";
+        }
         return n;
     }
-    if (!submitted.is_string()) return {false, "", "a size was expected"};
-    std::string problem;
+    if (!submitted.is_string()) return {false, "", Message::of("grade.size.expected")};
+    Message problem;
     auto bytes = parse_size(submitted.get<std::string>(), problem);
     if (!bytes) return {false, "", problem};
-    if (*bytes < 0) return {false, "", "a size cannot be negative"};
-    return {true, std::to_string(*bytes) + " bytes", ""};
+    if (*bytes < 0) return {false, "", Message::of("grade.size.negative")};
+    return {true, std::to_string(*bytes) + " bytes", "",
+            Message::of("grade.size.bytes", {{"number", std::to_string(*bytes)}})};
 }
 
 Comparison compare(const Normalised& answer, const nlohmann::json& expected, const Context&) {

@@ -4,13 +4,15 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 Normalised normalise(const nlohmann::json& submitted, const Context&) {
     auto text = as_text(submitted);
-    if (!text) return {false, "", "a text answer was expected"};
+    if (!text) return {false, "", Message::of("grade.text.expected")};
     std::string value = trim_and_fold_spaces(*text);
-    if (value.empty()) return {false, "", "the answer is empty"};
+    if (value.empty()) return {false, "", Message::of("grade.text.empty")};
     return {true, value, ""};
 }
 

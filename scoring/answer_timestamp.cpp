@@ -17,6 +17,8 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 using std::chrono::seconds;
@@ -65,7 +67,7 @@ std::string named_zone(const nlohmann::json& options, std::string_view written) 
 // A zone written after the time: Z, UTC, GMT, +03:00, +0300, +03, UTC+3, GMT+5, a name that
 // options.zone_names lists, or an IANA name. Returns false with `problem` set when it is none.
 bool read_zone(std::string zone, date::local_seconds local, const nlohmann::json& options,
-               date::sys_seconds& out, std::string& problem) {
+               date::sys_seconds& out, Message& problem) {
     while (!zone.empty() && (zone.front() == '(' || zone.front() == '[')) zone.erase(0, 1);
     while (!zone.empty() && (zone.back() == ')' || zone.back() == ']')) zone.pop_back();
     if (std::string named = named_zone(options, zone); !named.empty()) {
@@ -107,15 +109,13 @@ bool read_zone(std::string zone, date::local_seconds local, const nlohmann::json
         } catch (const std::exception&) {
         }
     }
-    problem = "the time zone '" + zone +
-              "' is not understood (write Z, UTC, UTC+5, +05:00 or an IANA name such as "
-              "Asia/Almaty)";
+    problem = Message::of("grade.time.bad_zone", {{"zone", zone}});
     return false;
 }
 
 // Day, month and year from three numbers separated by `separator`.
 bool order_date(long a, int a_digits, long b, long c, int c_digits, char separator,
-                std::string_view date_order, date::year_month_day& out, std::string& problem) {
+                std::string_view date_order, date::year_month_day& out, Message& problem) {
     long y = 0, m = 0, d = 0;
     if (a_digits == 4) {
         y = a, m = b, d = c;
@@ -124,13 +124,13 @@ bool order_date(long a, int a_digits, long b, long c, int c_digits, char separat
     } else if (c_digits == 4 && date_order == "MDY") {
         m = a, d = b, y = c;
     } else {
-        problem = "the date is ambiguous: write it as YYYY-MM-DD";
+        problem = Message::of("grade.time.ambiguous_date");
         return false;
     }
     out = date::year{static_cast<int>(y)} / date::month{static_cast<unsigned>(m)} /
           date::day{static_cast<unsigned>(d)};
     if (!out.ok()) {
-        problem = "there is no such date";
+        problem = Message::of("grade.time.no_such_date");
         return false;
     }
     return true;
@@ -212,7 +212,7 @@ bool filler(std::string_view word) {
 // A date with a month name at the start of `text` ("14 апреля 2025 г. 10:07 +05", "Apr 14, 2025
 // 10:07 UTC+5", "2025 жылғы 14 сәуір 10:07") rewritten as "2025-04-14 10:07 +05"; nullopt when
 // `text` does not start so; `problem` set when it does but the date is impossible.
-std::optional<std::string> with_numeric_date(std::string_view text, std::string& problem) {
+std::optional<std::string> with_numeric_date(std::string_view text, Message& problem) {
     std::vector<std::string> words;  // case-folded, without trailing '.' or ','
     std::vector<std::string> original;
     for (size_t start = 0; start < text.size();) {
@@ -253,7 +253,7 @@ std::optional<std::string> with_numeric_date(std::string_view text, std::string&
     date::year_month_day ymd{date::year{static_cast<int>(year)}, date::month{month},
                              date::day{static_cast<unsigned>(day)}};
     if (!ymd.ok()) {
-        problem = "there is no such date";
+        problem = Message::of("grade.time.no_such_date");
         return std::nullopt;
     }
     std::string out = date::format("%Y-%m-%d", ymd);
@@ -262,10 +262,10 @@ std::optional<std::string> with_numeric_date(std::string_view text, std::string&
 }
 
 std::optional<date::sys_seconds> parse_moment(std::string_view input, const Context& ctx,
-                                              std::string& note, std::string& problem) {
+                                              Message& note, Message& problem) {
     std::string text = trim_and_fold_spaces(input);
     if (text.size() > 100) {
-        problem = "a date and time was expected; this is too long to be one";
+        problem = Message::of("grade.time.too_long");
         return std::nullopt;
     }
     if (auto epoch = parse_whole_number(text);
@@ -273,10 +273,10 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
         long long value = *epoch;
         if (text.size() == 13) value /= 1000;  // milliseconds
         if (value < -100'000'000'000LL || value > 100'000'000'000LL) {
-            problem = "the Unix time " + text + " is out of range";
+            problem = Message::of("grade.time.unix_out_of_range", {{"value", text}});
             return std::nullopt;
         }
-        note = " (Unix time)";
+        note = Message::of("grade.time.unix_time");
         return date::sys_seconds{seconds{value}};
     }
     if (auto rewritten = with_numeric_date(text, problem); rewritten) {
@@ -292,22 +292,18 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
     int b_digits = date_ok ? (c.take(separator), c.number(2, b)) : 0;
     int c_digits = b_digits > 0 && c.take(separator) ? c.number(4, y) : 0;
     if (a_digits > 0 && a_digits <= 2 && separator == ':') {
-        problem =
-            "a date is needed with the time, e.g. 02.10.2023 14:03 Asia/Almaty or "
-            "2023-10-02T14:03:00Z";
+        problem = Message::of("grade.time.date_needed");
         return std::nullopt;
     }
     if (!date_ok || b_digits == 0 || c_digits == 0) {
-        problem =
-            "a date and time was expected, e.g. 2023-10-02T14:03:11Z or 14 April 2025 "
-            "10:07 UTC+5";
+        problem = Message::of("grade.time.expected_example");
         return std::nullopt;
     }
     date::year_month_day ymd;
     if (!order_date(a, a_digits, b, y, c_digits, separator, ctx.date_order, ymd, problem))
         return std::nullopt;
     if (!(c.take('T') || c.take('t') || c.take(' ') || c.take(','))) {
-        problem = "a time of day is needed after the date";
+        problem = Message::of("grade.time.time_needed");
         return std::nullopt;
     }
     c.skip_spaces();
@@ -329,7 +325,7 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
         while (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
     }
     if (!time_ok || hour > 23 || minute > 59 || second > 59) {
-        problem = "the time of day is not understood; write it as HH:MM:SS";
+        problem = Message::of("grade.time.bad_time_of_day");
         return std::nullopt;
     }
     auto local = date::local_seconds{date::local_days{ymd}.time_since_epoch() +
@@ -337,11 +333,11 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
     if (rest.empty()) {
         std::string zone = option_string(ctx.options, "timezone", "");
         if (zone.empty()) {
-            problem = "a time zone is needed (e.g. Z, UTC, UTC+5, +03:00 or Asia/Almaty)";
+            problem = Message::of("grade.time.zone_needed");
             return std::nullopt;
         }
         rest = zone;
-        note = " (read in " + zone + ")";
+        note = Message::of("grade.time.read_in", {{"zone", zone}});
     }
     date::sys_seconds moment;
     if (!read_zone(rest, local, ctx.options, moment, problem)) return std::nullopt;
@@ -350,16 +346,21 @@ std::optional<date::sys_seconds> parse_moment(std::string_view input, const Cont
 
 Normalised normalise(const nlohmann::json& submitted, const Context& ctx) {
     std::optional<std::string> text = as_text(submitted);
-    if (!text || submitted.is_boolean()) return {false, "", "a date and time was expected"};
-    std::string note, problem;
+    if (!text || submitted.is_boolean()) return {false, "", Message::of("grade.time.expected")};
+    Message note;
+    Message problem;
     auto moment = parse_moment(*text, ctx, note, problem);
     if (!moment) return {false, "", problem};
-    return {true, date::format("%Y-%m-%dT%H:%M:%SZ", *moment) + note, ""};
+    const std::string time = date::format("%Y-%m-%dT%H:%M:%SZ", *moment);
+    if (note.empty()) return {true, time, ""};
+    Message shown = Message::of("grade.time.with_note", {{"time", time}, {"note", note}});
+    return {true, common::render("en", shown), "", shown};
 }
 
 long long epoch_of(std::string_view iso) {
     static const nlohmann::json no_options = nlohmann::json::object();
-    std::string note, problem;
+    Message note;
+    Message problem;
     auto moment = parse_moment(iso, Context{no_options, "YMD"}, note, problem);
     return moment ? moment->time_since_epoch().count() : 0;
 }
@@ -377,9 +378,11 @@ Comparison compare(const Normalised& answer, const nlohmann::json& expected, con
 std::string check_key(const nlohmann::json& answer, const nlohmann::json& options) {
     if (!answer.is_string()) return "a timestamp answer must be a string (ISO 8601 in UTC)";
     static const nlohmann::json no_options = nlohmann::json::object();
-    std::string note, problem;
+    Message note;
+    Message problem;
     if (!parse_moment(answer.get<std::string>(), Context{no_options, "YMD"}, note, problem))
-        return "timestamp answer '" + answer.get<std::string>() + "': " + problem;
+        return "timestamp answer '" + answer.get<std::string>() +
+               "': " + common::render("en", problem);
     if (auto zone = option_string(options, "timezone", ""); !zone.empty()) {
         try {
             date::locate_zone(zone);

@@ -8,17 +8,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_value.hpp"
+
 namespace dflab::scoring {
 
 struct Normalised {
     bool ok = false;
-    std::string value;    // canonical form, shown to the participant ("understood as ...")
-    std::string problem;  // when !ok: why the answer could not be read
+    std::string value;        // canonical form, shown to the participant ("understood as ...")
+    common::Message problem;  // when !ok: why the answer could not be read (keys grade.*)
+    // How `value` is shown in the feedback when it holds words ("byte 2048", "... (read in
+    // Asia/Almaty)"); empty: `value` as it is. Its English rendering is `value`.
+    common::Message shown = {};
 };
 
 struct Comparison {
-    double fraction = 0;  // 1 correct, 0 incorrect, in between partial
-    std::string note;     // optional remark for the feedback; must not reveal the expected answer
+    double fraction = 0;   // 1 correct, 0 incorrect, in between partial
+    common::Message note;  // optional remark for the feedback (keys grade.*); must not reveal the
+                           // expected answer
 };
 
 struct Context {
@@ -60,6 +66,6 @@ std::string option_string(const nlohmann::json& options, std::string_view name,
 std::optional<long long> parse_whole_number(std::string_view text);
 // A size in bytes: a number (grouped, or with one decimal point or comma) and an optional unit
 // (B, bytes, KB, KiB, MB, MiB, ..., Russian units too); nullopt with `problem` set otherwise.
-std::optional<long long> parse_size(std::string_view text, std::string& problem);
+std::optional<long long> parse_size(std::string_view text, common::Message& problem);
 
 }  // namespace dflab::scoring

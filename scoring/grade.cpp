@@ -9,12 +9,14 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
 
 constexpr size_t largest_answer = 64 * 1024;
 
-Grade not_understood(std::string feedback) {
-    return {Verdict::incorrect, 0, "", std::move(feedback), false};
+Grade not_understood(Message message) {
+    return {Verdict::incorrect, 0, "", common::render("en", message), false, std::move(message)};
 }
 
 // Total size of the strings in `value`, and whether any is not UTF-8 or holds a NUL.
@@ -49,7 +51,7 @@ const nlohmann::json& expected_answer(const KeyQuestion& q, int variant) {
 struct Understood {
     const AnswerType* type = nullptr;
     Normalised normalised;
-    std::string refusal;  // set when the submission is refused before normalising
+    Message refusal;  // set when the submission is refused before normalising
 };
 
 Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
@@ -61,22 +63,22 @@ Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
     bool binary = false;
     measure(submitted, bytes, binary);
     if (bytes > largest_answer) {
-        u.refusal = "the answer is larger than 64 KiB and was not read.";
+        u.refusal = Message::of("grade.refused.too_large");
         return u;
     }
     if (binary) {
-        u.refusal = "the answer holds binary data (a NUL byte or invalid UTF-8) and was not read.";
+        u.refusal = Message::of("grade.refused.binary");
         return u;
     }
     if (blank(submitted)) {
-        u.refusal = "no answer was given.";
+        u.refusal = Message::of("grade.refused.blank");
         return u;
     }
     const nlohmann::json* value = &submitted;
     if (submitted.is_array() && u.type != &set_answer) {
         if (submitted.size() != 1) {
             u.refusal =
-                "one answer was expected, " + std::to_string(submitted.size()) + " were given.";
+                Message::of("grade.refused.several", {{"count", std::to_string(submitted.size())}});
             return u;
         }
         value = &submitted[0];
@@ -90,8 +92,9 @@ Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
         if (!known) {
             std::string list;
             for (const auto& c : q.choices) list += (list.empty() ? "" : ", ") + c;
-            u.normalised = {
-                false, "", "'" + u.normalised.value + "' is not one of the choices (" + list + ")"};
+            u.normalised = {false, "",
+                            Message::of("grade.choice.unknown",
+                                        {{"value", u.normalised.value}, {"choices", list}})};
         }
     }
     return u;
@@ -99,11 +102,15 @@ Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
 
 Grade judge(const KeyQuestion& q, const Understood& u, const nlohmann::json& expected,
             std::string_view date_order) {
-    if (!u.refusal.empty()) return not_understood("Not understood: " + u.refusal);
-    if (!u.normalised.ok) return not_understood("Not understood: " + u.normalised.problem + ".");
-    if (u.type == &free_text_answer)
-        return {Verdict::pending_review, 0, u.normalised.value,
-                "Recorded for review by an instructor."};
+    if (!u.refusal.empty()) return not_understood(u.refusal);
+    if (!u.normalised.ok)
+        return not_understood(
+            Message::of("grade.not_understood", {{"problem", u.normalised.problem}}));
+    if (u.type == &free_text_answer) {
+        Message recorded = Message::of("grade.pending_review");
+        return {Verdict::pending_review,        0,    u.normalised.value,
+                common::render("en", recorded), true, recorded};
+    }
     Context ctx{q.options, date_order};
     Comparison c;
     try {
@@ -120,9 +127,18 @@ Grade judge(const KeyQuestion& q, const Understood& u, const nlohmann::json& exp
                                   : Verdict::partial;
     std::string shown =
         g.normalised.size() > 200 ? g.normalised.substr(0, 200) + "…" : g.normalised;
-    static constexpr const char* words[] = {"Correct", "Partly correct", "Incorrect", ""};
-    g.feedback = std::string(words[static_cast<int>(g.verdict)]) + ": understood as " + shown +
-                 (c.note.empty() ? "" : "; " + c.note) + ".";
+    static constexpr const char* keys[] = {"grade.correct", "grade.partial", "grade.incorrect",
+                                           "grade.incorrect"};
+    static constexpr const char* keys_with_note[] = {
+        "grade.correct_note", "grade.partial_note", "grade.incorrect_note", "grade.incorrect_note"};
+    const int v = static_cast<int>(g.verdict);
+    const common::MessageArg value = u.normalised.shown.empty()
+                                         ? common::MessageArg(shown)
+                                         : common::MessageArg(u.normalised.shown);
+    g.message = c.note.empty()
+                    ? Message::of(keys[v], {{"value", value}})
+                    : Message::of(keys_with_note[v], {{"value", value}, {"note", c.note}});
+    g.feedback = common::render("en", g.message);
     return g;
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_value.hpp"
 #include "scoring/answer_key.hpp"
 
 namespace dflab::scoring {
@@ -23,6 +24,9 @@ struct Grade {
     // malformed digest, ...); the feedback says what was not understood and how to write it. Such
     // an answer is not an attempt: the policy skips it and the lab does not store it.
     bool understood = true;
+    // `feedback` as a message (keys grade.*), to be shown in the reader's language; feedback is
+    // its English rendering.
+    common::Message message = {};
 };
 
 // `submitted`: a JSON string, number, or (for `set`, or as a one-element list) an array.

@@ -44,11 +44,18 @@ bool blank(const nlohmann::json& value) {
     return false;
 }
 
+// A row's feedback as a message: the stored message, else (rows from before) its English text.
+common::Message stored_message(const SubmissionRow& r) {
+    common::Message m = common::message_from_json_text(r.feedback_message);
+    return m.empty() ? common::Message(r.feedback) : m;
+}
+
 std::vector<Grade> grades_of(const std::vector<SubmissionRow>& rows) {
     std::vector<Grade> grades;
     grades.reserve(rows.size());
     for (const auto& r : rows) {
-        grades.push_back({verdict_from_string(r.verdict), r.fraction, r.normalised, r.feedback});
+        grades.push_back({verdict_from_string(r.verdict), r.fraction, r.normalised, r.feedback,
+                          true, stored_message(r)});
     }
     return grades;
 }
@@ -214,18 +221,23 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
     out.attempts = static_cast<int>(earlier.size());
     if (std::any_of(grades.begin(), grades.end(),
                     [](const Grade& g) { return g.verdict == Verdict::correct; })) {
-        out.refused = "already answered correctly";
+        out.refused_message = common::Message::of("policy.already_solved");
+        out.refused = common::render("en", out.refused_message);
         return out;
     }
     if (question.max_attempts > 0 && out.attempts >= question.max_attempts) {
-        out.refused = "no attempts left (" + std::to_string(out.attempts) + " of " +
-                      std::to_string(question.max_attempts) + " used)";
+        out.refused_message = common::Message::of("policy.no_attempts_left",
+                                                  {{"used", std::to_string(out.attempts)},
+                                                   {"max", std::to_string(question.max_attempts)}});
+        out.refused = common::render("en", out.refused_message);
         return out;
     }
     for (const auto& id : question.prerequisites) {
         const KeyQuestion* before = key_.find(id);
         if (before && !prerequisite_met(participant, *before)) {
-            out.refused = "answer " + id + " correctly first";
+            out.refused_message =
+                common::Message::of("policy.prerequisite_first", {{"question", id}});
+            out.refused = common::render("en", out.refused_message);
             return out;
         }
     }
@@ -233,7 +245,11 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
     if (!grade.understood) {  // no attempt: nothing stored; the feedback says how to write it
         out.understood = false;
         out.feedback = grade.feedback;
-        out.refused = grade.feedback + " No attempt was used.";
+        out.feedback_message = grade.message;
+        out.refused_message = common::Message::of(
+            "policy.then",
+            {{"first", grade.message}, {"then", common::Message::of("policy.no_attempt_used")}});
+        out.refused = common::render("en", out.refused_message);
         return out;
     }
     grades.push_back(grade);
@@ -250,6 +266,7 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
                       grade.fraction,
                       result.points,
                       grade.feedback,
+                      common::to_json(grade.message).dump(),
                       hints,
                       time};
     out.submission = record_.add_submission(row);
@@ -257,6 +274,7 @@ SubmitOutcome Lab::submit_one(const ParticipantRow& participant, const KeyQuesti
     out.points = result.points;
     out.normalised = grade.normalised;
     out.feedback = grade.feedback;
+    out.feedback_message = grade.message;
     out.attempts += 1;
     if (grade.verdict != Verdict::correct) {
         out.other_variants =
@@ -308,12 +326,13 @@ HintOutcome Lab::unlock_hint(std::string_view participant, std::string_view ques
     const std::string what = who.id + "/" + q.id;
     const int unlocked = record_.hints_unlocked(who.id, q.id);
     const int count = static_cast<int>(q.hint_costs.size());
-    if (count == 0) throw Error(what + ": the question has no hints");
+    if (count == 0) throw Refusal(what, common::Message::of("policy.hint_none"));
     if (unlocked >= count) {
-        throw Error(what + ": no more hints (" + std::to_string(unlocked) + " of " +
-                    std::to_string(count) + " unlocked)");
+        throw Refusal(what, common::Message::of("policy.hint_no_more",
+                                                {{"unlocked", std::to_string(unlocked)},
+                                                 {"count", std::to_string(count)}}));
     }
-    if (prerequisite_met(who, q)) throw Error(what + ": already answered correctly");
+    if (prerequisite_met(who, q)) throw Refusal(what, common::Message::of("policy.already_solved"));
     HintOutcome out{unlocked + 1, count, q.hint_costs[static_cast<size_t>(unlocked)]};
     const std::string time = utc_iso(clock_());
     record_.add_hint({who.id, q.id, out.number, out.cost, time});

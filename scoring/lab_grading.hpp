@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/message_value.hpp"
+#include "engine/error.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/grade.hpp"
 #include "scoring/lab_record.hpp"
@@ -38,6 +40,16 @@ KeyDocument read_key_document(const std::filesystem::path& dir_or_file);
 
 Verdict verdict_from_string(std::string_view text);  // throws engine::Error when unknown
 
+// A refusal by the lab's rules that is thrown (a hint that cannot be unlocked): what() is
+// "SUBJECT: " and the English text, `message` the refusal alone, for the reader's language.
+class Refusal : public engine::Error {
+  public:
+    Refusal(const std::string& subject, common::Message refusal)
+        : engine::Error(subject + ": " + common::render("en", refusal)),
+          message(std::move(refusal)) {}
+    common::Message message;
+};
+
 struct SubmitOutcome {
     std::string question;
     std::string refused;     // not stored, and why (no attempts left, ...); "" when stored
@@ -46,6 +58,8 @@ struct SubmitOutcome {
     Verdict verdict = Verdict::incorrect;
     double points = 0, max_points = 0;
     std::string normalised, feedback;
+    // `refused` and `feedback` as messages (keys grade.*, policy.*), for the reader's language.
+    common::Message refused_message, feedback_message;
     int attempts = 0, max_attempts = 0;  // attempts used, including this one; 0: unlimited
     std::vector<int> other_variants;     // the answer of these variants: flagged (never shown)
 };

@@ -146,12 +146,13 @@ SubmissionRow read_submission(const Statement& s) {
     r.feedback = s.column_text(9);
     r.hints_used = column_int32(s, 10);
     r.time = s.column_text(11);
+    r.feedback_message = s.column_text(12);
     return r;
 }
 
 constexpr std::string_view kSubmissionColumns =
     "SELECT id, participant, question, variant, value, normalised, verdict, fraction, points, "
-    "feedback, hints_used, time FROM submissions ";
+    "feedback, hints_used, time, feedback_message FROM submissions ";
 
 ParticipantRow read_participant(const Statement& s) {
     return {s.column_text(0), s.column_text(1), s.column_text(2), column_int32(s, 3),
@@ -288,7 +289,8 @@ int64_t LabRecord::count_participants() {
 int64_t LabRecord::add_submission(const SubmissionRow& r) {
     db_.prepare(
            "INSERT INTO submissions (participant, question, variant, value, normalised, verdict, "
-           "fraction, points, feedback, hints_used, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "fraction, points, feedback, hints_used, time, feedback_message) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, r.participant)
         .bind(2, r.question)
         .bind(3, static_cast<int64_t>(r.variant))
@@ -300,6 +302,7 @@ int64_t LabRecord::add_submission(const SubmissionRow& r) {
         .bind(9, r.feedback)
         .bind(10, static_cast<int64_t>(r.hints_used))
         .bind(11, r.time)
+        .bind(12, r.feedback_message)
         .run();
     return db_.last_insert_id();
 }
@@ -341,14 +344,15 @@ void LabRecord::update_grade(const SubmissionRow& r) {
     if (!cached_->update_grade) {
         cached_->update_grade.emplace(db_.prepare(
             "UPDATE submissions SET normalised = ?, verdict = ?, fraction = ?, points = ?, "
-            "feedback = ? WHERE id = ?"));
+            "feedback = ?, feedback_message = ? WHERE id = ?"));
     }
     cached_->update_grade->bind(1, r.normalised)
         .bind(2, r.verdict)
         .bind(3, r.fraction)
         .bind(4, r.points)
         .bind(5, r.feedback)
-        .bind(6, r.id)
+        .bind(6, r.feedback_message)
+        .bind(7, r.id)
         .run();
 }
 

@@ -55,7 +55,8 @@ struct SubmissionRow {
     std::string verdict;  // correct, partial, incorrect, pending_review
     double fraction = 0;
     double points = 0;
-    std::string feedback;
+    std::string feedback;          // English
+    std::string feedback_message;  // the feedback as message JSON; "" in rows from before
     int hints_used = 0;
     std::string time;
 };

@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/message_value.hpp"
 #include "engine/error.hpp"
 #include "scoring/lab_grading.hpp"
 #include "scoring/policy.hpp"
@@ -110,11 +111,13 @@ RegradeSummary regrade(LabRecord& record, const nlohmann::json& key_json,
         updated.fraction = grade.fraction;
         updated.normalised = grade.normalised;
         updated.feedback = grade.feedback;
+        updated.feedback_message = common::to_json(grade.message).dump();
         updated.points = result.points;
         const bool verdict_changed = updated.verdict != row.verdict;
         const bool points_changed = differs(updated.points, row.points);
         if (verdict_changed || points_changed || differs(updated.fraction, row.fraction) ||
-            updated.normalised != row.normalised || updated.feedback != row.feedback) {
+            updated.normalised != row.normalised || updated.feedback != row.feedback ||
+            updated.feedback_message != row.feedback_message) {
             record.update_grade(updated);
         }
         if (points_changed) ++summary.points_changed;

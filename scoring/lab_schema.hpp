@@ -11,7 +11,7 @@
 
 namespace dflab::scoring {
 
-inline constexpr int kLabSchemaVersion = 2;
+inline constexpr int kLabSchemaVersion = 3;
 inline constexpr int32_t kLabApplicationId = 0x64666c62;  // "dflb"
 
 // Version 1: the lab, participants, submissions, hints, reviews, sharing flags and the audit.
@@ -110,8 +110,16 @@ INSERT INTO settings (name, value) VALUES ('scoreboard_visible', '0'), ('scorebo
 CREATE INDEX reviews_submission ON reviews(submission);
 )sql";
 
+// Version 3: the feedback as a message (JSON: {"key", "args"}, see common/message_value.hpp) so
+// that the portal can show it in the participant's language; '' in rows stored before (their
+// English `feedback` text is shown then).
+inline constexpr std::string_view kLabSchemaVersion3 = R"sql(
+ALTER TABLE submissions ADD COLUMN feedback_message TEXT NOT NULL DEFAULT '';
+)sql";
+
 // What each version adds, in order: kLabSchemaSteps[v - 1] makes version v.
-inline constexpr std::string_view kLabSchemaSteps[] = {kLabSchemaVersion1, kLabSchemaVersion2};
+inline constexpr std::string_view kLabSchemaSteps[] = {kLabSchemaVersion1, kLabSchemaVersion2,
+                                                       kLabSchemaVersion3};
 static_assert(std::size(kLabSchemaSteps) == kLabSchemaVersion);
 
 }  // namespace dflab::scoring

@@ -7,7 +7,19 @@
 
 namespace dflab::scoring {
 
+using common::Message;
+
 namespace {
+
+// A grade's feedback as a message; a grade read back from an old record has only the English text.
+Message message_of(const Grade& g) {
+    return g.message.empty() ? Message(g.feedback) : g.message;
+}
+
+// Two sentences, the second after the first.
+Message then(Message first, Message second) {
+    return Message::of("policy.then", {{"first", std::move(first)}, {"then", std::move(second)}});
+}
 
 std::string points_text(double p) {
     char buffer[32];
@@ -33,14 +45,17 @@ QuestionResult apply_policy(const KeyQuestion& q, std::span<const Grade> attempt
     if (!prerequisites_met) {
         std::string list;
         for (const auto& p : q.prerequisites) list += (list.empty() ? "" : ", ") + p;
-        r.feedback = "Not graded: answer " + list + " correctly first.";
+        r.message = Message::of("policy.prerequisites", {{"questions", list}});
+        r.feedback = common::render("en", r.message);
         return r;
     }
     if (attempts.empty()) {
         r.understood = attempts_in_order.empty();
-        r.feedback = attempts_in_order.empty()
-                         ? "No answer."
-                         : attempts_in_order.back().feedback + " (Not counted as an attempt.)";
+        r.message = attempts_in_order.empty()
+                        ? Message::of("policy.no_answer")
+                        : Message::of("policy.not_counted",
+                                      {{"feedback", message_of(attempts_in_order.back())}});
+        r.feedback = common::render("en", r.message);
         return r;
     }
     // The first correct attempt, else the best (earliest of the highest fraction); a
@@ -56,26 +71,31 @@ QuestionResult apply_policy(const KeyQuestion& q, std::span<const Grade> attempt
     }
     const Grade& g = attempts[chosen];
     r.verdict = g.verdict;
-    r.feedback = g.feedback;
-    std::string limit_note;
+    r.message = message_of(g);
+    Message limit_note;
     if (understood.size() > counted)
-        limit_note = " Only the first " + std::to_string(counted) + " attempt" +
-                     (counted == 1 ? " counts." : "s count.");
-    if (g.verdict == Verdict::pending_review || g.verdict == Verdict::incorrect) {
-        r.feedback += limit_note;
+        limit_note = Message::plural("policy.only_first", static_cast<long long>(counted),
+                                     {{"count", std::to_string(counted)}});
+    auto finish = [&] {
+        if (!limit_note.empty()) r.message = then(r.message, limit_note);
+        r.feedback = common::render("en", r.message);
         return r;
-    }
+    };
+    if (g.verdict == Verdict::pending_review || g.verdict == Verdict::incorrect) return finish();
     double penalty = q.wrong_attempt_penalty * static_cast<double>(chosen);
     double hints = 0;
     size_t unlocked = static_cast<size_t>(std::max(hints_unlocked, 0));
     for (size_t i = 0; i < std::min(unlocked, q.hint_costs.size()); ++i) hints += q.hint_costs[i];
     r.points = std::max(0.0, g.fraction * q.points - penalty - hints);
     if (penalty > 0)
-        r.feedback += " -" + points_text(penalty) + " for " + std::to_string(chosen) +
-                      " earlier wrong attempt" + (chosen == 1 ? "." : "s.");
-    if (hints > 0) r.feedback += " -" + points_text(hints) + " for hints.";
-    r.feedback += limit_note;
-    return r;
+        r.message = then(
+            r.message,
+            Message::plural("policy.penalty", static_cast<long long>(chosen),
+                            {{"points", points_text(penalty)}, {"count", std::to_string(chosen)}}));
+    if (hints > 0)
+        r.message =
+            then(r.message, Message::of("policy.hint_cost", {{"points", points_text(hints)}}));
+    return finish();
 }
 
 }  // namespace dflab::scoring

@@ -14,7 +14,8 @@ struct QuestionResult {
     Verdict verdict = Verdict::incorrect;
     double points = 0;
     double max_points = 0;
-    std::string feedback;
+    std::string feedback;     // English rendering of `message`
+    common::Message message;  // keys grade.* and policy.*
     int attempts = 0;        // attempts counted (at most max_attempts when that is set; answers not
                              // understood are not attempts)
     bool understood = true;  // false: no attempt, only answers that were not understood

@@ -8,10 +8,13 @@
 
 #include "support/fixtures.hpp"
 #include "tests/portal/server.hpp"
+#include "tests/support/catalogue_oracle.hpp"
 
 namespace {
 
 using namespace dflab::test;
+using dflab::test::catalogue_text;
+using dflab::test::fill;
 using nlohmann::json;
 
 class PortalApi : public ::testing::Test {
@@ -272,6 +275,33 @@ TEST_F(PortalApi, PagesComeInTheChosenLanguageAndEscapeNames) {
     EXPECT_EQ(c.get("/static/portal.css").status, 200);
     EXPECT_EQ(c.get("/static/../portal.cpp", "--path-as-is").status, 404);
     EXPECT_EQ(c.get("/static/%2e%2e/templates/page.mustache", "--path-as-is").status, 404);
+}
+
+// Feedback and refusals come in the session's language, and a stored submission's feedback is
+// shown in the language chosen when it is read. The expected texts are the catalogues' (msgfmt and
+// Python's gettext), their placeholders filled.
+TEST_F(PortalApi, FeedbackAndRefusalsComeInTheSessionsLanguage) {
+    Client c(*server_);
+    ASSERT_EQ(c.login_code(copy_.codes.at("p1")).status, 200);
+    ASSERT_EQ(c.post("/api/v1/language", {{"language", "ru"}}).status, 200);
+    Response wrong = c.post("/api/v1/labs/demo/questions/disk-hash/submissions",
+                            {{"value", std::string(64, 'c')}});
+    ASSERT_EQ(wrong.status, 200) << wrong.body;
+    const std::string normalised = wrong.json()["normalised"];
+    EXPECT_EQ(wrong.json()["feedback"],
+              fill(catalogue_text("ru", "grade.incorrect"), {{"value", normalised}}));
+    Response locked = c.post("/api/v1/labs/demo/questions/block/submissions", {{"value", 4096}});
+    EXPECT_EQ(locked.status, 409);
+    EXPECT_EQ(locked.json()["message"],
+              fill(catalogue_text("ru", "policy.prerequisite_first"), {{"question", "owner"}}));
+    ASSERT_EQ(c.post("/api/v1/language", {{"language", "kk"}}).status, 200);
+    json view = c.get("/api/v1/labs/demo").json();
+    ASSERT_EQ(view["questions"][0]["submissions"].size(), 1u);
+    EXPECT_EQ(view["questions"][0]["submissions"][0]["feedback"],
+              fill(catalogue_text("kk", "grade.incorrect"), {{"value", normalised}}));
+    // The record keeps the English text as before.
+    EXPECT_EQ(sql("SELECT feedback FROM submissions"),
+              "Incorrect: understood as " + normalised + ".\n");
 }
 
 TEST_F(PortalApi, ServerLogsEachRequestAndStopsCleanlyOnSigterm) {

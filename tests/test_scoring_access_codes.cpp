@@ -247,8 +247,8 @@ std::string make_version1_record(const std::string& path) {
 
 TEST_F(Dir, NewRecordsAreVersion2WithDefaultSettings) {
     const std::string db = make_record("lab.sqlite");
-    EXPECT_EQ(sql(db, "PRAGMA user_version"), "2\n");
-    EXPECT_EQ(sql(db, "SELECT schema_version FROM lab"), "2\n");
+    EXPECT_EQ(sql(db, "PRAGMA user_version"), "3\n");
+    EXPECT_EQ(sql(db, "SELECT schema_version FROM lab"), "3\n");
     EXPECT_EQ(sql(db, "SELECT name, value FROM settings ORDER BY name"),
               "scoreboard_frozen|\nscoreboard_visible|0\n");
     EXPECT_EQ(sql(db,
@@ -262,17 +262,17 @@ TEST_F(Dir, Version1RecordIsUpgradedInPlaceKeepingItsData) {
     ASSERT_EQ(sql(old, "PRAGMA user_version"), "1\n");
     {
         LabRecord record(old);
-        EXPECT_EQ(record.info().schema_version, 2);
+        EXPECT_EQ(record.info().schema_version, 3);
         EXPECT_EQ(record.setting("scoreboard_visible"), "0");
     }
-    EXPECT_EQ(sql(old, "PRAGMA user_version"), "2\n");
-    EXPECT_EQ(sql(old, "SELECT schema_version FROM lab"), "2\n");
+    EXPECT_EQ(sql(old, "PRAGMA user_version"), "3\n");
+    EXPECT_EQ(sql(old, "SELECT schema_version FROM lab"), "3\n");
     EXPECT_EQ(sql(old, "SELECT id, name FROM participants"), "p1|Ann\n");
     EXPECT_EQ(sql(old, "SELECT participant, question, points FROM submissions"), "p1|when|5.0\n");
     EXPECT_EQ(sql(old,
                   "SELECT action, subject, json_extract(detail, '$.from'), "
                   "json_extract(detail, '$.to') FROM audit ORDER BY id"),
-              "lab_init|intro||\nschema_upgrade|intro|1|2\n");
+              "lab_init|intro||\nschema_upgrade|intro|1|3\n");
     // The same tables, indexes and triggers as a record made new.
     const std::string fresh = make_record("new.sqlite");
     const std::string schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name";
@@ -295,7 +295,7 @@ TEST_F(Dir, FailedUpgradeChangesNothing) {
     ASSERT_EQ(sql(old, "CREATE TABLE settings (x); SELECT 1"), "1\n");
     const std::string before = sql(old, ".dump");
     const std::string message = error_of([&] { LabRecord record(old); });
-    EXPECT_NE(message.find("cannot upgrade the lab record from schema version 1 to 2"),
+    EXPECT_NE(message.find("cannot upgrade the lab record from schema version 1 to 3"),
               std::string::npos)
         << message;
     EXPECT_EQ(message.find('\n'), std::string::npos);
@@ -306,9 +306,9 @@ TEST_F(Dir, FailedUpgradeChangesNothing) {
 
 TEST_F(Dir, NewerSchemaVersionIsRefused) {
     const std::string db = make_record("lab.sqlite");
-    ASSERT_EQ(sql(db, "PRAGMA user_version = 3; PRAGMA user_version"), "3\n");
+    ASSERT_EQ(sql(db, "PRAGMA user_version = 4; PRAGMA user_version"), "4\n");
     const std::string message = error_of([&] { LabRecord record(db); });
-    EXPECT_NE(message.find("schema version 3 is newer than this dflab supports (2)"),
+    EXPECT_NE(message.find("schema version 4 is newer than this dflab supports (3)"),
               std::string::npos)
         << message;
 }

@@ -66,7 +66,7 @@ TEST_F(LabTest, RecordIsWalWithFullSyncAndBusyTimeout) {
     EXPECT_EQ(pragma("synchronous"), 2);  // FULL
     EXPECT_EQ(pragma("busy_timeout"), 10000);
     EXPECT_EQ(pragma("foreign_keys"), 1);
-    EXPECT_EQ(sql("PRAGMA application_id; PRAGMA user_version"), "1684434018\n2\n");
+    EXPECT_EQ(sql("PRAGMA application_id; PRAGMA user_version"), "1684434018\n3\n");
 }
 
 TEST_F(LabTest, AuditRowsCannotBeChangedOrDeleted) {

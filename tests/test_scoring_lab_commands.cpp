@@ -46,7 +46,7 @@ class LabCommands : public ::testing::Test {
 };
 
 TEST_F(LabCommands, InitAndParticipants) {
-    EXPECT_EQ(sql("SELECT pack, pack_version, schema_version FROM lab"), "intro|1.0.0|2\n");
+    EXPECT_EQ(sql("SELECT pack, pack_version, schema_version FROM lab"), "intro|1.0.0|3\n");
     EXPECT_EQ(sql("SELECT json_extract(answer_key, '$.questions[0].id') FROM lab"), "hash\n");
     auto r = lab("lab participants list --json --db " + shell_quote(db));
     ASSERT_EQ(r.exit_code, 0) << r.err;

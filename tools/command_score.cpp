@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "common/message_value.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/findings.hpp"
 #include "scoring/grade.hpp"
@@ -23,6 +24,7 @@ struct ScoreArgs {
     std::string key;
     std::vector<std::string> findings;
     bool json = false;
+    std::string language = "en";  // of the feedback
 };
 
 struct Scored {
@@ -165,6 +167,9 @@ void register_score(CLI::App& app, int& exit_code) {
         ->required();
     cmd->add_flag("--json", a->json,
                   "JSON: one object per findings file (an array when several are given)");
+    cmd->add_option("--language", a->language, "The language of the feedback: en, ru or kk")
+        ->check(CLI::IsMember({"en", "ru", "kk"}))
+        ->capture_default_str();
     cmd->callback([a, &exit_code] {
         scoring::AnswerKey key = scoring::load_answer_key(a->key);
         std::vector<Sheet> sheets;
@@ -173,6 +178,10 @@ void register_score(CLI::App& app, int& exit_code) {
             scoring::check_findings(f, key);
             sheets.push_back(score(key, std::move(f)));
         }
+        for (auto& sheet : sheets)
+            for (auto& q : sheet.questions)
+                if (!q.result.message.empty())
+                    q.result.feedback = common::render(a->language, q.result.message);
         if (a->json) {
             if (sheets.size() == 1) {
                 std::cout << sheet_json(sheets[0]).dump(2) << "\n";

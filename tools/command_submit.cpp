@@ -21,6 +21,7 @@ using nlohmann::json;
 
 struct SubmitArgs {
     std::string server, code, code_file, lab, question, ca_file;
+    std::string language;  // "" : the portal's choice (English without Accept-Language)
     std::vector<std::string> values;
     bool json_value = false, json = false, insecure = false;
     double timeout = 10;
@@ -194,6 +195,10 @@ int submit(const SubmitArgs& a) {
         portal::ApiClient& c;
         ~Logout() { c.logout(); }
     } logout{client};
+    if (!a.language.empty()) {  // the session's language: feedback and refusals come in it
+        portal::ApiReply set = client.post("/api/v1/language", {{"language", a.language}});
+        if (set.status != 200) throw reply_error(client, "/api/v1/language", set);
+    }
 
     const std::string lab = choose_lab(client, a);
     std::string type;
@@ -242,6 +247,9 @@ void register_submit(CLI::App& app, int& exit_code) {
         ->required();
     cmd->add_flag("--json-value", a->json_value, "Each VALUE is JSON (a number, a list, ...)");
     cmd->add_flag("--json", a->json, "Print the portal's JSON reply");
+    cmd->add_option("--language", a->language,
+                    "The language of the portal's feedback and refusals: en, ru or kk")
+        ->check(CLI::IsMember({"en", "ru", "kk"}));
     cmd->add_flag("--insecure", a->insecure,
                   "Do not verify the portal's TLS certificate (a self-signed workshop "
                   "certificate)");
