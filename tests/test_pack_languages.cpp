@@ -1,8 +1,8 @@
 // The intro pack and its bundles in English, Russian and Kazakh: the pack validates with kk, the
 // bundles' own labels (questions.LANG.md, walkthrough.LANG.md, findings-template.LANG.yaml) are
-// the catalogue's (read by gettext's msgfmt and Python's gettext, tests/catalogue_oracle.hpp),
-// the findings templates parse with Python's YAML parser and a Windows path typed into one
-// survives `dflab score`.
+// the catalogue's (read by gettext's msgfmt and Python's gettext,
+// tests/support/catalogue_oracle.hpp), the findings templates parse with Python's YAML parser and a
+// Windows path typed into one survives `dflab score`.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
@@ -13,8 +13,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "tests/catalogue_oracle.hpp"
 #include "tests/oracle.hpp"
+#include "tests/support/catalogue_oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace fs = std::filesystem;
