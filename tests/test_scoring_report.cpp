@@ -135,7 +135,8 @@ TEST_F(Report, ReviewedAnswersCountAsSolvesAndTeamsRankByTheRule) {
     EXPECT_EQ(data.teams[0].team, "red");
     EXPECT_EQ(data.teams[0].points, 13);
     EXPECT_NE(html.find("<h2>Teams</h2>"), std::string::npos);
-    EXPECT_NE(html.find("Teams ranked by the mean of their members&#39; points."), std::string::npos);
+    EXPECT_NE(html.find("Teams ranked by the mean of their members&#39; points."),
+              std::string::npos);
     ReportData by_sum = collect_report(*lab, "now", TeamRule::sum);
     EXPECT_NE(render_report_html(by_sum).find("ranked by the sum"), std::string::npos);
 }

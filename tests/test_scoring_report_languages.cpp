@@ -11,8 +11,8 @@
 #include "scoring/report_data.hpp"
 #include "scoring/report_html.hpp"
 #include "scoring/report_svg.hpp"
-#include "tests/support/catalogue_oracle.hpp"
 #include "tests/lab_test_key.hpp"
+#include "tests/support/catalogue_oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab {
