@@ -192,7 +192,11 @@ Reply instructor_api(Portal::Context& c, const Request& request, const Session& 
     if (what == "report" && get) {
         auto lock = lab->lock();
         Reply r;
-        r.body = scoring::render_report_html(scoring::collect_report(lab->lab(), now_iso()));
+        // In the instructor's language, with the questions' titles from the bundle's pack.json.
+        scoring::ReportView view;
+        view.language = s.language;
+        view.titles = scoring::pack_titles(lab->manifest(), s.language);
+        r.body = scoring::render_report_html(scoring::collect_report(lab->lab(), now_iso()), view);
         r.content_type = "text/html; charset=utf-8";
         // The report is a self-contained file with inline styles: let it render as such, and
         // still run no script.

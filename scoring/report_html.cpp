@@ -287,7 +287,14 @@ std::map<std::string, std::string> bundle_titles(const std::filesystem::path& bu
     if (!pack.is_object() || pack.value("format", "") != "dflab-pack" ||
         !pack.contains("questions") || !pack["questions"].is_array())
         throw engine::Error(file.string() + ": not a participant bundle's pack.json");
+    return pack_titles(pack, language);
+}
+
+std::map<std::string, std::string> pack_titles(const nlohmann::json& pack,
+                                               const std::string& language) {
     std::map<std::string, std::string> titles;
+    if (!pack.is_object() || !pack.contains("questions") || !pack["questions"].is_array())
+        return titles;
     for (const auto& q : pack["questions"]) {
         if (!q.is_object() || !q.contains("id") || !q["id"].is_string()) continue;
         const auto& by_language = q.value("title", nlohmann::json::object());

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "scoring/report_data.hpp"
 
 namespace dflab::scoring {
@@ -31,6 +33,9 @@ std::string checked_zone(std::string_view what, const std::string& zone);
 // to any. Throws engine::Error naming the file when it is not a pack.json.
 std::map<std::string, std::string> bundle_titles(const std::filesystem::path& bundle,
                                                  const std::string& language);
+// The same from a pack.json already read (no titles when it has no questions).
+std::map<std::string, std::string> pack_titles(const nlohmann::json& pack,
+                                               const std::string& language);
 
 // Writes `content` to `path` through a temporary file in the same folder, renamed when complete.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);

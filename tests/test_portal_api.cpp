@@ -248,7 +248,15 @@ TEST_F(PortalApi, InstructorReviewsFreezesAnnouncesAndRegrades) {
     EXPECT_NE(csv.body.find("It was the owner."), std::string::npos);
     Response report = i.get("/api/v1/instructor/labs/demo/report");
     EXPECT_EQ(report.status, 200);
-    EXPECT_NE(report.body.find("<html"), std::string::npos);
+    EXPECT_NE(report.body.find("<html lang=\"en\""), std::string::npos);
+    EXPECT_NE(report.body.find("Disk hash"), std::string::npos);  // titles, not only ids
+    // The report follows the instructor's language: labels from the catalogue, titles from the
+    // bundle's pack.json (make_lab.sh's Kazakh title).
+    ASSERT_EQ(i.post("/api/v1/language", {{"language", "kk"}}).status, 200);
+    report = i.get("/api/v1/instructor/labs/demo/report");
+    EXPECT_NE(report.body.find("<html lang=\"kk\""), std::string::npos);
+    EXPECT_NE(report.body.find(catalogue_text("kk", "report.hardest")), std::string::npos);
+    EXPECT_NE(report.body.find("Диск хэші"), std::string::npos);
 }
 
 TEST_F(PortalApi, PagesComeInTheChosenLanguageAndEscapeNames) {

@@ -368,5 +368,32 @@ TEST(FeedbackLanguages, EveryKeyUsedInScoringIsInTheEnglishCatalogue) {
         EXPECT_TRUE(used.count(k)) << k;
 }
 
+// `dflab lab submit --language`: the instructor's shell prints the feedback and the refusal in the
+// language asked for; what is stored is the same English text.
+TEST_F(FeedbackLab, LabSubmitPrintsFeedbackInTheLanguageAsked) {
+    const std::string key = dir + "/key.json";
+    std::ofstream(key) << test::lab_test_key().dump();
+    const std::string db_option = " --db " + test::shell_quote(dir + "/cli.sqlite");
+    ASSERT_EQ(test::dflab("lab init --key " + test::shell_quote(key) + db_option).exit_code, 0);
+    ASSERT_EQ(test::dflab("lab participants add p1 --name Ann --variant 0" + db_option).exit_code,
+              0);
+    auto r = test::dflab("lab submit p1 hash " + std::string(64, 'c') + " --language ru --json" +
+                         db_option);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto out = nlohmann::json::parse(r.out).at(0);
+    EXPECT_EQ(out["feedback"], fill(catalogue_text("ru", "grade.incorrect"),
+                                    {{"value", out["normalised"].get<std::string>()}}));
+    r = test::dflab("lab submit p1 count 3 --lang kk" + db_option);  // needs hash, unsolved
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(
+        r.err.find(fill(catalogue_text("kk", "policy.prerequisite_first"), {{"question", "hash"}})),
+        std::string::npos)
+        << r.err;
+    auto stored = test::run("sqlite3 " + test::shell_quote(dir + "/cli.sqlite") +
+                            " 'SELECT feedback FROM submissions'");
+    EXPECT_EQ(stored.out,
+              "Incorrect: understood as " + out["normalised"].get<std::string>() + ".\n");
+}
+
 }  // namespace
 }  // namespace dflab

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/message_value.hpp"
 #include "engine/error.hpp"
 #include "scoring/access_codes.hpp"
 #include "scoring/findings.hpp"
@@ -55,6 +56,13 @@ std::string hint_text(const std::string& answer_key, std::string_view question, 
         return text.begin()->is_string() ? text.begin()->get<std::string>() : "";
     }
     return "";
+}
+
+// The outcome's texts in `language` (the stored English ones when a message is missing).
+SubmitOutcome in_language(SubmitOutcome o, const std::string& language) {
+    if (!o.feedback_message.empty()) o.feedback = common::render(language, o.feedback_message);
+    if (!o.refused_message.empty()) o.refused = common::render(language, o.refused_message);
+    return o;
 }
 
 nlohmann::ordered_json outcome_json(const SubmitOutcome& o) {
@@ -128,7 +136,8 @@ void submit(const LabArgs& a, int& exit_code) {
             throw Error("give PARTICIPANT QUESTION VALUE, or --findings FILE");
         SubmitOutcome o = lab.submit(a.participant, a.question, submitted_value(a, lab));
         if (!o.refused.empty() && o.understood && !a.json)
-            throw Error(a.participant + "/" + a.question + ": not accepted: " + o.refused);
+            throw Error(a.participant + "/" + a.question +
+                        ": not accepted: " + in_language(o, a.lang).refused);
         outcomes.push_back(std::move(o));
     }
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -136,9 +145,9 @@ void submit(const LabArgs& a, int& exit_code) {
     for (const auto& o : outcomes) {
         refused += o.refused.empty() ? 0 : 1;
         if (a.json)
-            list.push_back(outcome_json(o));
+            list.push_back(outcome_json(in_language(o, a.lang)));
         else
-            print_outcome(o);
+            print_outcome(in_language(o, a.lang));
     }
     if (a.json) std::cout << list.dump(2) << "\n";
     if (refused > 0 && !a.json) std::cerr << "dflab: " << refused << " answer(s) not accepted\n";
@@ -434,7 +443,7 @@ void register_lab(CLI::App& app, int& exit_code) {
                     "Begin the CSV with a UTF-8 byte-order mark, for spreadsheet programs (Excel, "
                     "LibreOffice) to read Cyrillic names as UTF-8");
     codes->add_option("--url", a->url, "The portal's address for the slips (http://10.0.0.1:8080)");
-    codes->add_option("--lang", a->lang, "Language of the slips: en (default), ru or kk")
+    codes->add_option("--lang,--language", a->lang, "Language of the slips: en (default), ru or kk")
         ->check(CLI::IsMember({"en", "ru", "kk"}));
     people->callback([a, add, import, codes, &exit_code] {
         participants(add, import, codes, *a);
@@ -451,6 +460,10 @@ void register_lab(CLI::App& app, int& exit_code) {
                     "Submit every answer of a findings file (JSON/YAML)");
     sub->add_flag("--json-value", a->json_value, "VALUE is JSON (\"text\", 12, [\"a\", \"b\"])");
     sub->add_flag("--json", a->json, "Print the outcomes as a JSON array");
+    sub->add_option("--lang,--language", a->lang,
+                    "Language of the feedback printed: en (default), ru or kk (what is stored "
+                    "is the same whatever the language)")
+        ->check(CLI::IsMember({"en", "ru", "kk"}));
     sub->callback([a, &exit_code] { submit(*a, exit_code); });
 
     auto* hint = lab->add_subcommand(
@@ -458,7 +471,7 @@ void register_lab(CLI::App& app, int& exit_code) {
     db(hint);
     hint->add_option("PARTICIPANT", a->participant, "Participant id")->required();
     hint->add_option("QUESTION", a->question, "Question id")->required();
-    hint->add_option("--lang", a->lang,
+    hint->add_option("--lang,--language", a->lang,
                      "Language of the hint's text, printed for you to pass on: en (default), ru "
                      "or kk")
         ->check(CLI::IsMember({"en", "ru", "kk"}));

@@ -168,12 +168,12 @@ void register_pack(CLI::App& app, int& exit_code) {
         "Dry run: each question, its solution steps and the derived answer (DIR: a pack, "
         "built on the fly; OUT: a built pack's walkthrough)");
     s->add_option("DIR", a->dir, "Pack folder or built pack (OUT)")->required();
-    s->add_option("--lang", a->language, "Language of the texts (en, ru, kk)");
+    s->add_option("--lang,--language", a->language, "Language of the texts (en, ru, kk)");
     s->add_option("--variant", a->variant, "Which variant to build and solve (pack folder only)");
     s->callback([a, &exit_code] { solve(*a, exit_code); });
 
     auto* l = pack->add_subcommand("list", "The packs shipped with dflab");
-    l->add_option("--lang", a->language, "Language of the titles");
+    l->add_option("--lang,--language", a->language, "Language of the titles");
     l->add_flag("--json", a->json, "JSON output");
     l->callback([a, &exit_code] { list(*a, exit_code); });
 }

@@ -31,7 +31,7 @@ void register_report(CLI::App& app, int& exit_code) {
     cmd->add_option("--team-rule", a->team_rule,
                     "How teams are ranked: their members' mean points (default), best or sum")
         ->check(CLI::IsMember({"mean", "best", "sum"}));
-    cmd->add_option("--language", a->language,
+    cmd->add_option("--lang,--language", a->language,
                     "The report's language: en (default), ru or kk (labels and <html lang>)")
         ->check(CLI::IsMember({"en", "ru", "kk"}));
     cmd->add_option("--zone", a->zone,

@@ -167,7 +167,7 @@ void register_score(CLI::App& app, int& exit_code) {
         ->required();
     cmd->add_flag("--json", a->json,
                   "JSON: one object per findings file (an array when several are given)");
-    cmd->add_option("--language", a->language, "The language of the feedback: en, ru or kk")
+    cmd->add_option("--lang,--language", a->language, "The language of the feedback: en, ru or kk")
         ->check(CLI::IsMember({"en", "ru", "kk"}))
         ->capture_default_str();
     cmd->callback([a, &exit_code] {

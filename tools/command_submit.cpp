@@ -247,7 +247,7 @@ void register_submit(CLI::App& app, int& exit_code) {
         ->required();
     cmd->add_flag("--json-value", a->json_value, "Each VALUE is JSON (a number, a list, ...)");
     cmd->add_flag("--json", a->json, "Print the portal's JSON reply");
-    cmd->add_option("--language", a->language,
+    cmd->add_option("--lang,--language", a->language,
                     "The language of the portal's feedback and refusals: en, ru or kk")
         ->check(CLI::IsMember({"en", "ru", "kk"}));
     cmd->add_flag("--insecure", a->insecure,
