@@ -244,7 +244,8 @@ TEST(PackLanguages, AWindowsPathTypedIntoTheTemplateSurvivesScore) {
                            " " + shell_quote(file.string()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::map<std::string, std::string> verdicts;
-    for (auto& q : nlohmann::json::parse(r.out)["questions"]) verdicts[q["id"]] = q["verdict"];
+    const nlohmann::json scored = nlohmann::json::parse(r.out);
+    for (auto& q : scored["questions"]) verdicts[q["id"]] = q["verdict"];
     EXPECT_EQ(verdicts["disguised-copy"], "correct") << r.out;
     EXPECT_EQ(verdicts["deleted-entry"], "correct") << r.out;
 }
