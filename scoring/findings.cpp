@@ -7,6 +7,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "engine/error.hpp"
 
@@ -17,6 +19,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr std::uintmax_t largest_file = 16 * 1024 * 1024;
+constexpr int deepest = 64;             // nesting levels; answers are at level 2 or 3
+constexpr size_t most_values = 100000;  // values after YAML aliases are expanded
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& what) {
     throw engine::Error(file.string() + ": " + what);
@@ -29,8 +33,14 @@ std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
 
 // YAML to JSON: scalars become strings (the answer types read them), a plain ~/null/empty
 // scalar becomes null.
-json to_json(const YAML::Node& node, int depth, const std::filesystem::path& file) {
-    if (depth > 64) throw engine::Error(where(file, node.Mark()) + ": nested too deeply");
+json to_json(const YAML::Node& node, int depth, size_t& values, const std::filesystem::path& file) {
+    if (depth > deepest)
+        throw engine::Error(where(file, node.Mark()) + ": nested more than " +
+                            std::to_string(deepest) + " levels deep; not a findings file");
+    if (++values > most_values)
+        throw engine::Error(where(file, node.Mark()) + ": more than " +
+                            std::to_string(most_values) +
+                            " values (aliases expanded); not a findings file");
     switch (node.Type()) {
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined:
@@ -41,7 +51,7 @@ json to_json(const YAML::Node& node, int depth, const std::filesystem::path& fil
             return node.Scalar();
         case YAML::NodeType::Sequence: {
             json array = json::array();
-            for (const auto& item : node) array.push_back(to_json(item, depth + 1, file));
+            for (const auto& item : node) array.push_back(to_json(item, depth + 1, values, file));
             return array;
         }
         case YAML::NodeType::Map: {
@@ -50,7 +60,11 @@ json to_json(const YAML::Node& node, int depth, const std::filesystem::path& fil
                 if (!item.first.IsScalar())
                     throw engine::Error(where(file, item.first.Mark()) +
                                         ": keys must be plain names");
-                object[item.first.Scalar()] = to_json(item.second, depth + 1, file);
+                if (object.contains(item.first.Scalar()))
+                    throw engine::Error(where(file, item.first.Mark()) + ": '" +
+                                        item.first.Scalar() +
+                                        "' appears twice; which one is meant?");
+                object[item.first.Scalar()] = to_json(item.second, depth + 1, values, file);
             }
             return object;
         }
@@ -60,7 +74,9 @@ json to_json(const YAML::Node& node, int depth, const std::filesystem::path& fil
 
 json read_document(const std::filesystem::path& file) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) fail(file, "no such file");
+    if (!std::filesystem::exists(file, ec)) fail(file, "no such file");
+    if (!std::filesystem::is_regular_file(file, ec))
+        fail(file, "not a regular file (a folder, device or pipe); not a findings file");
     if (std::filesystem::file_size(file, ec) > largest_file)
         fail(file, "larger than 16 MiB; not a findings file");
     std::ifstream in(file, std::ios::binary);
@@ -73,8 +89,23 @@ json read_document(const std::filesystem::path& file) {
         file.extension() == ".json" || (file.extension() != ".yaml" && file.extension() != ".yml" &&
                                         first != std::string::npos && text[first] == '{');
     if (json_file) {
+        // Limits and duplicate keys are checked while parsing, before a deep or ambiguous value
+        // is built: the parser calls back at every key and at the start and end of every object.
+        std::vector<std::set<std::string>> keys;  // the keys seen, per open object
+        auto check = [&](int depth, json::parse_event_t event, json& parsed) {
+            if (depth > deepest)
+                fail(file, "nested more than " + std::to_string(deepest) +
+                               " levels deep; not a findings file");
+            if (event == json::parse_event_t::object_start) keys.emplace_back();
+            if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+            if (event == json::parse_event_t::key && !keys.empty() &&
+                !keys.back().insert(parsed.get<std::string>()).second)
+                fail(file,
+                     "'" + parsed.get<std::string>() + "' appears twice; which one is meant?");
+            return true;
+        };
         try {
-            return json::parse(text);
+            return json::parse(text, check);
         } catch (const json::parse_error& e) {
             // Line and column of the byte where parsing stopped.
             size_t line = 1, column = 1;
@@ -87,7 +118,8 @@ json read_document(const std::filesystem::path& file) {
         }
     }
     try {
-        return to_json(YAML::Load(text), 0, file);
+        size_t values = 0;
+        return to_json(YAML::Load(text), 0, values, file);
     } catch (const YAML::Exception& e) {
         throw engine::Error(where(file, e.mark) + ": " + e.msg);
     }
