@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "tests/oracle.hpp"
+#include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace fs = std::filesystem;
@@ -20,30 +21,9 @@ namespace {
 
 const fs::path kIntro = fs::path(DFLAB_SOURCE_DIR) / "exercises/packs/intro";
 
-// The intro pack built (two variants) once for every test process of the suite (CTest runs each
-// test in a process of its own): kept in the build tree, rebuilt when dflab or the pack changes,
-// built under a lock so that parallel tests wait for one build.
+// The intro pack built with two variants, shared by the suite (tests/support/built_intro.hpp).
 const fs::path& built() {
-    static const fs::path out = [] {
-        fs::path root = fs::path(DFLAB_FIXTURE_DIR).parent_path() / "pack-intro";
-        fs::create_directories(root);
-        int lock = ::open((root / "lock").c_str(), O_CREAT | O_RDWR, 0644);
-        if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
-            throw std::runtime_error("cannot lock " + root.string());
-        std::string stamp = sha256_of_output("cat " + shell_quote(DFLAB_BINARY) + " $(find " +
-                                             shell_quote(kIntro.string()) + " -type f | sort)");
-        fs::path dir = root / "intro";
-        if (read_file((root / "stamp").string()) != stamp) {
-            fs::remove_all(dir);
-            auto r = dflab::test::dflab("pack build " + shell_quote(kIntro.string()) + " -o " +
-                                        shell_quote(dir.string()) + " --variants 2");
-            if (r.exit_code != 0) throw std::runtime_error("pack build failed: " + r.err);
-            write_file((root / "stamp").string(), stamp);
-        }
-        ::close(lock);  // releases the lock
-        return dir;
-    }();
-    return out;
+    return built_intro_pack();
 }
 
 nlohmann::json key() {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/oracle.hpp"
+#include "tests/support/built_intro.hpp"
 #include "tests/support/catalogue_oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -24,29 +25,9 @@ namespace {
 
 const fs::path kIntro = fs::path(DFLAB_SOURCE_DIR) / "exercises/packs/intro";
 
-// The intro pack built with two variants, shared with test_pack_build.cpp: the same folder, lock,
-// stamp and command line, so that the suite builds it once.
+// The intro pack built with two variants, shared by the suite (tests/support/built_intro.hpp).
 const fs::path& built() {
-    static const fs::path out = [] {
-        fs::path root = fs::path(DFLAB_FIXTURE_DIR).parent_path() / "pack-intro";
-        fs::create_directories(root);
-        int lock = ::open((root / "lock").c_str(), O_CREAT | O_RDWR, 0644);
-        if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
-            throw std::runtime_error("cannot lock " + root.string());
-        std::string stamp = sha256_of_output("cat " + shell_quote(DFLAB_BINARY) + " $(find " +
-                                             shell_quote(kIntro.string()) + " -type f | sort)");
-        fs::path dir = root / "intro";
-        if (read_file((root / "stamp").string()) != stamp) {
-            fs::remove_all(dir);
-            auto r = dflab::test::dflab("pack build " + shell_quote(kIntro.string()) + " -o " +
-                                        shell_quote(dir.string()) + " --variants 2");
-            if (r.exit_code != 0) throw std::runtime_error("pack build failed: " + r.err);
-            write_file((root / "stamp").string(), stamp);
-        }
-        ::close(lock);
-        return dir;
-    }();
-    return out;
+    return built_intro_pack();
 }
 
 // A YAML file as Python's yaml module reads it, through JSON.
