@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "engine/analyzers/registry.hpp"
 #include "engine/case_database.hpp"
 #include "engine/error.hpp"
 #include "engine/scan.hpp"
@@ -75,6 +76,12 @@ int64_t count(Database& db, const char* sql) {
 
 }  // namespace
 
+int64_t AnalyzeSummary::count(std::string_view key) const {
+    for (const auto& c : counts)
+        if (c.key == key) return c.value;
+    return 0;
+}
+
 AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& limits,
                        const std::function<void(const Progress&)>& on_progress) {
     if (!options.overwrite && fs::exists(options.output)) {
@@ -117,9 +124,12 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     }
 
     AnalyzeSummary summary;
+    AnalysisConfig config;
+    config.rules = rules ? &*rules : nullptr;
+    config.keywords = keywords ? &*keywords : nullptr;
+    const auto analyzers = make_analyzers(config);
     ScanOptions scan;
-    scan.rules = rules ? &*rules : nullptr;
-    scan.keywords = keywords ? &*keywords : nullptr;
+    scan.analyzers = &analyzers;
     scan.unallocated = options.unallocated;
     scan.workers = options.workers;
     for (const auto& t : targets) {
@@ -132,7 +142,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
                     auto evidence = Evidence::open(options.image);
                     auto parts = file_system_partitions(evidence, t.index);
                     parts.front().fat_zone = options.fat_zones.zone_for(t.index);
-                    CaseWriter writer(pending.path(), 1, t.index, options.keywords);
+                    CaseWriter writer(pending.path(), 1, t.index, analyzers);
                     scan_partition(evidence, parts.front(), scan, writer, &ch);
                     writer.commit();
                 },
@@ -154,12 +164,12 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     {
         Database db(pending.path(), Database::Mode::ReadWrite);
         finish_case(db);
-        summary.files = count(db, "SELECT count(*) FROM files");
-        summary.deleted = count(db, "SELECT count(*) FROM files WHERE allocated = 0");
-        summary.hashed = count(db, "SELECT count(*) FROM files WHERE sha256 IS NOT NULL");
-        summary.yara_matches = count(db, "SELECT count(*) FROM yara_matches");
-        summary.keyword_hits = count(db, "SELECT count(*) FROM keyword_hits");
-        summary.mismatches = count(db, "SELECT count(*) FROM files WHERE extension_mismatch = 1");
+        summary.counts.push_back({"files", "Entries", count(db, "SELECT count(*) FROM files")});
+        summary.counts.push_back(
+            {"deleted", "Deleted", count(db, "SELECT count(*) FROM files WHERE allocated = 0")});
+        for (const auto& r : analyzer_registry())
+            for (const auto& c : r.counts)
+                summary.counts.push_back({c.key, c.label, count(db, c.sql.c_str())});
         auto zones = db.prepare(
             "SELECT \"index\", fat_zone FROM partitions WHERE fat_zone IS NOT NULL ORDER BY id");
         while (zones.step())

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/file_system.hpp"
@@ -26,8 +27,14 @@ struct AnalyzeOptions {
 };
 
 struct AnalyzeSummary {
-    int64_t files = 0, deleted = 0, hashed = 0, yara_matches = 0, keyword_hits = 0, mismatches = 0;
-    std::vector<std::string> errors;       // partitions that failed (recorded in the case too)
+    struct Count {
+        std::string key;    // "files", "deleted", then each analyzer's ("hashed", ...)
+        std::string label;  // "Entries", "Deleted", "Hashed", ...
+        int64_t value = 0;
+    };
+    std::vector<Count> counts;  // entries, deleted, then the registry's counts in its order
+    int64_t count(std::string_view key) const;  // 0 when there is no such count
+    std::vector<std::string> errors;            // partitions that failed (recorded in the case too)
     std::map<int, std::string> fat_zones;  // FAT partitions: index -> zone their times were read in
 };
 

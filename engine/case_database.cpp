@@ -1,7 +1,10 @@
 #include "engine/case_database.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "engine/analyzers/registry.hpp"
 #include "engine/case_schema.hpp"
 #include "engine/error.hpp"
 #include "engine/file_system.hpp"
@@ -23,6 +26,17 @@ std::optional<std::string> header(const EvidenceInfo& info, const std::string& k
     return it->second;
 }
 
+void bind_value(Statement& s, int index, const SqlValue& v) {
+    std::visit(
+        [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>)
+                s.bind(index, std::string_view(x));
+            else
+                s.bind(index, x);
+        },
+        v);
+}
+
 std::optional<std::string> non_empty(const std::string& s) {
     if (s.empty()) return std::nullopt;
     return s;
@@ -33,7 +47,7 @@ std::optional<std::string> non_empty(const std::string& s) {
 void create_case(const std::string& path) {
     Database db(path, Database::Mode::Create);
     Transaction t(db);
-    db.exec(kCaseSchema);
+    db.exec(case_schema_sql());
     auto put = db.prepare("INSERT INTO case_info(key, value) VALUES (?, ?)");
     put.bind(1, std::string_view("schema_version"))
         .bind(2, std::to_string(kCaseSchemaVersion))
@@ -102,94 +116,77 @@ void record_error(Database& db, std::optional<int64_t> image_id, std::optional<i
 
 void finish_case(Database& db) {
     Transaction t(db);
-    db.exec(kCaseIndexes);
+    db.exec(case_indexes_sql());
     db.exec("UPDATE case_info SET value = '1' WHERE key = 'complete'");
     t.commit();
 }
 
+// Rows are committed every kCommitEvery files, so a partition whose analysis stops half-way (a
+// parser crash in the child) keeps what was found before it; only commit() marks it analysed.
+constexpr size_t kCommitEvery = 20000;
+
 struct CaseWriter::Impl {
     Database db;
-    Transaction transaction;
+    std::optional<Transaction> transaction;
     int64_t image_id;
     int partition;
-    const std::vector<KeywordTerm>& terms;
-    Statement file_insert, yara_insert, string_insert, hit_insert;
+    const std::vector<std::unique_ptr<Analyzer>>& analyzers;
+    size_t column_count = 0;           // the analyzers' columns in `files`, all of them
+    std::vector<size_t> first_column;  // per enabled analyzer: where its columns start
+    std::vector<std::unique_ptr<FindingsWriter>> writers;  // per enabled analyzer, or null
+    std::optional<Statement> file_insert;
+    std::vector<SqlValue> values;
+    size_t since_commit = 0;
 
-    Impl(const std::string& path, int64_t image, int part, const std::vector<KeywordTerm>& t)
+    Impl(const std::string& path, int64_t image, int part,
+         const std::vector<std::unique_ptr<Analyzer>>& enabled)
         : db(path, Database::Mode::ReadWrite),
-          transaction((db.exec("PRAGMA synchronous=OFF"), db)),
           image_id(image),
           partition(part),
-          terms(t),
-          file_insert(
-              db.get(),
-              "INSERT INTO files(image_id, partition, path, name, inode, meta_addr, type, size, "
-              "allocated, reallocated, mtime, atime, ctime, crtime, mode, uid, gid, md5, sha1, "
-              "sha256, mime, extension, extension_mismatch, content_error) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-          yara_insert(
-              db.get(),
-              "INSERT INTO yara_matches(image_id, partition, file_id, rule, namespace, tags, meta, "
-              "image_offset, block, string_matches) VALUES (?,?,?,?,?,?,?,?,?,?)"),
-          string_insert(
-              db.get(),
-              "INSERT INTO yara_strings(match_id, identifier, offset, length) VALUES (?,?,?,?)"),
-          hit_insert(db.get(),
-                     "INSERT INTO keyword_hits(image_id, partition, file_id, term, is_regex, "
-                     "offset, length, "
-                     "encoding, text, block) VALUES (?,?,?,?,?,?,?,?,?,?)") {}
-
-    void yara(const YaraMatch& m, std::optional<int64_t> file_id,
-              std::optional<int64_t> image_offset, std::optional<int64_t> block) {
-        std::string tags;
-        for (const auto& t : m.tags) tags += (tags.empty() ? "" : " ") + t;
-        nlohmann::json meta = nlohmann::json::object();
-        for (const auto& [k, v] : m.meta) meta[k] = v;
-        yara_insert.bind(1, image_id)
-            .bind(2, static_cast<int64_t>(partition))
-            .bind(3, file_id)
-            .bind(4, std::string_view(m.rule))
-            .bind(5, std::string_view(m.rule_namespace))
-            .bind(6, std::string_view(tags))
-            .bind(7, meta.dump())
-            .bind(8, image_offset)
-            .bind(9, block)
-            .bind(10, static_cast<int64_t>(m.string_matches));
-        yara_insert.run();
-        int64_t match_id = db.last_insert_id();
-        for (const auto& s : m.strings) {
-            string_insert.bind(1, match_id)
-                .bind(2, std::string_view(s.identifier))
-                .bind(3, static_cast<int64_t>(s.offset))
-                .bind(4, static_cast<int64_t>(s.length));
-            string_insert.run();
+          analyzers(enabled) {
+        db.exec("PRAGMA synchronous=OFF");
+        transaction.emplace(db);
+        std::string columns =
+            "image_id, partition, path, name, inode, meta_addr, type, size, allocated, "
+            "reallocated, mtime, atime, ctime, crtime, mode, uid, gid, extension, content_error";
+        const size_t base = 19;
+        std::vector<std::pair<std::string, size_t>> starts;  // registration name -> first column
+        for (const auto& r : analyzer_registry()) {
+            starts.emplace_back(r.name, column_count);
+            for (const auto& c : r.columns) {
+                columns += ", " + c.name;
+                ++column_count;
+            }
         }
+        for (const auto& a : analyzers) {
+            auto it = std::find_if(starts.begin(), starts.end(),
+                                   [&](const auto& s) { return s.first == a->name(); });
+            if (it == starts.end())
+                throw Error("analyzer '" + std::string(a->name()) + "' is not registered");
+            first_column.push_back(it->second);
+            writers.push_back(a->writer(db, image_id, partition));
+        }
+        std::string marks;
+        for (size_t i = 0; i < base + column_count; ++i) marks += i ? ",?" : "?";
+        file_insert.emplace(db.get(), "INSERT INTO files(" + columns + ") VALUES (" + marks + ")");
     }
 
-    void hit(const KeywordHit& h, std::optional<int64_t> file_id, std::optional<int64_t> block) {
-        const auto& term = terms.at(h.term);
-        hit_insert.bind(1, image_id)
-            .bind(2, static_cast<int64_t>(partition))
-            .bind(3, file_id)
-            .bind(4, std::string_view(term.text))
-            .bind(5, static_cast<int64_t>(term.regex))
-            .bind(6, static_cast<int64_t>(h.offset))
-            .bind(7, static_cast<int64_t>(h.length))
-            .bind(8, std::string_view(h.encoding))
-            .bind(9, std::string_view(h.text))
-            .bind(10, block);
-        hit_insert.run();
+    void maybe_commit() {
+        if (++since_commit < kCommitEvery) return;
+        transaction->commit();
+        transaction.emplace(db);
+        since_commit = 0;
     }
 };
 
 CaseWriter::CaseWriter(const std::string& path, int64_t image_id, int partition,
-                       const std::vector<KeywordTerm>& terms)
-    : impl_(std::make_unique<Impl>(path, image_id, partition, terms)) {}
+                       const std::vector<std::unique_ptr<Analyzer>>& analyzers)
+    : impl_(std::make_unique<Impl>(path, image_id, partition, analyzers)) {}
 CaseWriter::~CaseWriter() = default;
 
 void CaseWriter::file(FileScan&& f) {
     const Entry& e = f.entry;
-    auto& s = impl_->file_insert;
+    auto& s = *impl_->file_insert;
     s.bind(1, impl_->image_id)
         .bind(2, static_cast<int64_t>(e.partition))
         .bind(3, std::string_view(e.path))
@@ -207,18 +204,23 @@ void CaseWriter::file(FileScan&& f) {
         .bind(15, static_cast<int64_t>(e.mode))
         .bind(16, static_cast<int64_t>(e.uid))
         .bind(17, static_cast<int64_t>(e.gid))
-        .bind(18, non_empty(f.digests.md5))
-        .bind(19, non_empty(f.digests.sha1))
-        .bind(20, non_empty(f.digests.sha256))
-        .bind(21, non_empty(f.mime))
-        .bind(22, non_empty(e.extension()))
-        .bind(23, f.scanned && f.error.empty() ? std::optional<int64_t>(f.extension_mismatch)
-                                               : std::nullopt)
-        .bind(24, non_empty(f.error));
+        .bind(18, non_empty(e.extension()))
+        .bind(19, non_empty(f.error));
+    auto& values = impl_->values;
+    values.assign(impl_->column_count, nullptr);
+    std::vector<SqlValue> own;
+    for (size_t i = 0; i < f.findings.size() && i < impl_->first_column.size(); ++i) {
+        if (!f.findings[i]) continue;
+        own.clear();
+        f.findings[i]->columns(own);
+        for (size_t c = 0; c < own.size(); ++c) values.at(impl_->first_column[i] + c) = own[c];
+    }
+    for (size_t c = 0; c < values.size(); ++c) bind_value(s, static_cast<int>(20 + c), values[c]);
     s.run();
     const int64_t file_id = impl_->db.last_insert_id();
-    for (const auto& m : f.yara) impl_->yara(m, file_id, std::nullopt, std::nullopt);
-    for (const auto& h : f.hits) impl_->hit(h, file_id, std::nullopt);
+    for (size_t i = 0; i < f.findings.size() && i < impl_->writers.size(); ++i)
+        if (f.findings[i] && impl_->writers[i]) impl_->writers[i]->write(file_id, *f.findings[i]);
+    impl_->maybe_commit();
 }
 
 void CaseWriter::unallocated(const UnallocatedSummary& summary) {
@@ -233,11 +235,8 @@ void CaseWriter::unallocated(const UnallocatedSummary& summary) {
 }
 
 void CaseWriter::unallocated_finding(UnallocatedFinding&& f) {
-    if (f.yara) {
-        impl_->yara(*f.yara, std::nullopt, static_cast<int64_t>(f.image_offset),
-                    static_cast<int64_t>(f.block));
-    }
-    if (f.hit) impl_->hit(*f.hit, std::nullopt, static_cast<int64_t>(f.block));
+    if (!f.findings || f.analyzer >= impl_->writers.size() || !impl_->writers[f.analyzer]) return;
+    impl_->writers[f.analyzer]->write(std::nullopt, *f.findings);
 }
 
 void CaseWriter::problem(int partition, const std::string& message) {
@@ -249,7 +248,7 @@ void CaseWriter::commit() {
         "UPDATE partitions SET analysed = 1 WHERE image_id = ? AND \"index\" = ?");
     s.bind(1, impl_->image_id).bind(2, static_cast<int64_t>(impl_->partition));
     s.run();
-    impl_->transaction.commit();
+    impl_->transaction->commit();
 }
 
 }  // namespace dflab::engine

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/analyzer.hpp"
 #include "engine/evidence.hpp"
 #include "engine/scan.hpp"
 #include "engine/sqlite.hpp"
@@ -30,12 +31,13 @@ void record_error(Database& db, std::optional<int64_t> image_id, std::optional<i
 // Creates the indexes and marks the case complete.
 void finish_case(Database& db);
 
-// Writes one partition's scan results inside one transaction: nothing of the partition is
-// visible unless commit() is reached.
+// Writes one partition's scan results: each entry's row in `files` with the columns the
+// analyzers declare, and each analyzer's findings through its own writer. Rows are committed in
+// batches while the scan goes on; the partition is marked analysed only by commit().
 class CaseWriter : public ScanSink {
   public:
     CaseWriter(const std::string& path, int64_t image_id, int partition,
-               const std::vector<KeywordTerm>& terms);
+               const std::vector<std::unique_ptr<Analyzer>>& analyzers);
     ~CaseWriter() override;
     void file(FileScan&& scan) override;
     void unallocated(const UnallocatedSummary& summary) override;

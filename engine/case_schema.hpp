@@ -1,11 +1,14 @@
 #pragma once
 // The case database schema (documented in docs/case-database.md). Bump kCaseSchemaVersion with
 // every change to the tables below and say what changed in the docs.
+#include <string>
 #include <string_view>
 
 namespace dflab::engine {
 
-inline constexpr int kCaseSchemaVersion = 2;  // 2: partitions.fat_zone, case_info fat_zone
+// 2: partitions.fat_zone, case_info fat_zone. 3: the files table's analyzer columns (md5, sha1,
+// sha256, mime, extension_mismatch) follow content_error, as the analyzers declare them.
+inline constexpr int kCaseSchemaVersion = 3;
 
 inline constexpr std::string_view kCaseSchema = R"sql(
 CREATE TABLE case_info (
@@ -62,45 +65,10 @@ CREATE TABLE files (
     mode               INTEGER,
     uid                INTEGER,
     gid                INTEGER,
-    md5                TEXT,             -- NULL for entries without content
-    sha1               TEXT,
-    sha256             TEXT,
-    mime               TEXT,
     extension          TEXT,
-    extension_mismatch INTEGER,
-    content_error      TEXT              -- why the content could not be read
-);
-CREATE TABLE yara_matches (
-    id        INTEGER PRIMARY KEY,
-    image_id  INTEGER NOT NULL REFERENCES images(id),
-    partition INTEGER NOT NULL,
-    file_id   INTEGER REFERENCES files(id),  -- NULL for unallocated space
-    rule      TEXT NOT NULL,
-    namespace TEXT NOT NULL,
-    tags      TEXT NOT NULL,             -- space-separated
-    meta      TEXT NOT NULL,             -- JSON object
-    string_matches INTEGER NOT NULL,     -- all string matches; yara_strings keeps the first 100 of each string
-    image_offset INTEGER,                -- unallocated space: image byte offset of the first match
-    block     INTEGER                    -- unallocated space: file system block
-);
-CREATE TABLE yara_strings (
-    match_id   INTEGER NOT NULL REFERENCES yara_matches(id),
-    identifier TEXT NOT NULL,
-    offset     INTEGER NOT NULL,         -- in the file, or the image byte offset in unallocated space
-    length     INTEGER NOT NULL
-);
-CREATE TABLE keyword_hits (
-    id        INTEGER PRIMARY KEY,
-    image_id  INTEGER NOT NULL REFERENCES images(id),
-    partition INTEGER NOT NULL,
-    file_id   INTEGER REFERENCES files(id),  -- NULL for unallocated space
-    term      TEXT NOT NULL,
-    is_regex  INTEGER NOT NULL,
-    offset    INTEGER NOT NULL,          -- in the file, or the image byte offset in unallocated space
-    length    INTEGER NOT NULL,
-    encoding  TEXT NOT NULL,             -- utf-8 or utf-16le
-    text      TEXT NOT NULL,
-    block     INTEGER                    -- unallocated space: file system block
+    -- why the content could not be read; then the analyzers' columns (md5, sha1, sha256, mime,
+    -- extension_mismatch: engine/analyzers/, docs/case-database.md)
+    content_error      TEXT
 );
 CREATE TABLE errors (
     id        INTEGER PRIMARY KEY,
@@ -115,14 +83,15 @@ CREATE VIEW timeline AS
     UNION ALL SELECT crtime, 'b', id, partition, path FROM files WHERE crtime IS NOT NULL;
 )sql";
 
-// Created when the case is complete, after the rows are in.
+// Created when the case is complete, after the rows are in (with the analyzers' own indexes).
 inline constexpr std::string_view kCaseIndexes = R"sql(
 CREATE INDEX files_path ON files(path);
-CREATE INDEX files_md5 ON files(md5);
-CREATE INDEX files_sha256 ON files(sha256);
-CREATE INDEX yara_matches_file ON yara_matches(file_id);
-CREATE INDEX yara_strings_match ON yara_strings(match_id);
-CREATE INDEX keyword_hits_file ON keyword_hits(file_id);
 )sql";
+
+// The whole schema: the tables above with the files table's analyzer columns, then each
+// analyzer's own tables. Every analyzer's columns and tables are there whether or not an
+// analysis enabled it, so every case has the same schema.
+std::string case_schema_sql();
+std::string case_indexes_sql();
 
 }  // namespace dflab::engine

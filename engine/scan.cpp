@@ -1,19 +1,16 @@
 #include "engine/scan.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
+#include <condition_variable>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "engine/content.hpp"
+#include "engine/content_buffer.hpp"
 #include "engine/error.hpp"
 #include "engine/file_type.hpp"
 #include "engine/supervisor.hpp"
@@ -23,361 +20,318 @@ namespace dflab::engine {
 
 namespace {
 
-constexpr size_t kReadChunk = 1 << 20;
-constexpr size_t kKeywordChunk = 8 << 20;
-
-// Holds one item's content contiguously: in memory up to a limit, beyond it in an unlinked
-// temporary file mapped into memory (the kernel pages it; resident memory stays bounded).
-class ContentBuffer {
-  public:
-    explicit ContentBuffer(uint64_t memory_limit) : memory_limit_(memory_limit) {}
-    ~ContentBuffer() { release_mapping(); }
-    ContentBuffer(const ContentBuffer&) = delete;
-    ContentBuffer& operator=(const ContentBuffer&) = delete;
-
-    // Fills the buffer from `reader`, feeding each chunk to `hasher` and its size to `progress`
-    // on the way. Throws Error when the content ends before its recorded size.
-    std::span<const std::byte> load(ContentReader& reader, Hasher* hasher, bool keep,
-                                    const std::function<void(size_t)>& progress) {
-        auto data = fill(reader, hasher, keep, progress);
-        if (loaded_ < reader.size()) {
-            throw Error("content ended after " + std::to_string(loaded_) + " of " +
-                        std::to_string(reader.size()) + " bytes");
-        }
-        return data;
-    }
-
-  private:
-    std::span<const std::byte> fill(ContentReader& reader, Hasher* hasher, bool keep,
-                                    const std::function<void(size_t)>& progress) {
-        loaded_ = 0;
-        release_mapping();
-        const uint64_t size = reader.size();
-        if (!keep || size <= memory_limit_) {
-            if (keep)
-                memory_.resize(static_cast<size_t>(size));
-            else
-                memory_.resize(std::min<uint64_t>(size, kReadChunk));
-            uint64_t offset = 0;
-            while (offset < size) {
-                std::span<std::byte> dst =
-                    keep ? std::span(memory_).subspan(static_cast<size_t>(offset))
-                         : std::span(memory_);
-                size_t got =
-                    reader.read(offset, dst.first(std::min<size_t>(dst.size(), kReadChunk)));
-                if (got == 0) break;
-                if (hasher) hasher->update(dst.first(got));
-                progress(got);
-                if (!keep && offset == 0)
-                    head_.assign(dst.begin(),
-                                 dst.begin() + static_cast<long>(std::min<size_t>(
-                                                   got, FileTypeDetector::kHeadBytes)));
-                offset += got;
-            }
-            loaded_ = offset;
-            if (!keep) return head_;
-            return std::span<const std::byte>(memory_).first(static_cast<size_t>(offset));
-        }
-        return spill(reader, hasher, progress);
-    }
-
-  private:
-    std::span<const std::byte> spill(ContentReader& reader, Hasher* hasher,
-                                     const std::function<void(size_t)>& progress) {
-        std::string path = (std::filesystem::temp_directory_path() / "dflab-spill-XXXXXX").string();
-        int fd = mkstemp(path.data());
-        if (fd < 0)
-            throw Error(std::string("cannot create temporary file: ") + std::strerror(errno));
-        ::unlink(path.c_str());
-        std::vector<std::byte> chunk(kReadChunk);
-        uint64_t offset = 0;
-        const uint64_t size = reader.size();
-        while (offset < size) {
-            size_t got = reader.read(offset, chunk);
-            if (got == 0) break;
-            if (hasher) hasher->update(std::span(chunk).first(got));
-            progress(got);
-            if (::pwrite(fd, chunk.data(), got, static_cast<off_t>(offset)) !=
-                static_cast<ssize_t>(got)) {
-                ::close(fd);
-                throw Error(std::string("cannot write temporary file: ") + std::strerror(errno));
-            }
-            offset += got;
-        }
-        loaded_ = offset;
-        if (offset == 0) {
-            ::close(fd);
-            return {};
-        }
-        void* p = ::mmap(nullptr, offset, PROT_READ, MAP_PRIVATE, fd, 0);
-        ::close(fd);
-        if (p == MAP_FAILED)
-            throw Error(std::string("cannot map temporary file: ") + std::strerror(errno));
-        mapping_ = static_cast<std::byte*>(p);
-        mapping_size_ = offset;
-        ::madvise(p, offset, MADV_SEQUENTIAL);
-        return {mapping_, static_cast<size_t>(mapping_size_)};
-    }
-
-  public:
-    void release() {
-        release_mapping();
-        std::vector<std::byte>().swap(memory_);
-    }
-
-  private:
-    void release_mapping() {
-        if (mapping_) ::munmap(mapping_, mapping_size_);
-        mapping_ = nullptr;
-        mapping_size_ = 0;
-    }
-
-    uint64_t memory_limit_;
-    std::vector<std::byte> memory_;
-    std::vector<std::byte> head_;
-    std::byte* mapping_ = nullptr;
-    uint64_t mapping_size_ = 0;
-    uint64_t loaded_ = 0;
-};
-
-std::vector<KeywordHit> search_chunked(const KeywordSearcher& searcher,
-                                       std::span<const std::byte> data, uint64_t base,
-                                       uint64_t report_end) {
-    std::vector<KeywordHit> hits;
-    const size_t overlap = KeywordSearcher::kMaxMatchBytes;
-    for (size_t start = 0; start < data.size(); start += kKeywordChunk) {
-        size_t len = std::min(data.size() - start, kKeywordChunk + overlap);
-        size_t limit = std::min<size_t>(kKeywordChunk, data.size() - start);
-        if (base + start + limit > report_end)
-            limit = report_end > base + start ? report_end - base - start : 0;
-        auto part = searcher.search(data.subspan(start, len), base + start, limit);
-        hits.insert(hits.end(), std::make_move_iterator(part.begin()),
-                    std::make_move_iterator(part.end()));
-    }
-    return hits;
-}
-
 bool wants_content(const Entry& e) {
     return e.has_metadata && e.type == "file";
 }
 
-struct Shared {
-    const Evidence* evidence;
-    const Partition* partition;
-    const ScanOptions* options;
-    std::vector<FileScan>* files;
-    const UnallocatedSpace* unallocated;
-    const std::vector<Window>* windows;
-    std::vector<std::vector<UnallocatedFinding>>* window_findings;
-    std::atomic<size_t> next_file{0};
-    std::atomic<size_t> next_window{0};
-    std::atomic<uint64_t> bytes_done{0};
-    uint64_t bytes_total = 0;
-    ChildChannel* channel;
-    std::mutex failure_mutex;
-    std::exception_ptr failure;
-    std::mutex problem_mutex;
-    std::vector<std::string> problems;
+// Entries handed between the threads, numbered in walk order.
+struct Batch {
+    size_t seq = 0;
+    std::vector<FileScan> files;
+    std::vector<std::string> problems;  // directories the walk could not read, in walk order
 };
+
+// What the walking thread, the workers and the delivering thread share.
+struct Pipeline {
+    const Evidence* evidence = nullptr;
+    const Partition* partition = nullptr;
+    const ScanOptions* options = nullptr;
+    const std::vector<std::unique_ptr<Analyzer>>* analyzers = nullptr;
+    const UnallocatedSpace* unallocated = nullptr;
+    const std::vector<Window>* windows = nullptr;
+    std::vector<std::vector<UnallocatedFinding>>* window_findings = nullptr;
+    ChildChannel* channel = nullptr;
+    size_t limit = 8;  // batches in flight
+
+    std::mutex mutex;
+    std::condition_variable work_ready, batch_done, space_free;
+    std::deque<Batch> todo;
+    std::map<size_t, Batch> done;
+    size_t made = 0, in_flight = 0;
+    bool walk_finished = false, stopping = false;
+    std::exception_ptr failure;
+
+    std::atomic<size_t> next_window{0};
+    std::atomic<uint64_t> bytes_done{0}, bytes_total{0};
+    std::mutex problem_mutex;
+    std::vector<std::string> window_problems;
+
+    void fail(std::exception_ptr e) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::move(e);
+        stopping = true;
+        work_ready.notify_all();
+        batch_done.notify_all();
+        space_free.notify_all();
+    }
+
+    void stop() {
+        std::lock_guard lock(mutex);
+        stopping = true;
+        work_ready.notify_all();
+        space_free.notify_all();
+    }
+
+    void report(uint64_t bytes) {
+        const uint64_t done_now = bytes_done.fetch_add(bytes) + bytes;
+        if (channel) channel->progress(done_now, bytes_total.load());
+    }
+};
+
+// Walks the file system on its own handle and hands the entries on in batches, waiting while
+// `limit` batches are in flight.
+void walk(Pipeline& p) {
+    const ScanOptions& o = *p.options;
+    Evidence evidence = p.evidence->reopen();
+    auto fs = open_file_system(evidence, *p.partition);
+    Batch current;
+    auto hand_on = [&] {
+        std::unique_lock lock(p.mutex);
+        p.space_free.wait(lock, [&] { return p.in_flight < p.limit || p.stopping; });
+        if (p.stopping) throw Error("scan stopped");
+        current.seq = p.made++;
+        ++p.in_flight;
+        p.todo.push_back(std::move(current));
+        current = Batch{};
+        p.work_ready.notify_one();
+    };
+    auto add = [&](Entry&& e) {
+        if (wants_content(e)) p.bytes_total.fetch_add(e.size);
+        FileScan f;
+        f.entry = std::move(e);
+        current.files.push_back(std::move(f));
+        if (p.channel) p.channel->heartbeat();
+        if (current.files.size() >= o.batch) hand_on();
+    };
+    std::optional<Entry> single;
+    if (o.start_path != "/" && !o.start_path.empty()) {
+        single = find_by_path(fs.get(), evidence, *p.partition, o.start_path);
+        if (single->type == "directory") single.reset();
+    }
+    if (single) {
+        add(std::move(*single));  // one file, not a folder
+    } else {
+        WalkOptions w;
+        w.include_allocated = o.allocated;
+        w.include_deleted = o.deleted;
+        w.start_path = o.start_path;
+        walk_entries(fs.get(), evidence, *p.partition, w, add);
+    }
+    if (!current.files.empty() || !current.problems.empty()) hand_on();
+    std::lock_guard lock(p.mutex);
+    p.walk_finished = true;
+    p.work_ready.notify_all();
+    p.batch_done.notify_all();
+}
 
 class Worker {
   public:
-    explicit Worker(Shared& s)
-        : s_(s),
-          evidence_(s.evidence->reopen()),
-          fs_(open_file_system(evidence_, *s.partition)),
-          buffer_(s.options->in_memory_limit) {
-        if (s.options->file_type) detector_.emplace();
-        if (s.options->rules) scanner_.emplace(*s.options->rules);
+    explicit Worker(Pipeline& p)
+        : p_(p),
+          evidence_(p.evidence->reopen()),
+          fs_(open_file_system(evidence_, *p.partition)),
+          buffer_(p.options->in_memory_limit, FileTypeDetector::kHeadBytes) {
+        for (const auto& a : *p.analyzers) {
+            instances_.push_back(a->instance());
+            needs_.push_back(a->need());
+        }
+        reads_ = std::any_of(needs_.begin(), needs_.end(),
+                             [](ContentNeed n) { return n != ContentNeed::None; });
+        keep_whole_ = std::count(needs_.begin(), needs_.end(), ContentNeed::Whole) > 0;
     }
 
     void run() {
-        for (size_t i; (i = s_.next_file.fetch_add(1)) < s_.files->size();)
-            scan_file((*s_.files)[i]);
+        while (auto batch = next_batch()) {
+            for (auto& f : batch->files) scan_file(f);
+            std::lock_guard lock(p_.mutex);
+            const size_t seq = batch->seq;
+            p_.done.emplace(seq, std::move(*batch));
+            p_.batch_done.notify_all();
+        }
         buffer_.release();  // the window buffer takes its place: memory stays bounded
-        for (size_t i; (i = s_.next_window.fetch_add(1)) < s_.windows->size();) scan_window(i);
+        for (size_t i; (i = p_.next_window.fetch_add(1)) < p_.windows->size();) {
+            {
+                std::lock_guard lock(p_.mutex);
+                if (p_.stopping) return;
+            }
+            scan_window(i);
+        }
     }
 
   private:
-    void report(uint64_t bytes) {
-        uint64_t done = s_.bytes_done.fetch_add(bytes) + bytes;
-        if (s_.channel) s_.channel->progress(done, s_.bytes_total);
+    std::optional<Batch> next_batch() {
+        std::unique_lock lock(p_.mutex);
+        p_.work_ready.wait(lock,
+                           [&] { return !p_.todo.empty() || p_.walk_finished || p_.stopping; });
+        if (p_.stopping || p_.todo.empty()) return std::nullopt;
+        Batch b = std::move(p_.todo.front());
+        p_.todo.pop_front();
+        return b;
     }
 
     void scan_file(FileScan& f) {
-        if (!wants_content(f.entry)) return;
-        f.scanned = true;
-        const bool keep = scanner_ || s_.options->keywords;
-        std::optional<Hasher> hasher;
-        if (s_.options->hashes) hasher.emplace(s_.options->hashes);
+        f.findings.resize(instances_.size());
+        const bool content = wants_content(f.entry) && reads_;
         std::span<const std::byte> data;
-        uint64_t reported = 0;
-        auto progress = [&](size_t n) {
-            reported += n;
-            report(n);
-        };
-        try {
-            ContentReader reader(fs_.get(), f.entry.address);
-            data = buffer_.load(reader, hasher ? &*hasher : nullptr, keep, progress);
-        } catch (const Error& e) {
-            // Unreadable content is a finding about the file, not a failure of the scan.
-            f.error = e.what();
-            tsk_error_reset();
-            if (reported < f.entry.size) report(f.entry.size - reported);
-            return;
-        }
-        if (reported < f.entry.size) report(f.entry.size - reported);
-        if (hasher) f.digests = hasher->finish();
-        if (detector_) {
-            f.mime = detector_->mime_type(
-                data.first(std::min(data.size(), FileTypeDetector::kHeadBytes)));
-            f.extension_mismatch = name_extension_mismatch(f.entry.name, f.mime);
-        }
-        try {
-            if (scanner_) {
-                YaraTarget t{f.entry.name, f.entry.path, f.entry.extension(), f.mime};
-                f.yara = scanner_->scan(data, t);
+        if (content) {
+            f.scanned = true;
+            uint64_t reported = 0;
+            auto chunk = [&](std::span<const std::byte> piece) {
+                for (size_t i = 0; i < instances_.size(); ++i)
+                    if (needs_[i] == ContentNeed::Stream) instances_[i]->update(piece);
+                reported += piece.size();
+                p_.report(piece.size());
+            };
+            try {
+                ContentReader reader(fs_.get(), f.entry.address);
+                data = buffer_.load(reader, keep_whole_, chunk);
+            } catch (const Error& e) {
+                // Unreadable content is a finding about the file, not a failure of the scan.
+                f.error = e.what();
+                tsk_error_reset();
+                for (auto& instance : instances_) instance->discard();
+                if (reported < f.entry.size) p_.report(f.entry.size - reported);
+                return;
             }
-            if (s_.options->keywords)
-                f.hits = search_chunked(*s_.options->keywords, data, 0, UINT64_MAX);
-        } catch (const Error& e) {
-            f.error = e.what();  // e.g. a YARA timeout on this file; the others go on
+            if (reported < f.entry.size) p_.report(f.entry.size - reported);
+        }
+        for (size_t i = 0; i < instances_.size(); ++i) {
+            if (needs_[i] != ContentNeed::None && !content) continue;
+            std::span<const std::byte> given;
+            if (needs_[i] == ContentNeed::Whole) given = data;
+            if (needs_[i] == ContentNeed::Head)
+                given = data.first(std::min(data.size(), FileTypeDetector::kHeadBytes));
+            EntryContent c{f.entry, given, std::span(f.findings).first(i)};
+            try {
+                f.findings[i] = instances_[i]->finish(c);
+            } catch (const Error& e) {
+                if (f.error.empty()) f.error = e.what();  // e.g. a YARA timeout on this file
+            }
         }
     }
 
     void scan_window(size_t index) {
-        const Window& w = (*s_.windows)[index];
+        const Window& w = (*p_.windows)[index];
         window_.resize(static_cast<size_t>(w.length));
-        size_t got = s_.unallocated->read(evidence_, w.start, window_);
+        const UnallocatedSpace& space = *p_.unallocated;
+        const size_t got = space.read(evidence_, w.start, window_);
         std::span<const std::byte> data(window_.data(), got);
-        auto& out = (*s_.window_findings)[index];
-        auto locate = [&](uint64_t stream_offset, UnallocatedFinding& f) {
-            f.partition = s_.partition->index;
-            f.image_offset = s_.unallocated->image_offset(stream_offset);
-            f.block = s_.unallocated->block_of(stream_offset);
-        };
-        std::vector<YaraMatch> matches;
-        if (scanner_) {
+        Region region{p_.partition->index,
+                      w.start,
+                      w.report_end,
+                      index == 0,
+                      [&space](uint64_t o) { return space.image_offset(o); },
+                      [&space](uint64_t o) { return space.block_of(o); }};
+        auto& out = (*p_.window_findings)[index];
+        for (size_t i = 0; i < instances_.size(); ++i) {
+            if (!(*p_.analyzers)[i]->scans_unallocated()) continue;
             try {
-                matches = scanner_->scan(data, YaraTarget{}, w.start);
+                if (auto f = instances_[i]->scan_region(data, region))
+                    out.push_back({p_.partition->index, i, std::move(f)});
             } catch (const Error& e) {
-                std::lock_guard lock(s_.problem_mutex);
-                s_.problems.push_back("unallocated space at image offset " +
-                                      std::to_string(s_.unallocated->image_offset(w.start)) + ": " +
-                                      e.what());
-            }
-            for (auto& m : matches) {
-                const bool had_strings = !m.strings.empty();
-                std::erase_if(m.strings,
-                              [&](const YaraStringMatch& sm) { return sm.offset >= w.report_end; });
-                if (had_strings && m.strings.empty()) continue;  // the next window reports it
-                if (!had_strings && index != 0) continue;        // a condition-only rule: once
-                UnallocatedFinding f;
-                locate(had_strings ? m.strings.front().offset : w.start, f);
-                for (auto& sm : m.strings) sm.offset = s_.unallocated->image_offset(sm.offset);
-                f.yara = std::move(m);
-                out.push_back(std::move(f));
+                std::lock_guard lock(p_.problem_mutex);
+                p_.window_problems.push_back("unallocated space at image offset " +
+                                             std::to_string(space.image_offset(w.start)) + ": " +
+                                             e.what());
             }
         }
-        if (s_.options->keywords) {
-            for (auto& h : search_chunked(*s_.options->keywords, data, w.start, w.report_end)) {
-                UnallocatedFinding f;
-                locate(h.offset, f);
-                h.offset = f.image_offset;
-                f.hit = std::move(h);
-                out.push_back(std::move(f));
-            }
-        }
-        report(w.report_end - w.start);
+        p_.report(w.report_end - w.start);
     }
 
-    Shared& s_;
+    Pipeline& p_;
     Evidence evidence_;
     TskFileSystem fs_;
     ContentBuffer buffer_;
-    std::optional<FileTypeDetector> detector_;
-    std::optional<YaraScanner> scanner_;
+    std::vector<std::unique_ptr<AnalyzerInstance>> instances_;
+    std::vector<ContentNeed> needs_;
+    bool reads_ = false, keep_whole_ = false;
     std::vector<std::byte> window_;
 };
 
 unsigned worker_count(unsigned requested) {
     if (requested) return requested;
-    unsigned n = std::thread::hardware_concurrency();
+    const unsigned n = std::thread::hardware_concurrency();
     return n ? n : 2;
+}
+
+// Hands finished batches to the sink in walk order until the walk is done and every batch is
+// delivered.
+void deliver(Pipeline& p, ScanSink& sink) {
+    for (size_t next = 0;; ++next) {
+        Batch batch;
+        {
+            std::unique_lock lock(p.mutex);
+            p.batch_done.wait(lock, [&] {
+                return p.done.count(next) || p.failure || (p.walk_finished && next == p.made);
+            });
+            if (p.failure || !p.done.count(next)) return;
+            auto node = p.done.extract(next);
+            batch = std::move(node.mapped());
+            --p.in_flight;
+            p.space_free.notify_one();
+        }
+        for (auto& f : batch.files) sink.file(std::move(f));
+        for (const auto& message : batch.problems) sink.problem(p.partition->index, message);
+    }
 }
 
 }  // namespace
 
 void scan_partition(const Evidence& evidence, const Partition& partition,
                     const ScanOptions& options, ScanSink& sink, ChildChannel* channel) {
-    auto fs = open_file_system(evidence, partition);
-    std::vector<FileScan> files;
-    WalkOptions walk;
-    walk.include_allocated = options.allocated;
-    walk.include_deleted = options.deleted;
-    walk.start_path = options.start_path;
-    auto add = [&](Entry&& e) {
-        FileScan f;
-        f.entry = std::move(e);
-        files.push_back(std::move(f));
-        if (channel) channel->heartbeat();
-    };
-    std::optional<Entry> single;
-    if (options.start_path != "/" && !options.start_path.empty()) {
-        single = find_by_path(fs.get(), evidence, partition, options.start_path);
-        if (single->type == "directory") single.reset();
-    }
-    if (single)
-        add(std::move(*single));  // one file, not a folder
-    else
-        walk_entries(fs.get(), evidence, partition, walk, add);
+    static const std::vector<std::unique_ptr<Analyzer>> none;
+    const auto& analyzers = options.analyzers ? *options.analyzers : none;
+    const unsigned n = worker_count(options.workers);
 
     std::optional<UnallocatedSpace> unallocated;
     std::vector<Window> windows;
-    if (options.unallocated && (options.rules || options.keywords)) {
+    const bool any_region_scan = std::any_of(analyzers.begin(), analyzers.end(),
+                                             [](const auto& a) { return a->scans_unallocated(); });
+    if (options.unallocated && any_region_scan) {
+        auto fs = open_file_system(evidence, partition);
         unallocated = UnallocatedSpace::map(fs.get());
         windows = make_windows(unallocated->size(), options.window, options.overlap);
         sink.unallocated({partition.index, unallocated->block_count(), unallocated->block_size()});
     }
     std::vector<std::vector<UnallocatedFinding>> window_findings(windows.size());
 
-    Shared shared;
-    shared.evidence = &evidence;
-    shared.partition = &partition;
-    shared.options = &options;
-    shared.files = &files;
-    shared.unallocated = unallocated ? &*unallocated : nullptr;
-    shared.windows = &windows;
-    shared.window_findings = &window_findings;
-    shared.channel = channel;
-    for (const auto& f : files) {
-        if (wants_content(f.entry)) shared.bytes_total += f.entry.size;
-    }
-    if (unallocated) shared.bytes_total += unallocated->size();
+    Pipeline p;
+    p.evidence = &evidence;
+    p.partition = &partition;
+    p.options = &options;
+    p.analyzers = &analyzers;
+    p.unallocated = unallocated ? &*unallocated : nullptr;
+    p.windows = &windows;
+    p.window_findings = &window_findings;
+    p.channel = channel;
+    p.limit = options.batches_in_flight ? options.batches_in_flight : 4 * size_t{n};
+    if (unallocated) p.bytes_total = unallocated->size();
 
-    const unsigned n = worker_count(options.workers);
     std::vector<std::thread> threads;
-    for (unsigned i = 0; i < n; ++i) {
-        threads.emplace_back([&shared] {
+    auto guarded = [&p](auto&& body) {
+        return [&p, body] {
             try {
-                Worker(shared).run();
+                body();
             } catch (...) {
-                std::lock_guard lock(shared.failure_mutex);
-                if (!shared.failure) shared.failure = std::current_exception();
-                shared.next_file = SIZE_MAX / 2;
-                shared.next_window = SIZE_MAX / 2;
+                p.fail(std::current_exception());
             }
-        });
+        };
+    };
+    threads.emplace_back(guarded([&p] { walk(p); }));
+    for (unsigned i = 0; i < n; ++i) threads.emplace_back(guarded([&p] { Worker(p).run(); }));
+    try {
+        deliver(p, sink);
+    } catch (...) {
+        p.fail(std::current_exception());
     }
+    if (p.failure) p.stop();
     for (auto& t : threads) t.join();
-    if (shared.failure) std::rethrow_exception(shared.failure);
+    if (p.failure) std::rethrow_exception(p.failure);
 
-    for (auto& f : files) sink.file(std::move(f));
-    for (auto& findings : window_findings) {
+    for (auto& findings : window_findings)
         for (auto& f : findings) sink.unallocated_finding(std::move(f));
-    }
-    std::sort(shared.problems.begin(), shared.problems.end());
-    for (const auto& p : shared.problems) sink.problem(partition.index, p);
+    std::sort(p.window_problems.begin(), p.window_problems.end());
+    for (const auto& message : p.window_problems) sink.problem(partition.index, message);
 }
 
 }  // namespace dflab::engine

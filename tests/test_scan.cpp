@@ -7,6 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/analyzers/file_type.hpp"
+#include "engine/analyzers/hashes.hpp"
+#include "engine/analyzers/keywords.hpp"
+#include "engine/analyzers/registry.hpp"
+#include "engine/analyzers/yara.hpp"
 #include "engine/hashes.hpp"
 #include "engine/scan.hpp"
 #include "engine/unallocated.hpp"
@@ -152,9 +157,12 @@ TEST(ScanPartition, FindsPatternsAcrossWindowBoundariesExactlyOnce) {
     auto rules = engine::YaraRules::compile(
         {write_rule(dir, "rule marker { strings: $m = \"" + marker + "\" condition: $m }")});
     engine::KeywordSearcher keywords({{marker, false}});
+    engine::AnalysisConfig config;
+    config.rules = &rules;
+    config.keywords = &keywords;
+    const auto analyzers = engine::make_analyzers(config);
     engine::ScanOptions opts;
-    opts.rules = &rules;
-    opts.keywords = &keywords;
+    opts.analyzers = &analyzers;
     opts.unallocated = true;
     opts.window = window;
     opts.overlap = overlap;
@@ -165,10 +173,13 @@ TEST(ScanPartition, FindsPatternsAcrossWindowBoundariesExactlyOnce) {
     engine::scan_partition(o.evidence, o.partition, opts, sink);
     std::vector<uint64_t> yara_offsets, keyword_offsets;
     for (const auto& f : sink.findings) {
-        if (f.yara && f.yara->rule == "marker") {
-            for (const auto& s : f.yara->strings) yara_offsets.push_back(s.offset);
+        if (const auto* y = f.find<engine::YaraFindings>()) {
+            for (const auto& m : y->matches)
+                if (m.rule == "marker")
+                    for (const auto& s : m.strings) yara_offsets.push_back(s.offset);
         }
-        if (f.hit) keyword_offsets.push_back(f.hit->offset);
+        if (const auto* k = f.find<engine::KeywordFindings>())
+            for (const auto& h : k->hits) keyword_offsets.push_back(h.offset);
     }
     EXPECT_EQ(yara_offsets, planted);
     EXPECT_EQ(keyword_offsets, planted);
@@ -178,13 +189,23 @@ TEST(ScanPartition, FindsPatternsAcrossWindowBoundariesExactlyOnce) {
 std::vector<std::string> summarise(const CollectingSink& sink) {
     std::vector<std::string> out;
     for (const auto& f : sink.files) {
-        std::string line =
-            f.entry.path + " " + f.entry.inode + " " + f.digests.sha256 + " " + f.mime;
-        for (const auto& m : f.yara) line += " " + m.rule;
-        for (const auto& h : f.hits) line += " hit@" + std::to_string(h.offset) + h.encoding;
+        const auto* hashes = f.find<engine::HashFindings>();
+        const auto* type = f.find<engine::FileTypeFindings>();
+        std::string line = f.entry.path + " " + f.entry.inode + " " +
+                           (hashes ? hashes->digests.sha256 : "") + " " + (type ? type->mime : "");
+        if (const auto* y = f.find<engine::YaraFindings>())
+            for (const auto& m : y->matches) line += " " + m.rule;
+        if (const auto* k = f.find<engine::KeywordFindings>())
+            for (const auto& h : k->hits) line += " hit@" + std::to_string(h.offset) + h.encoding;
         out.push_back(line);
     }
-    for (const auto& f : sink.findings) out.push_back("unalloc@" + std::to_string(f.image_offset));
+    for (const auto& f : sink.findings) {
+        if (const auto* y = f.find<engine::YaraFindings>())
+            for (const auto& p : y->places)
+                out.push_back("unalloc@" + std::to_string(p.image_offset));
+        if (const auto* k = f.find<engine::KeywordFindings>())
+            for (const auto& h : k->hits) out.push_back("unalloc@" + std::to_string(h.offset));
+    }
     return out;
 }
 
@@ -199,22 +220,35 @@ TEST(ScanPartition, SameResultsWhateverTheWorkersAndSpilling) {
     engine::KeywordSearcher keywords({{"секретный ключ", false}, {"pass\\w+", true}});
     auto o = open_partition(fixture("fat16.img"), 0);
     std::vector<std::vector<std::string>> results;
-    for (auto [workers, memory_limit] :
-         {std::pair{1u, uint64_t{64} << 20}, std::pair{2u, uint64_t{64} << 20},
-          std::pair{2u, uint64_t{100}}}) {
+    engine::AnalysisConfig config;
+    config.rules = &rules;
+    config.keywords = &keywords;
+    const auto analyzers = engine::make_analyzers(config);
+    struct Setting {
+        unsigned workers;
+        uint64_t memory_limit;
+        size_t batch, in_flight;
+    };
+    // The last two hand entries on one at a time with one batch in flight: the walk waits for
+    // every entry to be written before it goes on, and the order must not change.
+    for (auto [workers, memory_limit, batch, in_flight] :
+         {Setting{1u, uint64_t{64} << 20, 256, 0}, Setting{2u, uint64_t{64} << 20, 256, 0},
+          Setting{2u, uint64_t{100}, 256, 0}, Setting{2u, uint64_t{64} << 20, 1, 1},
+          Setting{1u, uint64_t{64} << 20, 3, 2}}) {
         engine::ScanOptions opts;
-        opts.rules = &rules;
-        opts.keywords = &keywords;
+        opts.analyzers = &analyzers;
         opts.unallocated = true;
         opts.workers = workers;
+        opts.batch = batch;
+        opts.batches_in_flight = in_flight;
         opts.in_memory_limit =
             memory_limit;  // 100 bytes: nearly every file goes through a temporary file
         CollectingSink sink;
         engine::scan_partition(o.evidence, o.partition, opts, sink);
         results.push_back(summarise(sink));
     }
-    EXPECT_EQ(results[0], results[1]);
-    EXPECT_EQ(results[0], results[2]);
+    for (size_t i = 1; i < results.size(); ++i)
+        EXPECT_EQ(results[0], results[i]) << "setting " << i;
     bool big_matched = false;
     for (const auto& line : results[0])
         big_matched |=

@@ -1,4 +1,5 @@
 // dflab analyze IMAGE... -o CASE.sqlite: everything the engine finds, into one case database.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -78,25 +79,23 @@ void register_analyze(CLI::App& app, int& exit_code) {
                         std::to_string(index) + ")";
         }
         if (a->json) {
-            std::cout << nlohmann::json{{"case", a->output},
-                                        {"fat_zones", fat_zones},
-                                        {"files", s.files},
-                                        {"deleted", s.deleted},
-                                        {"hashed", s.hashed},
-                                        {"yara_matches", s.yara_matches},
-                                        {"keyword_hits", s.keyword_hits},
-                                        {"extension_mismatches", s.mismatches},
-                                        {"errors", s.errors}}
-                             .dump(2)
-                      << "\n";
+            nlohmann::json j{{"case", a->output}, {"fat_zones", fat_zones}};
+            for (const auto& c : s.counts) j[c.key] = c.value;
+            j["errors"] = s.errors;
+            std::cout << j.dump(2) << "\n";
         } else {
-            std::cout << "Case:                 " << a->output << "\n"
-                      << "Entries:              " << s.files << " (" << s.deleted << " deleted)\n"
-                      << "Hashed:               " << s.hashed << "\n"
-                      << "Extension mismatches: " << s.mismatches << "\n"
-                      << "YARA matches:         " << s.yara_matches << "\n"
-                      << "Keyword hits:         " << s.keyword_hits << "\n";
-            if (!fat_text.empty()) std::cout << "FAT times read in:    " << fat_text << "\n";
+            auto row = [](const std::string& label) {
+                std::string text = label + ":";
+                text.resize(std::max<size_t>(text.size() + 1, 22), ' ');
+                return text;
+            };
+            std::cout << row("Case") << a->output << "\n"
+                      << row("Entries") << s.count("files") << " (" << s.count("deleted")
+                      << " deleted)\n";
+            for (const auto& c : s.counts)
+                if (c.key != "files" && c.key != "deleted")
+                    std::cout << row(c.label) << c.value << "\n";
+            if (!fat_text.empty()) std::cout << row("FAT times read in") << fat_text << "\n";
         }
         for (const auto& e : s.errors) std::cerr << "dflab: warning: " << e << "\n";
         exit_code = s.errors.empty() ? 0 : 2;

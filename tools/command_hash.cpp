@@ -3,6 +3,8 @@
 #include <memory>
 #include <sstream>
 
+#include "engine/analyzers/hashes.hpp"
+#include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
 #include "tools/command_support.hpp"
 #include "tools/commands.hpp"
@@ -38,6 +40,8 @@ class HashPrinter : public engine::ScanSink {
     explicit HashPrinter(const HashArgs& a) : a_(a) {}
     void file(engine::FileScan&& f) override {
         if (!f.scanned) return;
+        const auto* found = f.find<engine::HashFindings>();
+        const engine::Digests digests = found ? found->digests : engine::Digests{};
         if (a_.image.json) {
             nlohmann::json j{{"partition", f.entry.partition},
                              {"path", f.entry.path},
@@ -45,8 +49,8 @@ class HashPrinter : public engine::ScanSink {
                              {"size", f.entry.size},
                              {"allocated", f.entry.allocated}};
             for (const auto& [name, value] :
-                 {std::pair{"md5", f.digests.md5}, std::pair{"sha1", f.digests.sha1},
-                  std::pair{"sha256", f.digests.sha256}}) {
+                 {std::pair{"md5", digests.md5}, std::pair{"sha1", digests.sha1},
+                  std::pair{"sha256", digests.sha256}}) {
                 if (!value.empty()) j[name] = value;
             }
             if (!f.error.empty()) j["error"] = f.error;
@@ -54,7 +58,7 @@ class HashPrinter : public engine::ScanSink {
             return;
         }
         std::ostringstream line;
-        for (const auto* v : {&f.digests.md5, &f.digests.sha1, &f.digests.sha256}) {
+        for (const auto* v : {&digests.md5, &digests.sha1, &digests.sha256}) {
             if (!v->empty()) line << *v << "  ";
         }
         if (!f.error.empty()) line << "(unreadable: " << f.error << ")  ";
@@ -83,9 +87,12 @@ void register_hash(CLI::App& app, int& exit_code) {
         ->take_all();
     cmd->add_flag("--allocated", a->allocated_only, "Skip deleted entries");
     cmd->callback([a, &exit_code] {
+        engine::AnalysisConfig config;
+        config.hashes = hash_set(a->algorithms);
+        config.file_type = false;
+        const auto analyzers = engine::make_analyzers(config);
         engine::ScanOptions o;
-        o.hashes = hash_set(a->algorithms);
-        o.file_type = false;
+        o.analyzers = &analyzers;
         o.deleted = !a->allocated_only;
         o.start_path = a->path;
         exit_code = run_isolated("hash", [&](engine::ChildChannel& ch) {

@@ -2,6 +2,8 @@
 #include <iostream>
 #include <memory>
 
+#include "engine/analyzers/keywords.hpp"
+#include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
 #include "tools/command_support.hpp"
 #include "tools/commands.hpp"
@@ -23,7 +25,9 @@ class HitPrinter : public engine::ScanSink {
     void file(engine::FileScan&& f) override {
         if (!f.error.empty())
             warn(std::to_string(f.entry.partition) + ":" + f.entry.path + ": " + f.error);
-        for (const auto& h : f.hits) {
+        const auto* found = f.find<engine::KeywordFindings>();
+        if (!found) return;
+        for (const auto& h : found->hits) {
             nlohmann::json j = hit_json(h);
             j["partition"] = f.entry.partition;
             j["path"] = f.entry.path;
@@ -33,14 +37,18 @@ class HitPrinter : public engine::ScanSink {
         }
     }
     void unallocated_finding(engine::UnallocatedFinding&& f) override {
-        if (!f.hit) return;
-        nlohmann::json j = hit_json(*f.hit);
-        j["partition"] = f.partition;
-        j["path"] = nullptr;
-        j["block"] = f.block;
-        j["image_offset"] = f.image_offset;
-        print(j,
-              std::to_string(f.partition) + ":(unallocated block " + std::to_string(f.block) + ")");
+        const auto* found = f.find<engine::KeywordFindings>();
+        if (!found) return;
+        for (size_t i = 0; i < found->hits.size(); ++i) {
+            const uint64_t block = found->blocks.at(i);
+            nlohmann::json j = hit_json(found->hits[i]);
+            j["partition"] = f.partition;
+            j["path"] = nullptr;
+            j["block"] = block;
+            j["image_offset"] = found->hits[i].offset;
+            print(j, std::to_string(f.partition) + ":(unallocated block " + std::to_string(block) +
+                         ")");
+        }
     }
 
     void problem(int partition, const std::string& message) override {
@@ -92,10 +100,13 @@ void register_search(CLI::App& app, int& exit_code) {
         for (const auto& r : a->regexes) terms.push_back({r, true});
         if (terms.empty()) throw engine::Error("search: give at least one --keyword or --regex");
         engine::KeywordSearcher searcher(terms, a->case_sensitive);
+        engine::AnalysisConfig config;
+        config.hashes = 0;
+        config.file_type = false;
+        config.keywords = &searcher;
+        const auto analyzers = engine::make_analyzers(config);
         engine::ScanOptions o;
-        o.hashes = 0;
-        o.file_type = false;
-        o.keywords = &searcher;
+        o.analyzers = &analyzers;
         o.unallocated = !a->no_unallocated;
         exit_code = run_isolated("search", [&](engine::ChildChannel& ch) {
             HitPrinter printer(*a, searcher);

@@ -2,6 +2,8 @@
 #include <iostream>
 #include <memory>
 
+#include "engine/analyzers/registry.hpp"
+#include "engine/analyzers/yara.hpp"
 #include "tools/command_support.hpp"
 #include "tools/commands.hpp"
 
@@ -36,7 +38,9 @@ class YaraPrinter : public engine::ScanSink {
     void file(engine::FileScan&& f) override {
         if (!f.error.empty())
             warn(std::to_string(f.entry.partition) + ":" + f.entry.path + ": " + f.error);
-        for (const auto& m : f.yara) {
+        const auto* found = f.find<engine::YaraFindings>();
+        if (!found) return;
+        for (const auto& m : found->matches) {
             if (a_.image.json) {
                 auto j = match_json(m);
                 j["partition"] = f.entry.partition;
@@ -51,18 +55,23 @@ class YaraPrinter : public engine::ScanSink {
         }
     }
     void unallocated_finding(engine::UnallocatedFinding&& f) override {
-        if (!f.yara) return;
-        if (a_.image.json) {
-            auto j = match_json(*f.yara);
-            j["partition"] = f.partition;
-            j["path"] = nullptr;
-            j["image_offset"] = f.image_offset;
-            j["block"] = f.block;
-            std::cout << j.dump() << "\n";
-        } else {
-            std::cout << f.yara->rule << " " << f.partition << ":(unallocated block " << f.block
-                      << ", image offset " << f.image_offset << ")\n";
-            print_strings(*f.yara);
+        const auto* found = f.find<engine::YaraFindings>();
+        if (!found) return;
+        for (size_t i = 0; i < found->matches.size(); ++i) {
+            const auto& m = found->matches[i];
+            const auto& at = found->places.at(i);
+            if (a_.image.json) {
+                auto j = match_json(m);
+                j["partition"] = f.partition;
+                j["path"] = nullptr;
+                j["image_offset"] = at.image_offset;
+                j["block"] = at.block;
+                std::cout << j.dump() << "\n";
+            } else {
+                std::cout << m.rule << " " << f.partition << ":(unallocated block " << at.block
+                          << ", image offset " << at.image_offset << ")\n";
+                print_strings(m);
+            }
         }
     }
 
@@ -98,9 +107,12 @@ void register_yara(CLI::App& app, int& exit_code) {
     cmd->callback([a, &exit_code] {
         engine::initialise_yara();
         auto rules = engine::YaraRules::compile(a->rules);
+        engine::AnalysisConfig config;
+        config.hashes = 0;
+        config.rules = &rules;
+        const auto analyzers = engine::make_analyzers(config);
         engine::ScanOptions o;
-        o.hashes = 0;
-        o.rules = &rules;
+        o.analyzers = &analyzers;
         o.unallocated = !a->no_unallocated;
         exit_code = run_isolated("yara", [&](engine::ChildChannel& ch) {
             YaraPrinter printer(*a);

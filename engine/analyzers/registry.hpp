@@ -1,0 +1,52 @@
+#pragma once
+// The list of analyzers: what each adds to the case (columns, tables, summary counts) and how it
+// is made from the analysis configuration. Adding an analyzer is one file in this folder and one
+// line in registry.cpp.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/analyzer.hpp"
+#include "engine/hashes.hpp"
+#include "engine/keyword_search.hpp"
+#include "engine/yara_rules.hpp"
+
+namespace dflab::engine {
+
+// What to analyse; each analyzer reads the part it needs.
+struct AnalysisConfig {
+    unsigned hashes = kAllHashes;  // HashSet bits; 0 for none
+    bool file_type = true;
+    const YaraRules* rules = nullptr;
+    const KeywordSearcher* keywords = nullptr;
+};
+
+struct AnalyzerRegistration {
+    std::string name;
+    std::string summary;               // one line: what it finds
+    std::vector<ColumnDecl> columns;   // added to `files`, in this order
+    std::string tables_sql;            // CREATE TABLE statements of its own tables, or ""
+    std::string indexes_sql;           // CREATE INDEX statements, run when the case is complete
+    std::vector<SummaryCount> counts;  // printed by analyze
+    // The configured analyzer, or null when the configuration does not ask for it.
+    std::function<std::unique_ptr<Analyzer>(const AnalysisConfig&)> make;
+};
+
+// Every analyzer, in the order they see each entry (later ones may read earlier findings).
+const std::vector<AnalyzerRegistration>& analyzer_registry();
+
+// The analyzers the configuration enables, in registry order.
+std::vector<std::unique_ptr<Analyzer>> make_analyzers(const AnalysisConfig& config);
+
+// The registration of an analyzer by name; throws Error for an unknown name.
+const AnalyzerRegistration& registration_of(std::string_view name);
+
+// Each analyzer's registration (one per file in this folder).
+AnalyzerRegistration hashes_registration();
+AnalyzerRegistration file_type_registration();
+AnalyzerRegistration yara_registration();
+AnalyzerRegistration keywords_registration();
+
+}  // namespace dflab::engine

@@ -1,0 +1,28 @@
+#include "engine/case_schema.hpp"
+
+#include "engine/analyzers/registry.hpp"
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+std::string case_schema_sql() {
+    std::string sql(kCaseSchema);
+    // The analyzers' columns follow content_error's type (its comment stays on its line).
+    constexpr std::string_view last = "content_error      TEXT";
+    const size_t at = sql.find(last);
+    if (at == std::string::npos) throw Error("case schema: the files table has no content_error");
+    std::string columns;
+    for (const auto& r : analyzer_registry())
+        for (const auto& c : r.columns) columns += ",\n    " + c.name + " " + c.type;
+    sql.insert(at + last.size(), columns);
+    for (const auto& r : analyzer_registry()) sql += r.tables_sql;
+    return sql;
+}
+
+std::string case_indexes_sql() {
+    std::string sql(kCaseIndexes);
+    for (const auto& r : analyzer_registry()) sql += r.indexes_sql;
+    return sql;
+}
+
+}  // namespace dflab::engine
