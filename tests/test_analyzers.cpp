@@ -1,0 +1,161 @@
+// Every registered analyzer goes through one harness: it is made only when the configuration asks
+// for it, has per-thread instances, gives as many column values as it declares, and its columns,
+// tables and summary counts exist in a new case as the sqlite3 CLI sees it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "engine/analyzers/registry.hpp"
+#include "engine/case_database.hpp"
+#include "engine/file_type.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace dflab {
+namespace {
+
+using test::run;
+using test::shell_quote;
+
+// A configuration that enables every analyzer, with inputs that match the sample content.
+struct EverythingEnabled {
+    std::string dir = test::temp_dir();
+    engine::YaraRules rules = compile(dir);
+    engine::KeywordSearcher keywords{{{"password", false}}};
+    engine::AnalysisConfig config;
+
+    EverythingEnabled() {
+        config.rules = &rules;
+        config.keywords = &keywords;
+    }
+    ~EverythingEnabled() { std::filesystem::remove_all(dir); }
+
+    static engine::YaraRules compile(const std::string& dir) {
+        engine::initialise_yara();
+        const std::string path = dir + "/rule.yar";
+        std::ofstream(path) << "rule pw { strings: $p = \"password\" condition: $p }\n";
+        return engine::YaraRules::compile({path});
+    }
+};
+
+// Runs one analyzer instance over `content` as the scan would.
+std::unique_ptr<engine::Findings> run_instance(const engine::Analyzer& analyzer,
+                                               const engine::Entry& entry,
+                                               std::span<const std::byte> content) {
+    auto instance = analyzer.instance();
+    std::span<const std::byte> given;
+    switch (analyzer.need()) {
+        case engine::ContentNeed::Stream:
+            instance->update(content.first(content.size() / 2));
+            instance->update(content.subspan(content.size() / 2));
+            break;
+        case engine::ContentNeed::Head:
+            given = content.first(std::min(content.size(), engine::FileTypeDetector::kHeadBytes));
+            break;
+        case engine::ContentNeed::Whole:
+            given = content;
+            break;
+        case engine::ContentNeed::None:
+            break;
+    }
+    return instance->finish(engine::EntryContent{entry, given, {}});
+}
+
+std::set<std::string> sqlite_lines(const std::string& db, const std::string& sql) {
+    auto r = run("sqlite3 -batch -noheader " + shell_quote(db) + " " + shell_quote(sql));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto l = test::lines(r.out);
+    return {l.begin(), l.end()};
+}
+
+TEST(Analyzers, EveryRegisteredAnalyzerFitsTheHarness) {
+    EverythingEnabled everything;
+    engine::AnalysisConfig nothing;
+    nothing.hashes = 0;
+    nothing.file_type = false;
+
+    const std::string case_path = everything.dir + "/case.sqlite";
+    engine::create_case(case_path);
+    const auto columns = sqlite_lines(case_path, "SELECT name FROM pragma_table_info('files')");
+    const auto tables =
+        sqlite_lines(case_path, "SELECT name FROM sqlite_master WHERE type='table'");
+
+    const std::string text = "a line with the password in it\n";
+    std::vector<std::byte> content(reinterpret_cast<const std::byte*>(text.data()),
+                                   reinterpret_cast<const std::byte*>(text.data()) + text.size());
+    engine::Entry entry;
+    entry.path = "/notes.txt";
+    entry.name = "notes.txt";
+    entry.type = "file";
+    entry.size = content.size();
+    entry.has_metadata = true;
+
+    std::set<std::string> names;
+    ASSERT_FALSE(engine::analyzer_registry().empty());
+    for (const auto& r : engine::analyzer_registry()) {
+        SCOPED_TRACE(r.name);
+        EXPECT_TRUE(names.insert(r.name).second) << "two analyzers share a name";
+        EXPECT_FALSE(r.summary.empty());
+        EXPECT_EQ(r.make(nothing), nullptr) << "made although the configuration does not ask";
+        auto analyzer = r.make(everything.config);
+        ASSERT_NE(analyzer, nullptr);
+        EXPECT_EQ(analyzer->name(), r.name);
+        EXPECT_EQ(&engine::registration_of(r.name), &r);
+
+        auto a = analyzer->instance(), b = analyzer->instance();
+        EXPECT_NE(a.get(), b.get()) << "instances are per thread";
+
+        auto findings = run_instance(*analyzer, entry, content);
+        ASSERT_NE(findings, nullptr) << "the sample matches every analyzer";
+        std::vector<engine::SqlValue> values;
+        findings->columns(values);
+        EXPECT_EQ(values.size(), r.columns.size());
+
+        for (const auto& c : r.columns) EXPECT_TRUE(columns.count(c.name)) << c.name;
+        for (const auto& c : r.counts) {
+            auto got = sqlite_lines(case_path, c.sql);
+            EXPECT_EQ(got, std::set<std::string>{"0"}) << c.sql;
+        }
+        const std::string& sql = r.tables_sql;
+        for (size_t at = sql.find("CREATE TABLE "); at != std::string::npos;
+             at = sql.find("CREATE TABLE ", at + 1)) {
+            const size_t start = at + 13;
+            const std::string table = sql.substr(start, sql.find_first_of(" (", start) - start);
+            EXPECT_TRUE(tables.count(table)) << table;
+        }
+        engine::Database db(case_path, engine::Database::Mode::ReadWrite);
+        if (analyzer->writer(db, 1, 0) == nullptr) {
+            EXPECT_TRUE(r.tables_sql.empty()) << "declares tables but writes none";
+        }
+    }
+}
+
+// The hashes analyzer agrees with OpenSSL's command line on the content it streams.
+TEST(Analyzers, HashesAgreeWithOpensslCli) {
+    EverythingEnabled everything;
+    const std::string path = everything.dir + "/sample.bin";
+    std::string text;
+    for (int i = 0; i < 5000; ++i) text += "line " + std::to_string(i) + " of the sample\n";
+    std::ofstream(path, std::ios::binary) << text;
+    std::vector<std::byte> content(reinterpret_cast<const std::byte*>(text.data()),
+                                   reinterpret_cast<const std::byte*>(text.data()) + text.size());
+    auto analyzer = engine::registration_of("hashes").make(everything.config);
+    engine::Entry entry;
+    entry.name = "sample.bin";
+    auto findings = run_instance(*analyzer, entry, content);
+    std::vector<engine::SqlValue> values;
+    findings->columns(values);
+    ASSERT_EQ(values.size(), 3u);
+    const char* algorithms[] = {"md5", "sha1", "sha256"};
+    for (size_t i = 0; i < 3; ++i) {
+        auto r = run(std::string("openssl dgst -") + algorithms[i] + " -r " + shell_quote(path));
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(std::get<std::string>(values[i]), r.out.substr(0, r.out.find(' ')))
+            << algorithms[i];
+    }
+}
+
+}  // namespace
+}  // namespace dflab
