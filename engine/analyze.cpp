@@ -151,13 +151,11 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
             interrupts.check();
             Database db(pending.path(), Database::Mode::ReadWrite);
             record_error(db, 1, t.index, e.what());
-            summary.errors.push_back(e.what());
         }
     }
     if (targets.empty()) {
         Database db(pending.path(), Database::Mode::ReadWrite);
         record_error(db, 1, std::nullopt, image_name + ": no file system found in any partition");
-        summary.errors.push_back(image_name + ": no file system found in any partition");
     }
 
     interrupts.check();
@@ -170,6 +168,8 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
         for (const auto& r : analyzer_registry())
             for (const auto& c : r.counts)
                 summary.counts.push_back({c.key, c.label, count(db, c.sql.c_str())});
+        auto errors = db.prepare("SELECT message FROM errors ORDER BY id");
+        while (errors.step()) summary.errors.push_back(errors.column_text(0));
         auto zones = db.prepare(
             "SELECT \"index\", fat_zone FROM partitions WHERE fat_zone IS NOT NULL ORDER BY id");
         while (zones.step())

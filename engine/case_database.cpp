@@ -220,6 +220,10 @@ void CaseWriter::file(FileScan&& f) {
     const int64_t file_id = impl_->db.last_insert_id();
     for (size_t i = 0; i < f.findings.size() && i < impl_->writers.size(); ++i)
         if (f.findings[i] && impl_->writers[i]) impl_->writers[i]->write(file_id, *f.findings[i]);
+    // An analysis that could not finish on this entry is a problem of the case, not only a
+    // property of the file: analyze reports it and exits with 2.
+    if (f.incomplete)
+        record_error(impl_->db, impl_->image_id, e.partition, e.path + ": " + f.error);
     impl_->maybe_commit();
 }
 

@@ -206,6 +206,7 @@ class Worker {
                 f.findings[i] = instances_[i]->finish(c);
             } catch (const Error& e) {
                 if (f.error.empty()) f.error = e.what();  // e.g. a YARA timeout on this file
+                f.incomplete = true;
             }
         }
     }

@@ -40,6 +40,9 @@ struct FileScan {
     // One per analyzer, in ScanOptions::analyzers order; null where it found nothing.
     std::vector<std::unique_ptr<Findings>> findings;
     std::string error;  // why the content could not be read (or an analyzer failed on it)
+    // An analyzer failed on this entry (a YARA timeout): its findings are incomplete. Unreadable
+    // content is a finding about the entry, not an incomplete analysis.
+    bool incomplete = false;
 
     template <class T>
     const T* find() const {

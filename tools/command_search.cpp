@@ -25,6 +25,7 @@ class HitPrinter : public engine::ScanSink {
     void file(engine::FileScan&& f) override {
         if (!f.error.empty())
             warn(std::to_string(f.entry.partition) + ":" + f.entry.path + ": " + f.error);
+        incomplete = incomplete || f.incomplete;
         const auto* found = f.find<engine::KeywordFindings>();
         if (!found) return;
         for (const auto& h : found->hits) {
@@ -53,7 +54,12 @@ class HitPrinter : public engine::ScanSink {
 
     void problem(int partition, const std::string& message) override {
         warn("partition " + std::to_string(partition) + ": " + message);
+        incomplete = true;
     }
+
+    // Something was not scanned completely (a YARA timeout, a directory that cannot be read):
+    // the command exits with 2.
+    bool incomplete = false;
 
   private:
     nlohmann::json hit_json(const engine::KeywordHit& h) {
@@ -111,6 +117,7 @@ void register_search(CLI::App& app, int& exit_code) {
         exit_code = run_isolated("search", [&](engine::ChildChannel& ch) {
             HitPrinter printer(*a, searcher);
             scan_image(a->image, o, printer, ch);
+            if (printer.incomplete) ch.result(2);
         });
     });
 }

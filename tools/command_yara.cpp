@@ -38,6 +38,7 @@ class YaraPrinter : public engine::ScanSink {
     void file(engine::FileScan&& f) override {
         if (!f.error.empty())
             warn(std::to_string(f.entry.partition) + ":" + f.entry.path + ": " + f.error);
+        incomplete = incomplete || f.incomplete;
         const auto* found = f.find<engine::YaraFindings>();
         if (!found) return;
         for (const auto& m : found->matches) {
@@ -77,7 +78,12 @@ class YaraPrinter : public engine::ScanSink {
 
     void problem(int partition, const std::string& message) override {
         warn("partition " + std::to_string(partition) + ": " + message);
+        incomplete = true;
     }
+
+    // Something was not scanned completely (a YARA timeout, a directory that cannot be read):
+    // the command exits with 2.
+    bool incomplete = false;
 
   private:
     void print_strings(const engine::YaraMatch& m) {
@@ -117,6 +123,7 @@ void register_yara(CLI::App& app, int& exit_code) {
         exit_code = run_isolated("yara", [&](engine::ChildChannel& ch) {
             YaraPrinter printer(*a);
             scan_image(a->image, o, printer, ch);
+            if (printer.incomplete) ch.result(2);
         });
     });
 }
