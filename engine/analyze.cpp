@@ -91,7 +91,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     std::optional<YaraRules> rules;
     if (!options.rules.empty()) {
         initialise_yara();
-        rules = YaraRules::compile(options.rules);
+        rules = YaraRules::compile(options.rules, options.yara_defines);
     }
     std::optional<KeywordSearcher> keywords;
     if (!options.keywords.empty()) keywords.emplace(options.keywords);

@@ -12,12 +12,14 @@
 #include "engine/file_system.hpp"
 #include "engine/keyword_search.hpp"
 #include "engine/supervisor.hpp"
+#include "engine/yara_rules.hpp"
 
 namespace dflab::engine {
 
 struct AnalyzeOptions {
-    std::vector<std::string> image;  // the segments of one image
-    std::vector<std::string> rules;  // YARA rule files and folders
+    std::vector<std::string> image;        // the segments of one image
+    std::vector<std::string> rules;        // YARA rule files and folders
+    std::vector<YaraDefine> yara_defines;  // --define NAME=VALUE: externals for every item
     std::vector<KeywordTerm> keywords;
     bool unallocated = true;  // scan unallocated space with rules and keywords
     unsigned workers = 0;     // 0: one per core

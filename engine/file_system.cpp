@@ -9,6 +9,7 @@
 
 #include <date/tz.h>
 
+#include "engine/entry_owner.hpp"
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
 
@@ -113,6 +114,7 @@ Entry base_entry(const TSK_FS_FILE* file, const Partition& partition) {
         e.gid = static_cast<uint32_t>(meta->gid);
         tsk_fs_meta_make_ls(meta, ls, sizeof(ls));
         e.file_name = file_name_times(const_cast<TSK_FS_FILE*>(file));
+        e.owner = entry_owner(const_cast<TSK_FS_FILE*>(file));
     } else if (name) {
         e.type = type_name(name->type);
     } else {

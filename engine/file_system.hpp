@@ -42,6 +42,10 @@ struct Entry {
     std::optional<int64_t> mtime, atime, ctime, crtime;  // seconds since the epoch, UTC
     uint32_t mode = 0;                                   // permission bits
     uint32_t uid = 0, gid = 0;
+    // Who owns the entry, as text (engine/entry_owner.hpp; the YARA external `owner`): the uid in
+    // decimal on ext and other Unix file systems ("1000"), the owner SID on NTFS
+    // ("S-1-5-21-...-1001"), "" on FAT and exFAT, without metadata or when TSK cannot read it.
+    std::string owner;
     std::string mode_string;                 // as fls -m prints it, e.g. "r/rrw-r--r--"
     std::optional<FileNameTimes> file_name;  // NTFS only: the $FILE_NAME times
     // FAT and exFAT only: the IANA zone the entry's local times were read in (the partition's

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,10 +24,6 @@ namespace dflab::engine {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The external variables every rule set may use; defined (empty) at compile time and per item
-// at scan time.
-constexpr const char* kExternals[] = {"filename", "filepath", "extension", "filetype"};
 
 struct CompilerDeleter {
     void operator()(YR_COMPILER* c) const { yr_compiler_destroy(c); }
@@ -152,7 +149,83 @@ void compiler_callback(int error_level, const char* file_name, int line_number,
                              (message ? message : "syntax error"));
 }
 
+bool is_identifier(std::string_view name) {
+    auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+    auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    return !name.empty() && letter(name.front()) &&
+           std::all_of(name.begin(), name.end(), [&](char c) { return letter(c) || digit(c); });
+}
+
+bool is_item_external(std::string_view name) {
+    return std::find(std::begin(kYaraItemExternals), std::end(kYaraItemExternals), name) !=
+           std::end(kYaraItemExternals);
+}
+
+// yara 4.2's cli/common.c is_integer and is_float, which decide what `yara -d` defines.
+bool all_digits(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+std::string_view unsigned_part(std::string_view v) {
+    return !v.empty() && v.front() == '-' ? v.substr(1) : v;
+}
+bool looks_integer(std::string_view v) {
+    const std::string_view u = unsigned_part(v);
+    return !u.empty() && all_digits(u);
+}
+bool looks_float(std::string_view v) {
+    const std::string_view u = unsigned_part(v);
+    const size_t dot = u.find('.');
+    return dot != std::string_view::npos && dot != 0 && u.find('.', dot + 1) == u.npos &&
+           all_digits(u.substr(0, dot)) && all_digits(u.substr(dot + 1));
+}
+
+// Defines one user external on the compiler with the type `yara -d` would give it.
+void define_external(YR_COMPILER* compiler, const YaraDefine& d) {
+    const std::string& v = d.value;
+    const char* name = d.name.c_str();
+    int rc = ERROR_SUCCESS;
+    if (looks_float(v)) {
+        rc = yr_compiler_define_float_variable(compiler, name, std::strtod(v.c_str(), nullptr));
+    } else if (looks_integer(v)) {
+        int64_t number = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), number);
+        if (ec != std::errc() || end != v.data() + v.size())
+            throw Error("--define " + d.text() +
+                        ": integer out of range (YARA integers are "
+                        "64-bit)");
+        rc = yr_compiler_define_integer_variable(compiler, name, number);
+    } else if (v == "true" || v == "false") {
+        rc = yr_compiler_define_boolean_variable(compiler, name, v == "true");
+    } else {
+        rc = yr_compiler_define_string_variable(compiler, name, v.c_str());
+    }
+    if (rc != ERROR_SUCCESS) throw Error("--define " + d.text() + ": " + error_name(rc));
+}
+
+// What parse_yara_define checks, also for defines made in code (AnalyzeOptions).
+void check_define(const YaraDefine& d) {
+    if (!is_identifier(d.name)) {
+        throw Error("--define " + d.text() +
+                    ": NAME must be a YARA identifier (letters, digits and _, not starting with "
+                    "a digit)");
+    }
+    if (is_item_external(d.name)) {
+        throw Error("--define " + d.text() + ": " + d.name +
+                    " is set by dflab for each scanned item and cannot be defined");
+    }
+}
+
 }  // namespace
+
+YaraDefine parse_yara_define(std::string_view text) {
+    const size_t eq = text.find('=');
+    if (eq == std::string_view::npos)
+        throw Error("--define " + std::string(text) + ": expected NAME=VALUE");
+    YaraDefine d{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+    check_define(d);
+    return d;
+}
 
 void initialise_yara() {
     static std::once_flag once;
@@ -182,8 +255,15 @@ size_t YaraRules::rule_count() const {
     return impl_ && impl_->rules ? impl_->rules->num_rules : 0;
 }
 
-YaraRules YaraRules::compile(const std::vector<std::string>& paths) {
+YaraRules YaraRules::compile(const std::vector<std::string>& paths,
+                             const std::vector<YaraDefine>& defines) {
     initialise_yara();
+    std::set<std::string> defined;
+    for (const YaraDefine& d : defines) {
+        check_define(d);
+        if (!defined.insert(d.name).second)
+            throw Error("--define " + d.text() + ": " + d.name + " is defined twice");
+    }
     std::vector<RuleSource> sources = collect_sources(paths);
 
     CompileErrors errors;  // outlives the compiler that points to it
@@ -194,13 +274,15 @@ YaraRules YaraRules::compile(const std::vector<std::string>& paths) {
     CompilerPtr compiler(raw);
     yr_compiler_set_callback(compiler.get(), compiler_callback, &errors);
 
-    for (const char* name : kExternals) {
-        if (int rc = yr_compiler_define_string_variable(compiler.get(), name, "");
+    for (std::string_view name : kYaraItemExternals) {
+        if (int rc =
+                yr_compiler_define_string_variable(compiler.get(), std::string(name).c_str(), "");
             rc != ERROR_SUCCESS) {
-            throw Error(std::string("YARA: cannot define external variable ") + name + ": " +
+            throw Error("YARA: cannot define external variable " + std::string(name) + ": " +
                         error_name(rc));
         }
     }
+    for (const YaraDefine& d : defines) define_external(compiler.get(), d);
 
     for (const RuleSource& source : sources) {
         const std::string file_name = source.path.string();
@@ -353,10 +435,9 @@ std::vector<YaraMatch> YaraScanner::scan(std::span<const std::byte> data, const 
                                                         : std::string("buffer");
     YR_SCANNER* scanner = impl_->scanner.get();
     const std::pair<const char*, const std::string*> externals[] = {
-        {"filename", &target.filename},
-        {"filepath", &target.filepath},
-        {"extension", &target.extension},
-        {"filetype", &target.filetype},
+        {"filename", &target.filename},   {"filepath", &target.filepath},
+        {"extension", &target.extension}, {"filetype", &target.filetype},
+        {"owner", &target.owner},
     };
     for (const auto& [name, value] : externals) {
         if (int rc = yr_scanner_define_string_variable(scanner, name, value->c_str());

@@ -15,6 +15,7 @@ namespace {
 struct AnalyzeArgs {
     std::vector<std::string> image;
     std::vector<std::string> rules;
+    std::vector<std::string> defines;  // --define NAME=VALUE
     std::vector<std::string> keywords;
     std::vector<std::string> regexes;
     std::string output;
@@ -43,6 +44,7 @@ void register_analyze(CLI::App& app, int& exit_code) {
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();
+    add_yara_define_option(cmd, a->defines);
     cmd->add_option("-k,--keyword", a->keywords, "Literal keyword to search for (repeatable)")
         ->expected(1)
         ->allow_extra_args(false)
@@ -60,6 +62,7 @@ void register_analyze(CLI::App& app, int& exit_code) {
         engine::AnalyzeOptions o;
         o.image = a->image;
         o.rules = a->rules;
+        o.yara_defines = parse_yara_defines(a->defines);
         for (const auto& k : a->keywords) o.keywords.push_back({k, false});
         for (const auto& r : a->regexes) o.keywords.push_back({r, true});
         o.unallocated = !a->no_unallocated;

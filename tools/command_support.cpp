@@ -30,6 +30,23 @@ void add_fat_zone_option(CLI::App* cmd, std::vector<std::string>& values) {
         ->take_all();
 }
 
+void add_yara_define_option(CLI::App* cmd, std::vector<std::string>& values) {
+    cmd->add_option("--define", values,
+                    "YARA external variable NAME=VALUE for every item, repeatable; typed as "
+                    "'yara -d' types it: 12 integer, 1.5 float, true/false boolean, else string "
+                    "(filename, filepath, extension, filetype and owner are set per item)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
+}
+
+std::vector<engine::YaraDefine> parse_yara_defines(const std::vector<std::string>& values) {
+    std::vector<engine::YaraDefine> out;
+    out.reserve(values.size());
+    for (const std::string& v : values) out.push_back(engine::parse_yara_define(v));
+    return out;
+}
+
 std::vector<engine::Partition> zoned_partitions(const engine::Evidence& evidence,
                                                 const ImageArgs& args) {
     const engine::FatZones zones = engine::parse_fat_zones(args.fat_zones);

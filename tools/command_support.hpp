@@ -11,6 +11,7 @@
 #include "engine/file_system.hpp"
 #include "engine/scan.hpp"
 #include "engine/supervisor.hpp"
+#include "engine/yara_rules.hpp"
 
 namespace dflab::tools {
 
@@ -26,6 +27,12 @@ void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json);
 
 // --fat-zone ZONE | PARTITION=ZONE (repeatable): the zone FAT local times are read in.
 void add_fat_zone_option(CLI::App* cmd, std::vector<std::string>& values);
+
+// --define NAME=VALUE (repeatable): a YARA external variable for every item, typed as
+// `yara -d` types it (engine::YaraDefine).
+void add_yara_define_option(CLI::App* cmd, std::vector<std::string>& values);
+// The --define values parsed; throws engine::Error naming the first one that cannot be used.
+std::vector<engine::YaraDefine> parse_yara_defines(const std::vector<std::string>& values);
 
 // The selected partitions with a file system (all, or --partition), each with its fat_zone set
 // from --fat-zone (UTC when not given).

@@ -14,6 +14,7 @@ namespace {
 struct YaraArgs {
     ImageArgs image;
     std::vector<std::string> rules;
+    std::vector<std::string> defines;  // --define NAME=VALUE
     bool no_unallocated = false;
     bool strings = false;
 };
@@ -101,18 +102,21 @@ void register_yara(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand(
         "yara",
         "Scan every file's content (deleted files and streams too) and unallocated space with YARA "
-        "rules; externals filename, filepath, extension and filetype are defined per file");
+        "rules; externals filename, filepath, extension, filetype and owner are defined per file, "
+        "others with --define");
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("-r,--rules", a->rules, "Rule file or folder (repeatable)")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all()
         ->required();
+    add_yara_define_option(cmd, a->defines);
     cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not scan unallocated space");
     cmd->add_flag("-s,--strings", a->strings, "Print matching strings with their offsets");
     cmd->callback([a, &exit_code] {
+        const auto defines = parse_yara_defines(a->defines);
         engine::initialise_yara();
-        auto rules = engine::YaraRules::compile(a->rules);
+        auto rules = engine::YaraRules::compile(a->rules, defines);
         engine::AnalysisConfig config;
         config.hashes = 0;
         config.rules = &rules;

@@ -15,7 +15,8 @@ class YaraInstance : public AnalyzerInstance {
 
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         const auto* type = c.find<FileTypeFindings>();
-        YaraTarget t{c.entry.name, c.entry.path, c.entry.extension(), type ? type->mime : ""};
+        YaraTarget t{c.entry.name, c.entry.path, c.entry.extension(), type ? type->mime : "",
+                     c.entry.owner};
         auto f = std::make_unique<YaraFindings>();
         f->matches = scanner_.scan(c.data, t);
         if (f->matches.empty()) return nullptr;
