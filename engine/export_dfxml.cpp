@@ -48,7 +48,9 @@ class XmlWriter {
     void element(const char* name, int64_t value) { element(name, std::to_string(value)); }
     void comment(const std::string& text) {
         std::string safe = xml_safe_text(text);
+        // A comment may not hold "--" nor end in "-".
         for (size_t at; (at = safe.find("--")) != std::string::npos;) safe.replace(at, 2, "- -");
+        if (safe.ends_with('-')) safe += ' ';
         check(xmlTextWriterWriteComment(writer_.get(), as_xml(safe.c_str())));
     }
     void finish() {
