@@ -88,10 +88,18 @@ std::optional<uint32_t> mft_record_size(TSK_FS_INFO* fs) {
     return static_cast<uint32_t>(bytes);
 }
 
-// NTFS: the image offset of a resident attribute's content inside its MFT entry (the base
-// entry; an attribute moved to an extension entry is not found). Located through $MFT's own run
-// list, so a fragmented $MFT is followed.
-std::optional<uint64_t> resident_offset(TSK_FS_INFO* fs, uint64_t entry, const TSK_FS_ATTR* attr) {
+}  // namespace
+
+// NTFS: where the MFT entries are (the entry size and $MFT's own run list, so a fragmented $MFT
+// is followed), read once per file system.
+struct ByteRunReader::Mft {
+    uint32_t record_size = 0;
+    std::vector<ByteRun> runs;
+};
+
+namespace {
+
+std::optional<ByteRunReader::Mft> read_mft(TSK_FS_INFO* fs) {
     const auto record_size = mft_record_size(fs);
     if (!record_size) return std::nullopt;
     TskFile mft(tsk_fs_file_open_meta(fs, nullptr, 0));
@@ -101,17 +109,25 @@ std::optional<uint64_t> resident_offset(TSK_FS_INFO* fs, uint64_t entry, const T
         take_tsk_error();
         return std::nullopt;
     }
-    const uint64_t at = entry * *record_size;
+    return ByteRunReader::Mft{*record_size, nonresident_runs(fs, mft_data)};
+}
+
+// NTFS: the image offset of a resident attribute's content inside its MFT entry (the base
+// entry; an attribute moved to an extension entry is not found).
+std::optional<uint64_t> resident_offset(TSK_FS_INFO* fs, const ByteRunReader::Mft& mft,
+                                        uint64_t entry, const TSK_FS_ATTR* attr) {
+    const uint32_t record_size = mft.record_size;
+    const uint64_t at = entry * record_size;
     std::optional<uint64_t> record;  // image offset of the entry
-    for (const ByteRun& r : nonresident_runs(fs, mft_data)) {
+    for (const ByteRun& r : mft.runs) {
         if (r.kind != ByteRun::Kind::data || at < r.file_offset ||
-            at + *record_size > r.file_offset + r.length)
+            at + record_size > r.file_offset + r.length)
             continue;
         record = *r.image_offset + (at - r.file_offset);
         break;
     }
     if (!record) return std::nullopt;
-    std::vector<uint8_t> buf(*record_size);
+    std::vector<uint8_t> buf(record_size);
     if (tsk_img_read(fs->img_info, static_cast<TSK_OFF_T>(*record),
                      reinterpret_cast<char*>(buf.data()),
                      buf.size()) != static_cast<ssize_t>(buf.size())) {
@@ -178,8 +194,11 @@ ByteRun::Kind parse_kind(std::string_view name) {
                 "': expected data, sparse, fill, uninitialized, resident or compressed");
 }
 
-std::vector<ByteRun> byte_runs(TSK_FS_INFO* fs, const ContentAddress& address) {
-    TskFile file(tsk_fs_file_open_meta(fs, nullptr, address.meta_addr));
+ByteRunReader::ByteRunReader(TSK_FS_INFO* fs) : fs_(fs) {}
+ByteRunReader::~ByteRunReader() = default;
+
+std::vector<ByteRun> ByteRunReader::runs(const ContentAddress& address) {
+    TskFile file(tsk_fs_file_open_meta(fs_, nullptr, address.meta_addr));
     if (!file || !file->meta) {
         throw Error("byte runs: no metadata at address " + format_inode(address) + ": " +
                     take_tsk_error());
@@ -196,11 +215,21 @@ std::vector<ByteRun> byte_runs(TSK_FS_INFO* fs, const ContentAddress& address) {
     if (attr->flags & TSK_FS_ATTR_RES) {
         if (attr->size <= 0) return {};
         std::optional<uint64_t> at;
-        if (TSK_FS_TYPE_ISNTFS(fs->ftype)) at = resident_offset(fs, file->meta->addr, attr);
+        if (TSK_FS_TYPE_ISNTFS(fs_->ftype)) {
+            if (!mft_read_) {
+                if (auto m = read_mft(fs_)) mft_ = std::make_unique<Mft>(std::move(*m));
+                mft_read_ = true;
+            }
+            if (mft_) at = resident_offset(fs_, *mft_, file->meta->addr, attr);
+        }
         return {ByteRun{0, at, static_cast<uint64_t>(attr->size), ByteRun::Kind::resident}};
     }
-    if (attr->flags & TSK_FS_ATTR_NONRES) return nonresident_runs(fs, attr);
+    if (attr->flags & TSK_FS_ATTR_NONRES) return nonresident_runs(fs_, attr);
     return {};
+}
+
+std::vector<ByteRun> byte_runs(TSK_FS_INFO* fs, const ContentAddress& address) {
+    return ByteRunReader(fs).runs(address);
 }
 
 void write_byte_runs(Database& db, int64_t file_id, std::span<const ByteRun> runs) {

@@ -3,6 +3,7 @@
 // (fiwalk) describes it: a piece of the file (file_offset, length) and, when it is stored, its
 // absolute byte offset in the image.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,6 +46,23 @@ ByteRun::Kind parse_kind(std::string_view name);
 // sequence number on disk). Empty when the entry has no content attribute (no metadata, a
 // name without content). Throws Error only when the metadata address cannot be opened.
 std::vector<ByteRun> byte_runs(TSK_FS_INFO* fs, const ContentAddress& address);
+
+// byte_runs() for many entries of one file system: what it learns about the file system once
+// (on NTFS, where the MFT entries lie) is kept. One per TSK_FS_INFO and thread, like the handle.
+class ByteRunReader {
+  public:
+    explicit ByteRunReader(TSK_FS_INFO* fs);
+    ~ByteRunReader();
+    ByteRunReader(const ByteRunReader&) = delete;
+    ByteRunReader& operator=(const ByteRunReader&) = delete;
+    std::vector<ByteRun> runs(const ContentAddress& address);
+    struct Mft;
+
+  private:
+    TSK_FS_INFO* fs_;
+    std::unique_ptr<Mft> mft_;
+    bool mft_read_ = false;
+};
 
 // Appends the runs of one files row to the byte_runs table (seq 0, 1, ...), in the caller's
 // transaction if there is one.
