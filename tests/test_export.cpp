@@ -83,7 +83,8 @@ TEST(ByteRuns, AgreeWithFiwalkAndRebuildIcatContent) {
         SCOPED_TRACE(name);
         const std::string image = fixture(name);
         std::map<Key, test::DfxmlObject> theirs;
-        for (auto& o : test::fiwalk(image).objects)
+        auto walked = test::fiwalk(image);
+        for (auto& o : walked.objects)
             if (!test::is_dot_entry(o.filename))
                 theirs.emplace(Key{o.volume, o.inode, o.filename}, std::move(o));
         size_t compared = 0, resident = 0, rebuilt = 0;
