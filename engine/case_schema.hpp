@@ -81,6 +81,15 @@ CREATE VIEW timeline AS
     UNION ALL SELECT atime, 'a', id, partition, path FROM files WHERE atime IS NOT NULL
     UNION ALL SELECT ctime, 'c', id, partition, path FROM files WHERE ctime IS NOT NULL
     UNION ALL SELECT crtime, 'b', id, partition, path FROM files WHERE crtime IS NOT NULL;
+CREATE TABLE byte_runs (
+    file_id      INTEGER NOT NULL REFERENCES files(id),
+    seq          INTEGER NOT NULL,       -- 0, 1, ... in file order
+    file_offset  INTEGER NOT NULL,       -- bytes from the start of the file (stream)
+    image_offset INTEGER,                -- absolute byte offset in the image; NULL when not stored
+    length       INTEGER NOT NULL,       -- bytes
+    kind         TEXT NOT NULL           -- data, sparse, fill, uninitialized, resident, compressed
+);
+CREATE INDEX byte_runs_file ON byte_runs(file_id, seq);
 )sql";
 
 // Created when the case is complete, after the rows are in (with the analyzers' own indexes).

@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
-  libtsk-dev libewf-dev libyara-dev libssl-dev libmagic-dev libsqlite3-dev
+  libtsk-dev libewf-dev libyara-dev libssl-dev libmagic-dev libsqlite3-dev libxml2-dev
   libpcre2-dev libhowardhinnant-date-dev libboost1.81-dev libboost-locale1.81-dev libkainjow-mustache-dev libsodium-dev gettext libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   sleuthkit ewf-tools yara sqlite3 faketime time xxd
   mtools dosfstools e2fsprogs ntfs-3g ntfs-3g-dev gdisk fdisk qemu-utils
