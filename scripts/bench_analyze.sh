@@ -78,7 +78,8 @@ pick_dflab() {
     dflab_build=$(describe_build "$dflab")
     echo "dflab: $dflab ($dflab_build)"
     case $dflab_build in
-        Release,*OFF | RelWithDebInfo,*OFF) ;;
+        Release,*OFF) ;;
+        RelWithDebInfo,*OFF) echo "note: RelWithDebInfo (-O2 -g), not the Release build the figures are for" ;;
         *) echo "WARNING: not a Release build without sanitizers: the times below do not count" ;;
     esac
 }
@@ -185,6 +186,14 @@ analyze() {
 # query SQL: one value from the case just written
 query() { "$dflab" query "$work/case.sqlite" "$1" | tail -1; }
 
+# settle IMAGE: before a timed step, write out what earlier steps left dirty (a million recovered
+# files, removed again, would otherwise be written back while dflab runs) and warm the page cache
+# with the image, equally for both.
+settle() {
+    sync
+    cat "$1" >/dev/null
+}
+
 # run_image KEY IMAGE [bound]: the pipeline and dflab on one image, and the counts that show both
 # saw the same files.
 run_image() {
@@ -193,11 +202,12 @@ run_image() {
     echo
     echo "== $key: $image, $(( $(stat -c %s "$image") / 1048576 )) MiB, $files regular files (fls)"
     echo "$files" > "$times/$key-files"
-    cat "$image" >/dev/null  # warm the page cache equally for both
+    settle "$image"
     pipeline "$image" "$key-tsk"
     recovered=$(find "$work/recovered" -type f | wc -l)
     [ "${3:-}" = bound ] && compute_bound
     rm -rf "$work/recovered"
+    settle "$image"
     analyze "$image" "$key-dflab"
     echo "pipeline: $(wall "$key-tsk") s, recovered $recovered files, $(wc -l < "$work/yara.txt") yara lines"
     echo "dflab:    $(wall "$key-dflab") s, $(rss_mib "$key-dflab") MiB peak," \
