@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libtsk-dev libewf-dev libyara-dev libssl-dev libmagic-dev libsqlite3-dev libxml2-dev
   libpcre2-dev libhowardhinnant-date-dev libboost1.81-dev libboost-locale1.81-dev libkainjow-mustache-dev libsodium-dev gettext libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
-  sleuthkit ewf-tools yara sqlite3 faketime time xxd
+  sleuthkit ewf-tools yara sqlite3 faketime time xxd openssl
   mtools dosfstools e2fsprogs ntfs-3g ntfs-3g-dev gdisk fdisk qemu-utils
   zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3 curl
   chromium
