@@ -4,20 +4,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 
 #include "engine/file_system.hpp"
 
 namespace dflab::engine {
 
-struct ReadOptions {
-    bool slack = false;  // read up to the allocated size, not just the file size
-};
-
 class ContentReader {
   public:
-    // Throws Error when the address has no metadata or no such attribute.
-    ContentReader(TSK_FS_INFO* fs, const ContentAddress& address, ReadOptions options = {});
+    // Reads through `fs`'s handle, which must outlive the reader. Throws Error when the address
+    // has no metadata or no such attribute. (FileSystem::content makes one too.)
+    ContentReader(const FileSystem& fs, const ContentAddress& address, ReadOptions options = {});
+    ContentReader(ContentReader&&) noexcept;
+    ContentReader& operator=(ContentReader&&) noexcept;
+    ~ContentReader();
 
     uint64_t size() const { return size_; }  // bytes this reader will deliver
     // Reads up to out.size() bytes at offset; returns the count (0 at the end).
@@ -27,9 +28,8 @@ class ContentReader {
                 const std::function<bool(std::span<const std::byte>)>& sink);
 
   private:
-    TskFile file_;
-    const TSK_FS_ATTR* attr_ = nullptr;
-    int flags_ = 0;
+    struct Impl;  // the TSK file and attribute
+    std::unique_ptr<Impl> impl_;
     uint64_t size_ = 0;
 };
 

@@ -5,12 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "engine/tsk_handles.hpp"
 
 namespace dflab::engine {
 
@@ -38,7 +37,10 @@ class Evidence {
     // A second, independent handle on the same image, for a worker thread.
     Evidence reopen() const { return open(paths_); }
 
-    TSK_IMG_INFO* tsk() const { return image_.get(); }
+    Evidence(Evidence&&) noexcept;
+    Evidence& operator=(Evidence&&) noexcept;
+    ~Evidence();
+
     const std::vector<std::string>& paths() const { return paths_; }
     const std::string& name() const { return paths_.front(); }  // for messages
     uint64_t size() const;
@@ -52,10 +54,11 @@ class Evidence {
     size_t read(uint64_t offset, std::span<std::byte> data) const;
 
   private:
-    Evidence(std::vector<std::string> paths, TskImage image)
-        : paths_(std::move(paths)), image_(std::move(image)) {}
+    struct Impl;  // the TSK image handle (engine/tsk_access.hpp reaches it for engine internals)
+    friend struct EvidenceAccess;
+    Evidence(std::vector<std::string> paths, std::unique_ptr<Impl> impl);
     std::vector<std::string> paths_;
-    TskImage image_;
+    std::unique_ptr<Impl> impl_;
 };
 
 // Reads the acquisition metadata of an EWF image with libewf (segments found by libewf's glob).

@@ -9,9 +9,11 @@
 
 #include <date/tz.h>
 
+#include "engine/content.hpp"
 #include "engine/entry_owner.hpp"
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
+#include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
@@ -126,20 +128,59 @@ Entry base_entry(const TSK_FS_FILE* file, const Partition& partition) {
 }
 
 struct WalkState {
-    const Evidence* evidence;
+    TSK_FS_INFO* fs;
+    const std::string* image_name;
     const Partition* partition;
     const WalkOptions* options;
     const std::function<void(Entry&&)>* visit;
+    const std::function<void(const WalkError&)>* on_error;
     std::string prefix;  // "/" or "/start/"
+    // The directory TSK opens right after the callback that named it (fs_dir.c,
+    // tsk_fs_dir_walk_recursive): when the next callback is not inside it, TSK could not read
+    // it (or it is empty), and it is opened again to tell which.
+    struct Pending {
+        std::string path;
+        uint64_t address = 0;
+    };
+    std::optional<Pending> pending;
     std::exception_ptr failure;
 };
 
-void emit(WalkState& st, const TSK_FS_FILE* file, const char* parent_path) {
+void report(WalkState& st, WalkError&& error) {
+    if (!*st.on_error) throw Error(format_walk_error(*st.image_name, error));
+    (*st.on_error)(error);
+}
+
+// TSK 4.11 skips a subdirectory it cannot load without a word (only the start directory fails
+// the walk); this finds out whether the pending one was such.
+void settle_pending(WalkState& st, const std::string* next_parent) {
+    if (!st.pending) return;
+    WalkState::Pending p = std::move(*st.pending);
+    st.pending.reset();
+    if (next_parent && *next_parent == p.path + "/") return;  // its first entry: it was read
+    TskDir dir(tsk_fs_dir_open_meta(st.fs, p.address));
+    if (dir) return;  // read, and empty
+    report(st, WalkError{st.partition->index, p.address, p.path, take_tsk_error()});
+}
+
+// The directories TSK recurses into (the test in tsk_fs_dir_walk_recursive), allocated names
+// only: a deleted directory whose contents are gone is the usual state of deleted data, and fls
+// skips it silently too.
+bool will_descend(const WalkState& st, const TSK_FS_FILE* file) {
+    const TSK_FS_NAME* name = file->name;
+    const TSK_FS_META* meta = file->meta;
+    if (!st.options->recursive || !meta || is_dot(name->name)) return false;
+    if (!TSK_FS_IS_DIR_NAME(name->type) && name->type != TSK_FS_NAME_TYPE_UNDEF) return false;
+    if (!TSK_FS_IS_DIR_META(meta->type)) return false;
+    return (name->flags & TSK_FS_NAME_FLAG_ALLOC) != 0;
+}
+
+void emit(WalkState& st, const TSK_FS_FILE* file, const std::string& parent_path) {
     const bool allocated = (file->name->flags & TSK_FS_NAME_FLAG_UNALLOC) == 0;
     if (allocated && !st.options->include_allocated) return;
     if (!allocated && !st.options->include_deleted) return;
 
-    const std::string base_path = st.prefix + parent_path + file->name->name;
+    const std::string base_path = parent_path + file->name->name;
     Entry base = base_entry(file, *st.partition);
     base.path = base_path;
 
@@ -176,9 +217,15 @@ void emit(WalkState& st, const TSK_FS_FILE* file, const char* parent_path) {
 
 TSK_WALK_RET_ENUM walk_callback(TSK_FS_FILE* file, const char* path, void* ptr) {
     auto& st = *static_cast<WalkState*>(ptr);
-    if (!file->name || !file->name->name || is_dot(file->name->name)) return TSK_WALK_CONT;
     try {
-        emit(st, file, path);
+        const std::string parent = st.prefix + path;
+        settle_pending(st, &parent);
+        if (!file->name || !file->name->name) return TSK_WALK_CONT;
+        if (will_descend(st, file)) {
+            st.pending = WalkState::Pending{parent + file->name->name, file->name->meta_addr};
+        }
+        if (is_dot(file->name->name)) return TSK_WALK_CONT;
+        emit(st, file, parent);
     } catch (...) {
         st.failure = std::current_exception();
         return TSK_WALK_STOP;
@@ -186,7 +233,7 @@ TSK_WALK_RET_ENUM walk_callback(TSK_FS_FILE* file, const char* path, void* ptr) 
     return TSK_WALK_CONT;
 }
 
-bool case_insensitive(const TSK_FS_INFO* fs) {
+bool names_fold(const TSK_FS_INFO* fs) {
     return TSK_FS_TYPE_ISFAT(fs->ftype) || TSK_FS_TYPE_ISNTFS(fs->ftype) ||
            TSK_FS_TYPE_ISHFS(fs->ftype) || TSK_FS_TYPE_ISISO9660(fs->ftype) ||
            fs->ftype == TSK_FS_TYPE_EXFAT;
@@ -353,99 +400,200 @@ ContentAddress parse_inode(const std::string& text) {
     return a;
 }
 
-void walk_entries(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
-                  const WalkOptions& options, const std::function<void(Entry&&)>& visit) {
-    WalkState st{&evidence, &partition, &options, &visit, "/", nullptr};
-    TSK_INUM_T start = fs->root_inum;
-    std::string start_path = normalise_path(options.start_path);
-    if (start_path != "/") {
-        Entry dir = find_by_path(fs, evidence, partition, start_path);
-        if (dir.type != "directory")
-            throw Error(evidence.name() + ": " + start_path + " is not a directory");
-        start = dir.address.meta_addr;
-        st.prefix = dir.path + "/";
-    }
-    int flags = TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC;
-    if (options.recursive) flags |= TSK_FS_DIR_WALK_FLAG_RECURSE;
-    uint8_t rc = tsk_fs_dir_walk(fs, start, static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(flags),
-                                 walk_callback, &st);
-    if (st.failure) std::rethrow_exception(st.failure);
-    if (rc != 0) {
-        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
-                    ": cannot walk file system: " + take_tsk_error());
-    }
+std::string format_walk_error(const std::string& image_name, const WalkError& error) {
+    std::string out =
+        image_name + ": partition " + std::to_string(error.partition) + ": directory " + error.path;
+    if (error.address) out += " (inode " + std::to_string(*error.address) + ")";
+    return out + ": cannot read: " + error.message;
 }
 
-std::vector<Entry> list_entries(TSK_FS_INFO* fs, const Evidence& evidence,
-                                const Partition& partition, const WalkOptions& options) {
+struct FileSystem::Impl {
+    std::string image_name;
+    Partition partition;
+    TskFileSystem fs;
+
+    std::string where() const {
+        return image_name + ": partition " + std::to_string(partition.index);
+    }
+
+    // Walks below the directory at `address` whose path is `dir_path` ("/" or "/a/b").
+    void walk_at(uint64_t address, const std::string& dir_path, const WalkOptions& options,
+                 const std::function<void(Entry&&)>& visit,
+                 const std::function<void(const WalkError&)>& on_error) const {
+        WalkState st{fs.get(),
+                     &image_name,
+                     &partition,
+                     &options,
+                     &visit,
+                     &on_error,
+                     dir_path == "/" ? "/" : dir_path + "/",
+                     std::nullopt,
+                     nullptr};
+        int flags = TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC;
+        if (options.recursive) flags |= TSK_FS_DIR_WALK_FLAG_RECURSE;
+        const uint8_t rc = tsk_fs_dir_walk(
+            fs.get(), address, static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(flags), walk_callback, &st);
+        if (st.failure) std::rethrow_exception(st.failure);
+        if (rc != 0) {
+            // The start directory could not be read (TSK reads nothing else then).
+            report(st, WalkError{partition.index, address, dir_path, take_tsk_error()});
+            return;
+        }
+        settle_pending(st, nullptr);
+    }
+
+    Entry describe(const ContentAddress& address) const {
+        TskFile file(tsk_fs_file_open_meta(fs.get(), nullptr, address.meta_addr));
+        if (!file || !file->meta) {
+            throw Error(where() + ": no metadata at address " + format_inode(address) + ": " +
+                        take_tsk_error());
+        }
+        Entry e = base_entry(file.get(), partition);
+        e.address = address;
+        if (address.attr_type) {
+            const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_type(
+                file.get(), static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
+                address.attr_id.value_or(0), 1);
+            if (!attr) {
+                take_tsk_error();
+                throw Error(where() + ": no attribute " + format_inode(address));
+            }
+            if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA)
+                e.size = static_cast<uint64_t>(attr->size);
+        }
+        e.inode = format_inode(e.address);
+        return e;
+    }
+
+    Entry find(const std::string& wanted) const {
+        const bool nocase = names_fold(fs.get());
+        if (wanted == "/") {
+            Entry root = describe({fs->root_inum, std::nullopt, std::nullopt});
+            root.path = "/";
+            root.name = "";
+            return root;
+        }
+        // List only the directories on the way (one level at a time), preferring allocated
+        // entries.
+        std::optional<Entry> found;
+        uint64_t dir_address = fs->root_inum;
+        std::string dir = "/";
+        size_t pos = 1;
+        WalkOptions level;
+        level.recursive = false;
+        while (true) {
+            const size_t slash = wanted.find('/', pos);
+            const bool last = slash == std::string::npos;
+            const std::string target_path = last ? wanted : wanted.substr(0, slash);
+            const std::string target_key = nocase ? fold(target_path) : target_path;
+            std::optional<Entry> match;
+            walk_at(dir_address, dir, level,
+                    [&](Entry&& e) {
+                        const std::string k = nocase ? fold(e.path) : e.path;
+                        if (k == target_key && (!match || (!match->allocated && e.allocated)))
+                            match = std::move(e);
+                    },
+                    {});
+            if (!match) break;
+            if (last) {
+                found = std::move(match);
+                break;
+            }
+            dir = match->path;
+            dir_address = match->address.meta_addr;
+            pos = slash + 1;
+        }
+        if (!found) throw Error(where() + ": no entry " + wanted);
+        return *found;
+    }
+};
+
+FileSystem::FileSystem(const Evidence& evidence, const Partition& partition)
+    : impl_(std::make_unique<Impl>(
+          Impl{evidence.name(), partition, open_file_system(evidence, partition)})) {}
+FileSystem::FileSystem(FileSystem&&) noexcept = default;
+FileSystem& FileSystem::operator=(FileSystem&&) noexcept = default;
+FileSystem::~FileSystem() = default;
+
+TSK_FS_INFO* FileSystemAccess::handle(const FileSystem& fs) {
+    return fs.impl_->fs.get();
+}
+
+TSK_FS_INFO* tsk_handle(const FileSystem& fs) {
+    return FileSystemAccess::handle(fs);
+}
+
+const Partition& FileSystem::partition() const {
+    return impl_->partition;
+}
+
+const std::string& FileSystem::image_name() const {
+    return impl_->image_name;
+}
+
+FileSystemInfo FileSystem::info() const {
+    const TSK_FS_INFO* fs = impl_->fs.get();
+    FileSystemInfo info;
+    info.type = tsk_fs_type_toname(fs->ftype);
+    info.block_size = fs->block_size;
+    info.block_count = fs->block_count;
+    info.first_block = fs->first_block;
+    info.last_block = fs->last_block;
+    info.root_address = fs->root_inum;
+    info.byte_offset = static_cast<uint64_t>(fs->offset);
+    static const char* hex = "0123456789abcdef";
+    for (size_t i = 0; i < fs->fs_id_used && i < sizeof fs->fs_id; ++i) {
+        info.volume_id += hex[fs->fs_id[i] >> 4];
+        info.volume_id += hex[fs->fs_id[i] & 15];
+    }
+    return info;
+}
+
+bool FileSystem::case_insensitive() const {
+    return names_fold(impl_->fs.get());
+}
+
+void FileSystem::walk(const WalkOptions& options, const std::function<void(Entry&&)>& visit,
+                      const std::function<void(const WalkError&)>& on_error) const {
+    const std::string start_path = normalise_path(options.start_path);
+    if (start_path == "/") {
+        impl_->walk_at(impl_->fs->root_inum, "/", options, visit, on_error);
+        return;
+    }
+    Entry dir = impl_->find(start_path);
+    if (dir.type != "directory")
+        throw Error(impl_->image_name + ": " + start_path + " is not a directory");
+    impl_->walk_at(dir.address.meta_addr, dir.path, options, visit, on_error);
+}
+
+std::vector<Entry> FileSystem::list(const WalkOptions& options,
+                                    const std::function<void(const WalkError&)>& on_error) const {
     std::vector<Entry> out;
-    walk_entries(fs, evidence, partition, options, [&](Entry&& e) { out.push_back(std::move(e)); });
+    walk(
+        options, [&](Entry&& e) { out.push_back(std::move(e)); }, on_error);
     return out;
 }
 
-Entry describe_address(TSK_FS_INFO* fs, const Partition& partition, const ContentAddress& address) {
-    TskFile file(tsk_fs_file_open_meta(fs, nullptr, address.meta_addr));
-    if (!file || !file->meta) {
-        throw Error("partition " + std::to_string(partition.index) + ": no metadata at address " +
-                    format_inode(address) + ": " + take_tsk_error());
-    }
-    Entry e = base_entry(file.get(), partition);
-    e.address = address;
-    if (address.attr_type) {
-        const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_type(
-            file.get(), static_cast<TSK_FS_ATTR_TYPE_ENUM>(*address.attr_type),
-            address.attr_id.value_or(0), 1);
-        if (!attr) {
-            throw Error("partition " + std::to_string(partition.index) + ": no attribute " +
-                        format_inode(address));
-        }
-        if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) e.size = static_cast<uint64_t>(attr->size);
-    }
-    e.inode = format_inode(e.address);
-    return e;
+Entry FileSystem::find(std::string_view path) const {
+    return impl_->find(normalise_path(std::string(path)));
 }
 
-Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
-                   const std::string& path) {
-    const std::string wanted = normalise_path(path);
-    const bool nocase = case_insensitive(fs);
-    if (wanted == "/") {
-        Entry root = describe_address(fs, partition, {fs->root_inum, std::nullopt, std::nullopt});
-        root.path = "/";
-        root.name = "";
-        return root;
+Entry FileSystem::describe(const ContentAddress& address) const {
+    return impl_->describe(address);
+}
+
+std::optional<ContentAddress> FileSystem::default_attribute(uint64_t meta_addr) const {
+    TskFile file(tsk_fs_file_open_meta(impl_->fs.get(), nullptr, meta_addr));
+    const TSK_FS_ATTR* chosen = file && file->meta ? tsk_fs_file_attr_get(file.get()) : nullptr;
+    if (!chosen) {
+        tsk_error_reset();
+        return std::nullopt;
     }
-    // Walk only the directories on the way (one level at a time), preferring allocated entries.
-    std::optional<Entry> found;
-    std::string dir = "/";
-    size_t pos = 1;
-    while (true) {
-        size_t slash = wanted.find('/', pos);
-        const bool last = slash == std::string::npos;
-        const std::string target_path = last ? wanted : wanted.substr(0, slash);
-        const std::string target_key = nocase ? fold(target_path) : target_path;
-        WalkOptions level;
-        level.recursive = false;
-        level.start_path = dir;
-        std::optional<Entry> match;
-        walk_entries(fs, evidence, partition, level, [&](Entry&& e) {
-            std::string k = nocase ? fold(e.path) : e.path;
-            if (k == target_key && (!match || (!match->allocated && e.allocated)))
-                match = std::move(e);
-        });
-        if (!match) break;
-        if (last) {
-            found = std::move(match);
-            break;
-        }
-        dir = match->path;
-        pos = slash + 1;
-    }
-    if (!found) {
-        throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
-                    ": no entry " + wanted);
-    }
-    return *found;
+    return ContentAddress{meta_addr, static_cast<uint32_t>(chosen->type), chosen->id};
+}
+
+ContentReader FileSystem::content(const ContentAddress& address, ReadOptions options) const {
+    return ContentReader(*this, address, options);
 }
 
 }  // namespace dflab::engine

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/evidence.hpp"
@@ -61,23 +63,88 @@ struct WalkOptions {
     std::string start_path = "/";  // walk below this directory only
 };
 
-// Calls `visit` for every entry of the file system, in TSK's directory order.
-void walk_entries(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
-                  const WalkOptions& options, const std::function<void(Entry&&)>& visit);
+// A directory the walk could not read: what it cost is that directory's entries (and those below
+// it); everything else of the file system is still visited.
+struct WalkError {
+    int partition = 0;
+    std::optional<uint64_t> address;  // the directory's metadata address, when known
+    std::string path;                 // the directory, e.g. "/photos" ("/" for the root)
+    std::string message;              // what TSK said, one line
+};
 
-std::vector<Entry> list_entries(TSK_FS_INFO* fs, const Evidence& evidence,
-                                const Partition& partition, const WalkOptions& options = {});
+// What describes a file system as a whole (TSK's fsstat header).
+struct FileSystemInfo {
+    std::string type;  // TSK's name: "ext4", "fat16", "ntfs", ...
+    uint32_t block_size = 0;
+    uint64_t block_count = 0, first_block = 0, last_block = 0;
+    uint64_t root_address = 0;  // the root directory's metadata address
+    std::string volume_id;      // lower-case hex, as fsstat prints it ("" when none)
+    uint64_t byte_offset = 0;   // where the file system starts in the image
+};
+
+struct ReadOptions {
+    bool slack = false;  // read up to the allocated size, not just the file size
+};
+
+class ContentReader;  // engine/content.hpp
+
+// One file system of an image: opens its own TSK handle on `evidence`, which must outlive it.
+// Move-only. Reads through one handle are serialised by TSK: give each thread its own
+// FileSystem (on its own Evidence::reopen()).
+class FileSystem {
+  public:
+    // Throws Error naming the image and partition when no file system opens there.
+    FileSystem(const Evidence& evidence, const Partition& partition);
+    FileSystem(FileSystem&&) noexcept;
+    FileSystem& operator=(FileSystem&&) noexcept;
+    ~FileSystem();
+
+    const Partition& partition() const;
+    const std::string& image_name() const;  // the evidence's name, for messages
+    FileSystemInfo info() const;
+    // Whether names compare without case (FAT, NTFS, exFAT, HFS+, ISO 9660).
+    bool case_insensitive() const;
+
+    // Visits every entry in TSK's directory order (what fls prints), orphans under
+    // /$OrphanFiles. A directory that cannot be read is reported to `on_error` (once, naming its
+    // path and address, right after its own entry) and the walk goes on; without `on_error`
+    // the first such error throws Error. Only allocated directories are reported: a deleted one
+    // whose contents are gone is skipped silently, as fls does. Throws Error when the start
+    // directory is not one; when it cannot be read it is the WalkError (or the Error).
+    void walk(const WalkOptions& options, const std::function<void(Entry&&)>& visit,
+              const std::function<void(const WalkError&)>& on_error = {}) const;
+    // The entries walk() visits, as a list.
+    std::vector<Entry> list(const WalkOptions& options = {},
+                            const std::function<void(const WalkError&)>& on_error = {}) const;
+
+    // Finds an entry by path ("/dir/file", "\\dir\\file", "/file:stream"), preferring an
+    // allocated entry to a deleted one of the same name. Case-insensitive where the file system
+    // is. Throws Error naming image, partition and path when nothing is there.
+    Entry find(std::string_view path) const;
+
+    // Describes one entry by address (no path known: path is "").
+    Entry describe(const ContentAddress& address) const;
+
+    // The attribute TSK reads when given only the metadata address (what `icat IMAGE ENTRY`
+    // reads): its type and id, or none (no metadata, or no content attribute).
+    std::optional<ContentAddress> default_attribute(uint64_t meta_addr) const;
+
+    // A reader of the entry's content (engine/content.hpp). Throws Error when the address has no
+    // metadata or no such attribute.
+    ContentReader content(const ContentAddress& address, ReadOptions options = {}) const;
+
+  private:
+    struct Impl;
+    friend struct FileSystemAccess;
+    std::unique_ptr<Impl> impl_;
+};
+
+// "IMAGE: partition N: directory /path (inode 12): cannot read: MESSAGE", the line that tools
+// print (after "dflab: ") for each WalkError.
+std::string format_walk_error(const std::string& image_name, const WalkError& error);
 
 // Parses "14" or "64-128-3"; throws Error on anything else.
 ContentAddress parse_inode(const std::string& text);
-
-// Describes one entry by address (no path known: path is "" unless found by path).
-Entry describe_address(TSK_FS_INFO* fs, const Partition& partition, const ContentAddress& address);
-
-// Finds an entry by path ("/dir/file", "\\dir\\file", "/file:stream"). Case-insensitive where
-// the file system is (FAT, NTFS, exFAT, HFS+). Throws Error when nothing is there.
-Entry find_by_path(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
-                   const std::string& path);
 
 std::string format_inode(const ContentAddress& address);
 
@@ -103,9 +170,5 @@ bool holds_fat(const Partition& partition);
 // Parses --fat-zone values: "ZONE" (every partition) or "N=ZONE" (partition N), each an IANA
 // zone. Throws Error naming the value that is not one.
 FatZones parse_fat_zones(const std::vector<std::string>& values);
-
-// The $FILE_NAME times of an NTFS file, read from the attribute's content; none on other file
-// systems or when the file has no $FILE_NAME attribute.
-std::optional<FileNameTimes> file_name_times(TSK_FS_FILE* file);
 
 }  // namespace dflab::engine

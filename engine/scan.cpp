@@ -14,6 +14,7 @@
 #include "engine/error.hpp"
 #include "engine/file_type.hpp"
 #include "engine/supervisor.hpp"
+#include "engine/tsk_access.hpp"
 #include "engine/unallocated.hpp"
 
 namespace dflab::engine {
@@ -83,7 +84,7 @@ struct Pipeline {
 void walk(Pipeline& p) {
     const ScanOptions& o = *p.options;
     Evidence evidence = p.evidence->reopen();
-    auto fs = open_file_system(evidence, *p.partition);
+    const FileSystem fs(evidence, *p.partition);
     Batch current;
     auto hand_on = [&] {
         std::unique_lock lock(p.mutex);
@@ -105,7 +106,7 @@ void walk(Pipeline& p) {
     };
     std::optional<Entry> single;
     if (o.start_path != "/" && !o.start_path.empty()) {
-        single = find_by_path(fs.get(), evidence, *p.partition, o.start_path);
+        single = fs.find(o.start_path);
         if (single->type == "directory") single.reset();
     }
     if (single) {
@@ -115,7 +116,11 @@ void walk(Pipeline& p) {
         w.include_allocated = o.allocated;
         w.include_deleted = o.deleted;
         w.start_path = o.start_path;
-        walk_entries(fs.get(), evidence, *p.partition, w, add);
+        // A directory that cannot be read costs that directory: it is reported in walk order,
+        // after the entries before it, and the walk goes on.
+        fs.walk(w, add, [&](const WalkError& e) {
+            current.problems.push_back(format_walk_error(evidence.name(), e));
+        });
     }
     if (!current.files.empty() || !current.problems.empty()) hand_on();
     std::lock_guard lock(p.mutex);
@@ -129,7 +134,7 @@ class Worker {
     explicit Worker(Pipeline& p)
         : p_(p),
           evidence_(p.evidence->reopen()),
-          fs_(open_file_system(evidence_, *p.partition)),
+          fs_(evidence_, *p.partition),
           buffer_(p.options->in_memory_limit, FileTypeDetector::kHeadBytes) {
         for (const auto& a : *p.analyzers) {
             instances_.push_back(a->instance());
@@ -183,7 +188,7 @@ class Worker {
                 p_.report(piece.size());
             };
             try {
-                ContentReader reader(fs_.get(), f.entry.address);
+                ContentReader reader = fs_.content(f.entry.address);
                 data = buffer_.load(reader, keep_whole_, chunk);
             } catch (const Error& e) {
                 // Unreadable content is a finding about the file, not a failure of the scan.
@@ -241,7 +246,7 @@ class Worker {
 
     Pipeline& p_;
     Evidence evidence_;
-    TskFileSystem fs_;
+    FileSystem fs_;
     ContentBuffer buffer_;
     std::vector<std::unique_ptr<AnalyzerInstance>> instances_;
     std::vector<ContentNeed> needs_;
@@ -289,8 +294,8 @@ void scan_partition(const Evidence& evidence, const Partition& partition,
     const bool any_region_scan = std::any_of(analyzers.begin(), analyzers.end(),
                                              [](const auto& a) { return a->scans_unallocated(); });
     if (options.unallocated && any_region_scan) {
-        auto fs = open_file_system(evidence, partition);
-        unallocated = UnallocatedSpace::map(fs.get());
+        const FileSystem fs(evidence, partition);
+        unallocated = UnallocatedSpace::map(fs);
         windows = make_windows(unallocated->size(), options.window, options.overlap);
         sink.unallocated({partition.index, unallocated->block_count(), unallocated->block_size()});
     }

@@ -8,6 +8,7 @@
 
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
+#include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
@@ -135,8 +136,10 @@ std::string TimelineRecord::label() const {
     return file_name_attribute ? entry.path + " ($FILE_NAME)" : entry.path;
 }
 
-void walk_timeline_records(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
-                           const std::function<void(TimelineRecord&&)>& visit) {
+void walk_timeline_records(const FileSystem& file_system,
+                           const std::function<void(TimelineRecord&&)>& visit,
+                           const std::function<void(const WalkError&)>& on_error) {
+    TSK_FS_INFO* fs = tsk_handle(file_system);
     const bool ntfs = TSK_FS_TYPE_ISNTFS(fs->ftype);
     MetaCache cache(fs);
     // The NTFS file whose streams are being listed: fls prints its $FILE_NAME record first.
@@ -147,47 +150,53 @@ void walk_timeline_records(TSK_FS_INFO* fs, const Evidence& evidence, const Part
     };
     std::optional<Current> current;
 
-    walk_entries(fs, evidence, partition, WalkOptions{}, [&](Entry&& entry) {
-        TimelineRecord r;
-        r.entry = std::move(entry);
-        Entry& e = r.entry;
-        if (e.has_metadata && (ntfs || e.type == "symlink")) {
-            const TSK_FS_FILE* file = cache.get(e.address.meta_addr);
-            if (file) {
-                if (file->meta->type == TSK_FS_META_TYPE_LNK && file->meta->link) {
-                    r.link_target = file->meta->link;
-                }
-                if (ntfs) {
-                    std::string base_path = e.path;
-                    FoundAttribute found;
-                    if (e.address.attr_type && e.address.attr_id) {
-                        found = find_attribute(file, *e.address.attr_type, *e.address.attr_id);
+    file_system.walk(
+        WalkOptions{},
+        [&](Entry&& entry) {
+            TimelineRecord r;
+            r.entry = std::move(entry);
+            Entry& e = r.entry;
+            if (e.has_metadata && (ntfs || e.type == "symlink")) {
+                const TSK_FS_FILE* file = cache.get(e.address.meta_addr);
+                if (file) {
+                    if (file->meta->type == TSK_FS_META_TYPE_LNK && file->meta->link) {
+                        r.link_target = file->meta->link;
                     }
-                    if (found.attr) {
-                        // fls gives the size of the stream or index the line is about
-                        e.size = found.attr->size > 0 ? static_cast<uint64_t>(found.attr->size) : 0;
-                        if (!is_default_attribute_name(found.attr)) {
-                            const std::string suffix = std::string(":") + found.attr->name;
-                            if (base_path.ends_with(suffix))
-                                base_path.resize(base_path.size() - suffix.size());
+                    if (ntfs) {
+                        std::string base_path = e.path;
+                        FoundAttribute found;
+                        if (e.address.attr_type && e.address.attr_id) {
+                            found = find_attribute(file, *e.address.attr_type, *e.address.attr_id);
                         }
-                    }
-                    // Streams of one file come in attribute order; anything else starts a new file.
-                    const bool same_file = current && current->addr == e.address.meta_addr &&
-                                           current->base_path == base_path && found.index >= 0 &&
-                                           found.index > current->attr_index;
-                    if (!same_file) {
-                        if (auto fn = file_name_record(file, e, base_path)) {
-                            fn->link_target = r.link_target;
-                            visit(std::move(*fn));
+                        if (found.attr) {
+                            // fls gives the size of the stream or index the line is about
+                            e.size =
+                                found.attr->size > 0 ? static_cast<uint64_t>(found.attr->size) : 0;
+                            if (!is_default_attribute_name(found.attr)) {
+                                const std::string suffix = std::string(":") + found.attr->name;
+                                if (base_path.ends_with(suffix))
+                                    base_path.resize(base_path.size() - suffix.size());
+                            }
                         }
+                        // Streams of one file come in attribute order; anything else starts a new
+                        // file.
+                        const bool same_file = current && current->addr == e.address.meta_addr &&
+                                               current->base_path == base_path &&
+                                               found.index >= 0 &&
+                                               found.index > current->attr_index;
+                        if (!same_file) {
+                            if (auto fn = file_name_record(file, e, base_path)) {
+                                fn->link_target = r.link_target;
+                                visit(std::move(*fn));
+                            }
+                        }
+                        current = Current{e.address.meta_addr, base_path, found.index};
                     }
-                    current = Current{e.address.meta_addr, base_path, found.index};
                 }
             }
-        }
-        visit(std::move(r));
-    });
+            visit(std::move(r));
+        },
+        on_error);
 }
 
 std::string body_line(const TimelineRecord& record, std::string_view prefix) {

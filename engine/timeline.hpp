@@ -46,11 +46,12 @@ struct TimelineRecord {
 };
 
 // Calls `visit` for every record of the file system, in fls's order: the entries of
-// walk_entries (deleted and orphans included), with each NTFS file's $FILE_NAME record before its
-// streams. Reads the metadata again where fls shows more than an Entry holds (NTFS attribute
-// sizes and $FILE_NAME times, link targets).
-void walk_timeline_records(TSK_FS_INFO* fs, const Evidence& evidence, const Partition& partition,
-                           const std::function<void(TimelineRecord&&)>& visit);
+// FileSystem::walk (deleted and orphans included), with each NTFS file's $FILE_NAME record before
+// its streams. Reads the metadata again where fls shows more than an Entry holds (NTFS attribute
+// sizes and $FILE_NAME times, link targets). Directories that cannot be read go to `on_error` as
+// in FileSystem::walk (without it, the first one throws Error).
+void walk_timeline_records(const FileSystem& fs, const std::function<void(TimelineRecord&&)>& visit,
+                           const std::function<void(const WalkError&)>& on_error = {});
 
 // The body-file line (TSK 3.x: MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime), without
 // the newline. `prefix` is what fls -m takes: "/" gives "/dir/file".

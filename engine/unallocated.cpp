@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/error.hpp"
+#include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
@@ -24,7 +25,8 @@ TSK_WALK_RET_ENUM collect(const TSK_FS_BLOCK* block, void* ptr) {
 
 }  // namespace
 
-UnallocatedSpace UnallocatedSpace::map(TSK_FS_INFO* fs) {
+UnallocatedSpace UnallocatedSpace::map(const FileSystem& file_system) {
+    TSK_FS_INFO* fs = tsk_handle(file_system);
     UnallocatedSpace space;
     space.block_size_ = fs->block_size;
     space.fs_offset_ = static_cast<uint64_t>(fs->offset);

@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "engine/evidence.hpp"
-#include "engine/tsk_handles.hpp"
+#include "engine/file_system.hpp"
 
 namespace dflab::engine {
 
 class UnallocatedSpace {
   public:
     // Maps the unallocated blocks of `fs` (addresses only; no content is read).
-    static UnallocatedSpace map(TSK_FS_INFO* fs);
+    static UnallocatedSpace map(const FileSystem& fs);
 
     uint64_t size() const { return size_; }  // bytes in the stream
     uint32_t block_size() const { return block_size_; }

@@ -30,14 +30,14 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
                         "': not an MD5, SHA-1 or SHA-256 in hex");
         }
     }
-    if (evidence.tsk()->itype == TSK_IMG_TYPE_EWF_EWF) {
+    if (evidence.format() == "E01") {
         auto meta = read_acquisition_metadata(evidence.paths());
         v.stored_md5 = meta.stored_md5;
         v.stored_sha1 = meta.stored_sha1;
     }
     Hasher hasher;
     const uint64_t total = evidence.size();
-    if (evidence.tsk()->itype == TSK_IMG_TYPE_EWF_EWF) {
+    if (evidence.format() == "E01") {
         // Read with libewf itself: a chunk whose checksum fails is delivered zeroed through TSK,
         // which can hide damage (e.g. in a chunk that was all zeros); libewf counts them.
         uint64_t off = 0;

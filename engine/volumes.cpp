@@ -4,14 +4,15 @@
 #include <vector>
 
 #include "engine/error.hpp"
+#include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
 namespace {
 
 std::optional<std::string> probe_file_system(const Evidence& evidence, uint64_t byte_offset) {
-    TskFileSystem fs(
-        tsk_fs_open_img(evidence.tsk(), static_cast<TSK_OFF_T>(byte_offset), TSK_FS_TYPE_DETECT));
+    TskFileSystem fs(tsk_fs_open_img(tsk_handle(evidence), static_cast<TSK_OFF_T>(byte_offset),
+                                     TSK_FS_TYPE_DETECT));
     if (!fs) {
         tsk_error_reset();
         return std::nullopt;
@@ -51,7 +52,7 @@ std::string kind_of(TSK_VS_PART_FLAG_ENUM flags) {
 
 VolumeLayout read_volume_layout(const Evidence& evidence) {
     VolumeLayout layout;
-    TskVolumeSystem vs(tsk_vs_open(evidence.tsk(), 0, TSK_VS_TYPE_DETECT));
+    TskVolumeSystem vs(tsk_vs_open(tsk_handle(evidence), 0, TSK_VS_TYPE_DETECT));
     if (!vs) {
         std::string vs_error = take_tsk_error();
         auto fs = probe_file_system(evidence, 0);
@@ -111,7 +112,7 @@ std::vector<Partition> file_system_partitions(const Evidence& evidence, std::opt
 
 TskFileSystem open_file_system(const Evidence& evidence, const Partition& partition) {
     TskFileSystem fs(tsk_fs_open_img(
-        evidence.tsk(), static_cast<TSK_OFF_T>(partition.byte_offset()), TSK_FS_TYPE_DETECT));
+        tsk_handle(evidence), static_cast<TSK_OFF_T>(partition.byte_offset()), TSK_FS_TYPE_DETECT));
     if (!fs) {
         throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
                     ": cannot open file system: " + take_tsk_error());

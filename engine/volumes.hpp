@@ -47,7 +47,4 @@ VolumeLayout read_volume_layout(const Evidence& evidence);
 std::vector<Partition> file_system_partitions(const Evidence& evidence,
                                               std::optional<int> index = std::nullopt);
 
-// Opens the file system of a partition; throws Error naming image and partition.
-TskFileSystem open_file_system(const Evidence& evidence, const Partition& partition);
-
 }  // namespace dflab::engine

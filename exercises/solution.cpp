@@ -41,9 +41,9 @@ const engine::Partition& SolutionState::need_partition() {
     return *partition;
 }
 
-TSK_FS_INFO* SolutionState::need_fs() {
-    if (!fs) fs = engine::open_file_system(open_evidence(), need_partition());
-    return fs->get();
+const engine::FileSystem& SolutionState::need_fs() {
+    if (!fs) fs.emplace(open_evidence(), need_partition());
+    return *fs;
 }
 
 engine::Database& SolutionState::need_case() {
@@ -131,13 +131,12 @@ nlohmann::json implied_options(const Question& q, SolutionState& state,
 // same attribute (TSK's default attribute, what `icat IMAGE ENTRY` reads), so that grading
 // accepts the bare entry only then (docs/answer-key.md). Other addresses stay strings.
 nlohmann::json inode_key_form(const nlohmann::json& answer, SolutionState& state) {
-    if (!answer.is_string() || !state.fs || !*state.fs) return answer;
+    if (!answer.is_string() || !state.fs) return answer;
     engine::ContentAddress address = engine::parse_inode(answer.get<std::string>());
     if (!address.attr_type || !address.attr_id) return answer;
-    engine::TskFile file(tsk_fs_file_open_meta(state.fs->get(), nullptr, address.meta_addr));
-    const TSK_FS_ATTR* chosen = file ? tsk_fs_file_attr_get(file.get()) : nullptr;
-    bool alone = chosen && static_cast<uint32_t>(chosen->type) == *address.attr_type &&
-                 chosen->id == *address.attr_id;
+    const auto chosen = state.fs->default_attribute(address.meta_addr);
+    const bool alone =
+        chosen && chosen->attr_type == address.attr_type && chosen->attr_id == address.attr_id;
     return {{"address", answer}, {"default_attribute", alone}};
 }
 

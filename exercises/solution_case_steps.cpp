@@ -58,8 +58,8 @@ void add_file_name_events(SolutionState& s, const std::string& from, const std::
                           const std::string& event, nlohmann::json& rows_out) {
     for (auto& part : engine::file_system_partitions(s.open_evidence())) {
         if (part.filesystem.value_or("") != "ntfs") continue;
-        engine::TskFileSystem fs = engine::open_file_system(s.open_evidence(), part);
-        engine::walk_entries(fs.get(), s.open_evidence(), part, {}, [&](engine::Entry&& e) {
+        const engine::FileSystem fs(s.open_evidence(), part);
+        fs.walk({}, [&](engine::Entry&& e) {
             if (!e.file_name || e.name.find(':') != std::string::npos) return;
             const std::pair<const char*, const std::optional<int64_t>*> times[] = {
                 {"m", &e.file_name->mtime},

@@ -1,7 +1,5 @@
 // Solution steps over the forensic engine: the image, its partitions and file systems, entries,
 // their content and bytes at an offset.
-#include <tsk/libtsk.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -43,11 +41,11 @@ std::string lower_ascii(std::string s) {
 }
 
 // The entry's content (deleted entries where recoverable); empty when it cannot be read.
-std::string content_of(TSK_FS_INFO* fs, const engine::Entry& e) {
+std::string content_of(const engine::FileSystem& fs, const engine::Entry& e) {
     std::string out;
     if (e.type != "file" || !e.has_metadata) return out;
     try {
-        engine::ContentReader reader(fs, e.address);
+        engine::ContentReader reader = fs.content(e.address);
         std::vector<std::byte> buffer(1 << 16);
         reader.stream(buffer, [&](std::span<const std::byte> chunk) {
             out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
@@ -136,44 +134,35 @@ void step_partition(SolutionState& s, const Step& step) {
 }
 
 void step_filesystem(SolutionState& s, const Step&) {
-    TSK_FS_INFO* fs = s.need_fs();
-    std::string id;
-    static const char* hex = "0123456789abcdef";
-    for (size_t i = 0; i < fs->fs_id_used && i < sizeof fs->fs_id; ++i) {
-        id += hex[fs->fs_id[i] >> 4];
-        id += hex[fs->fs_id[i] & 15];
-    }
-    s.value = {{"type", tsk_fs_type_toname(fs->ftype)},
-               {"block_size", fs->block_size},
-               {"block_count", fs->block_count},
-               {"first_block", fs->first_block},
-               {"last_block", fs->last_block},
-               {"root_inode", fs->root_inum},
-               {"volume_id", id},
+    const engine::FileSystemInfo fs = s.need_fs().info();
+    s.value = {{"type", fs.type},
+               {"block_size", fs.block_size},
+               {"block_count", fs.block_count},
+               {"first_block", fs.first_block},
+               {"last_block", fs.last_block},
+               {"root_inode", fs.root_address},
+               {"volume_id", fs.volume_id},
                {"partition", s.need_partition().index}};
 }
 
 void step_find(SolutionState& s, const Step& step) {
     const nlohmann::json& a = step.argument;
-    TSK_FS_INFO* fs = s.need_fs();
-    const engine::Partition& part = s.need_partition();
+    const engine::FileSystem& fs = s.need_fs();
     std::vector<engine::Entry> found;
     if (a.contains("path")) {
         try {
-            found.push_back(
-                engine::find_by_path(fs, *s.evidence, part, a["path"].get<std::string>()));
+            found.push_back(fs.find(a["path"].get<std::string>()));
         } catch (const engine::Error&) {
             // nothing there: the filters below decide nothing was found
         }
     } else if (a.contains("inode")) {
-        engine::Entry e = engine::describe_address(
-            fs, part,
-            engine::parse_inode(a["inode"].is_string() ? a["inode"].get<std::string>()
-                                                       : a["inode"].dump()));
+        engine::Entry e = fs.describe(engine::parse_inode(
+            a["inode"].is_string() ? a["inode"].get<std::string>() : a["inode"].dump()));
         found.push_back(std::move(e));
     } else {
-        engine::walk_entries(fs, *s.evidence, part, {},
-                             [&](engine::Entry&& e) { found.push_back(std::move(e)); });
+        // A directory that cannot be read fails the step (Error): an answer must not rest on
+        // a listing with a hole in it.
+        found = fs.list();
     }
     std::erase_if(found, [&](const engine::Entry& e) {
         if (a.contains("name") && lower_ascii(e.name) != lower_ascii(a["name"].get<std::string>()))
@@ -207,8 +196,8 @@ void step_find(SolutionState& s, const Step& step) {
 void step_hash(SolutionState& s, const Step& step) {
     if (!s.value.is_object() || !s.value.contains("inode"))
         throw StepError("hash needs a file: find it first");
-    TSK_FS_INFO* fs = s.need_fs();
-    engine::ContentReader reader(fs, engine::parse_inode(s.value["inode"].get<std::string>()));
+    engine::ContentReader reader =
+        s.need_fs().content(engine::parse_inode(s.value["inode"].get<std::string>()));
     engine::Hasher hasher;
     std::vector<std::byte> buffer(1 << 16);
     reader.stream(buffer, [&](std::span<const std::byte> chunk) {

@@ -9,7 +9,6 @@
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
 #include "engine/sqlite.hpp"
-#include "engine/tsk_handles.hpp"
 #include "engine/volumes.hpp"
 #include "exercises/solution.hpp"
 
@@ -21,7 +20,7 @@ struct SolutionState {
     std::string image_id;
     std::optional<engine::Evidence> evidence;
     std::optional<engine::Partition> partition;
-    std::optional<engine::TskFileSystem> fs;
+    std::optional<engine::FileSystem> fs;  // of `partition`, on `evidence`
     std::unique_ptr<engine::Database> case_db;
     nlohmann::json value;           // the value so far
     nlohmann::json truth_manifest;  // of image_id, read on first use
@@ -33,7 +32,7 @@ struct SolutionState {
     engine::Evidence& open_evidence();
     // The selected partition, or the only one with a file system.
     const engine::Partition& need_partition();
-    TSK_FS_INFO* need_fs();
+    const engine::FileSystem& need_fs();
     engine::Database& need_case();
 };
 

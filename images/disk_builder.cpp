@@ -101,8 +101,7 @@ std::string artifact_name(const std::optional<std::string>& id, const std::strin
 std::string inode_of(const fs::path& fs_image, const std::string& path) {
     auto evidence = engine::Evidence::open({fs_image.string()});
     auto part = engine::file_system_partitions(evidence).front();
-    auto tsk = engine::open_file_system(evidence, part);
-    return engine::find_by_path(tsk.get(), evidence, part, path).inode;
+    return engine::FileSystem(evidence, part).find(path).inode;
 }
 
 class Builder {
@@ -430,8 +429,7 @@ class Builder {
                                 artifact_name(k.artifact_id, "unallocated:" + st.spec->id), a.time);
         auto evidence = engine::Evidence::open({st.image.string()});
         auto part = engine::file_system_partitions(evidence).front();
-        auto tsk = engine::open_file_system(evidence, part);
-        auto space = engine::UnallocatedSpace::map(tsk.get());
+        auto space = engine::UnallocatedSpace::map(engine::FileSystem(evidence, part));
         if (k.offset + bytes.size() > space.size()) {
             throw Error(a.mark.str() + ": hide: " + std::to_string(bytes.size()) +
                         " bytes at offset " + std::to_string(k.offset) + " do not fit in the " +

@@ -38,13 +38,12 @@ void expect_time(const TruthArtifact& a, const char* which, const std::optional<
 }
 
 // The slack bytes as the engine reads them: the file's content with slack, after its end.
-void check_slack(TSK_FS_INFO* tsk, const engine::Evidence& evidence, const engine::Partition& part,
-                 const TruthArtifact& a) {
-    const engine::Entry e = engine::find_by_path(tsk, evidence, part, a.path);
+void check_slack(const engine::FileSystem& fs, const TruthArtifact& a) {
+    const engine::Entry e = fs.find(a.path);
     if (e.inode != a.inode)
         throw Error("self-check: " + describe(a) + ": the file is at inode " + e.inode +
                     ", the slack was written for inode " + a.inode);
-    engine::ContentReader reader(tsk, e.address, engine::ReadOptions{.slack = true});
+    engine::ContentReader reader = fs.content(e.address, engine::ReadOptions{.slack = true});
     std::vector<std::byte> data(a.size);
     size_t got = 0;
     while (got < data.size()) {
@@ -87,7 +86,7 @@ void self_check(const fs::path& raw, const Recipe& recipe, Truth& truth,
             {found->index, start, spec.id, *found->filesystem, !spec.delete_entry,
              spec.timezone.empty() ? std::nullopt : std::optional<std::string>(spec.timezone)});
     }
-    std::map<std::string, engine::TskFileSystem> open;
+    std::map<std::string, engine::FileSystem> open;
     uint64_t checked = 0;
     for (auto& a : truth.artifacts) {
         report(checked++);
@@ -102,19 +101,19 @@ void self_check(const fs::path& raw, const Recipe& recipe, Truth& truth,
         }
         const engine::Partition& part = by_id.at(a.partition_id);
         a.partition = part.index;
-        auto& tsk = open[a.partition_id];
-        if (!tsk) tsk = engine::open_file_system(evidence, part);
+        auto it = open.find(a.partition_id);
+        if (it == open.end())
+            it = open.emplace(a.partition_id, engine::FileSystem(evidence, part)).first;
+        const engine::FileSystem& fs = it->second;
         if (a.kind == "slack") {
-            check_slack(tsk.get(), evidence, part, a);
+            check_slack(fs, a);
             continue;
         }
-        engine::Entry e =
-            a.allocated ? engine::find_by_path(tsk.get(), evidence, part, a.path)
-                        : engine::describe_address(tsk.get(), part, engine::parse_inode(a.inode));
+        engine::Entry e = a.allocated ? fs.find(a.path) : fs.describe(engine::parse_inode(a.inode));
         if (a.allocated) a.inode = e.inode;
         if (a.allocated != e.allocated && a.allocated)
             throw Error("self-check: " + describe(a) + ": not allocated in the image");
-        engine::ContentReader reader(tsk.get(), e.address);
+        engine::ContentReader reader = fs.content(e.address);
         engine::Hasher h(engine::kSha256);
         std::vector<std::byte> buf(1 << 20);
         reader.stream(buf, [&](std::span<const std::byte> chunk) {

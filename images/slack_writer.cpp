@@ -10,6 +10,7 @@
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
+#include "engine/tsk_access.hpp"  // data runs of our own trusted images
 #include "engine/volumes.hpp"
 
 namespace dflab::images {
@@ -53,16 +54,17 @@ SlackPlace find_slack(const fs::path& image, std::string_view path, std::string_
     const std::string prefix = std::string(where) + ": slack: " + std::string(path) + ": ";
     auto evidence = engine::Evidence::open({image.string()});
     auto partition = engine::file_system_partitions(evidence).front();
-    auto tsk = engine::open_file_system(evidence, partition);
+    const engine::FileSystem file_system(evidence, partition);
+    TSK_FS_INFO* tsk = engine::tsk_handle(file_system);
     engine::Entry entry = [&] {
         try {
-            return engine::find_by_path(tsk.get(), evidence, partition, std::string(path));
+            return file_system.find(path);
         } catch (const Error& e) {
             throw Error(prefix + "not found in the file system (" + e.what() + ")");
         }
     }();
     if (entry.type != "file") throw Error(prefix + "not a regular file");
-    engine::TskFile file(tsk_fs_file_open_meta(tsk.get(), nullptr, entry.address.meta_addr));
+    engine::TskFile file(tsk_fs_file_open_meta(tsk, nullptr, entry.address.meta_addr));
     const TSK_FS_ATTR* attr = file ? tsk_fs_file_attr_get(file.get()) : nullptr;
     if (!attr || attr->size <= 0) {
         engine::take_tsk_error();

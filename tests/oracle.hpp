@@ -10,9 +10,11 @@
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/support/fixtures.hpp"
@@ -133,6 +135,26 @@ inline std::string read_file(const std::string& path) {
 inline void write_file(const std::string& path, const std::string& data) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << data;
+}
+
+// What identifies an entry of a listing: path, inode, allocated; as a multiset, a listing that
+// can be compared with fls's whatever the order.
+using Key = std::tuple<std::string, std::string, bool>;
+
+inline std::multiset<Key> keys_of(const std::vector<FlsEntry>& entries) {
+    std::multiset<Key> out;
+    for (const auto& e : entries) out.emplace(e.path, e.inode, e.allocated);
+    return out;
+}
+
+// Of `dflab ls --json` objects.
+inline std::multiset<Key> keys_of(const std::vector<nlohmann::json>& entries) {
+    std::multiset<Key> out;
+    for (const auto& e : entries) {
+        out.emplace(e.at("path").get<std::string>(), e.at("inode").get<std::string>(),
+                    e.at("allocated").get<bool>());
+    }
+    return out;
 }
 
 // JSON Lines (dflab ls --json prints one object per line).

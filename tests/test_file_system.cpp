@@ -42,23 +42,6 @@ std::vector<nlohmann::json> ls(const Target& t, const std::string& extra = "-r")
     return json_lines(r.out);
 }
 
-using Key = std::tuple<std::string, std::string, bool>;  // path, inode, allocated
-
-std::multiset<Key> keys_of(const std::vector<FlsEntry>& entries) {
-    std::multiset<Key> out;
-    for (const auto& e : entries) out.emplace(e.path, e.inode, e.allocated);
-    return out;
-}
-
-std::multiset<Key> keys_of(const std::vector<nlohmann::json>& entries) {
-    std::multiset<Key> out;
-    for (const auto& e : entries) {
-        out.emplace(e.at("path").get<std::string>(), e.at("inode").get<std::string>(),
-                    e.at("allocated").get<bool>());
-    }
-    return out;
-}
-
 std::string describe_difference(const std::multiset<Key>& want, const std::multiset<Key>& got) {
     std::string out;
     for (const auto& k : want) {
@@ -319,9 +302,9 @@ TEST(FileSystem, NtfsFileNameTimesAreIstatsFileNameBlock) {
     const std::string image = fixture("ntfs.img");
     auto evidence = engine::Evidence::open({image});
     auto part = engine::file_system_partitions(evidence).front();
-    auto fs = engine::open_file_system(evidence, part);
+    const engine::FileSystem fs(evidence, part);
     size_t compared = 0, differing = 0;
-    for (auto& e : engine::list_entries(fs.get(), evidence, part)) {
+    for (auto& e : fs.list()) {
         if (!e.allocated || e.type != "file" || e.path.rfind("/$", 0) == 0) continue;
         ASSERT_TRUE(e.file_name) << e.path;
         auto istat = istat_file_name_block(image, std::to_string(e.address.meta_addr));
@@ -340,9 +323,8 @@ TEST(FileSystem, NtfsFileNameTimesAreIstatsFileNameBlock) {
     const std::string fat = fixture("fat16.img");
     auto fat_evidence = engine::Evidence::open({fat});
     auto fat_part = engine::file_system_partitions(fat_evidence).front();
-    auto fat_fs = engine::open_file_system(fat_evidence, fat_part);
-    for (auto& e : engine::list_entries(fat_fs.get(), fat_evidence, fat_part))
-        EXPECT_FALSE(e.file_name) << e.path;
+    const engine::FileSystem fat_fs(fat_evidence, fat_part);
+    for (auto& e : fat_fs.list()) EXPECT_FALSE(e.file_name) << e.path;
 }
 
 TEST(FileType, ANamedStreamIsJudgedByItsOwnNameNotItsHostsExtension) {

@@ -47,13 +47,13 @@ std::string stream_sha256(const Evidence& ev, const engine::UnallocatedSpace& sp
 struct Opened {
     Evidence evidence;
     engine::Partition partition;
-    engine::TskFileSystem fs;
+    engine::FileSystem fs;
 };
 
 Opened open_partition(const std::string& image, int index) {
     auto ev = Evidence::open({image});
     auto part = engine::file_system_partitions(ev, index).front();
-    auto fs = engine::open_file_system(ev, part);
+    engine::FileSystem fs(ev, part);
     return {std::move(ev), part, std::move(fs)};
 }
 
@@ -63,7 +63,7 @@ TEST(Unallocated, StreamEqualsBlklsOutput) {
           std::tuple{"mbr.img", 4, 11264}, std::tuple{"mbr.img", 8, 17408}}) {
         SCOPED_TRACE(std::string(image) + " partition " + std::to_string(index));
         auto o = open_partition(fixture(image), index);
-        auto space = engine::UnallocatedSpace::map(o.fs.get());
+        auto space = engine::UnallocatedSpace::map(o.fs);
         ASSERT_GT(space.size(), 0u);
         std::string blkls = sha256_of_command("blkls -o " + std::to_string(sector) + " " +
                                               shell_quote(fixture(image)));
@@ -73,7 +73,7 @@ TEST(Unallocated, StreamEqualsBlklsOutput) {
 
 TEST(Unallocated, BlockOfAgreesWithBlkcalc) {
     auto o = open_partition(fixture("ext4.img"), 0);
-    auto space = engine::UnallocatedSpace::map(o.fs.get());
+    auto space = engine::UnallocatedSpace::map(o.fs);
     for (uint64_t unalloc_block :
          {uint64_t{0}, uint64_t{7}, space.block_count() / 2, space.block_count() - 1}) {
         auto r = run("blkcalc -u " + std::to_string(unalloc_block) + " " +
@@ -137,7 +137,7 @@ TEST(ScanPartition, FindsPatternsAcrossWindowBoundariesExactlyOnce) {
     std::vector<uint64_t> planted;
     {
         auto o = open_partition(image, 0);
-        auto space = engine::UnallocatedSpace::map(o.fs.get());
+        auto space = engine::UnallocatedSpace::map(o.fs);
         ASSERT_GT(space.size(), 4 * window);
         int fd = ::open(image.c_str(), O_WRONLY);
         ASSERT_GE(fd, 0);

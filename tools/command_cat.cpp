@@ -73,17 +73,15 @@ void register_cat(CLI::App& app, int& exit_code) {
             }
             const auto& part = parts.front();
             ch.context(evidence.name() + " partition " + std::to_string(part.index));
-            auto fs = engine::open_file_system(evidence, part);
+            const engine::FileSystem fs(evidence, part);
             // Name the image and partition in every failure below (the engine's content errors
             // only know the address).
             const std::string where =
                 evidence.name() + ": partition " + std::to_string(part.index) + ": ";
             try {
                 engine::ContentAddress address =
-                    o->inode.empty()
-                        ? engine::find_by_path(fs.get(), evidence, part, o->path).address
-                        : engine::parse_inode(o->inode);
-                engine::ContentReader reader(fs.get(), address, {o->slack});
+                    o->inode.empty() ? fs.find(o->path).address : engine::parse_inode(o->inode);
+                engine::ContentReader reader = fs.content(address, {o->slack});
                 std::vector<std::byte> buffer(1 << 20);
                 uint64_t done = 0;
                 reader.stream(buffer, [&](std::span<const std::byte> chunk) {

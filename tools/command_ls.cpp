@@ -46,21 +46,26 @@ void register_ls(CLI::App& app, int& exit_code) {
             const auto partitions = zoned_partitions(evidence, o->image);
             const std::string note = fat_zone_note(partitions);
             if (!o->image.json && !note.empty()) std::cout << note << "\n";
+            WalkErrorReport skipped(evidence.name());
             for (const auto& part : partitions) {
                 ch.context(evidence.name() + " partition " + std::to_string(part.index));
-                auto fs = engine::open_file_system(evidence, part);
+                const engine::FileSystem fs(evidence, part);
                 engine::WalkOptions w;
                 w.recursive = o->recursive;
                 w.include_allocated = !o->deleted_only;
                 w.start_path = o->path;
-                engine::walk_entries(fs.get(), evidence, part, w, [&](engine::Entry&& e) {
-                    ch.heartbeat();
-                    if (o->image.json)
-                        std::cout << entry_json(e).dump() << "\n";
-                    else
-                        print_text(e);
-                });
+                fs.walk(
+                    w,
+                    [&](engine::Entry&& e) {
+                        ch.heartbeat();
+                        if (o->image.json)
+                            std::cout << entry_json(e).dump() << "\n";
+                        else
+                            print_text(e);
+                    },
+                    skipped.handler());
             }
+            skipped.finish(ch);
         });
     });
 }

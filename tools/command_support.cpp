@@ -92,6 +92,18 @@ void warn(const std::string& message) {
     std::cerr << "dflab: warning: " << message << "\n";
 }
 
+std::function<void(const engine::WalkError&)> WalkErrorReport::handler() {
+    return [this](const engine::WalkError& error) {
+        ++count_;
+        std::cout.flush();  // the line lands after the entries listed before it
+        std::cerr << "dflab: " << engine::format_walk_error(image_, error) << "\n";
+    };
+}
+
+void WalkErrorReport::finish(engine::ChildChannel& channel) const {
+    if (count_ > 0) channel.result(kIncompleteExit);
+}
+
 nlohmann::json time_json(const std::optional<int64_t>& t) {
     if (!t) return nullptr;
     return engine::iso_utc(*t);

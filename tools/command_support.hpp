@@ -54,6 +54,25 @@ void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engin
 // A warning on stderr ("dflab: warning: ...") for what a scan could not cover.
 void warn(const std::string& message);
 
+// The exit status of a command that wrote its output but had to leave something out (a
+// directory that could not be read); docs/commands.md, "Exit codes".
+constexpr int kIncompleteExit = 2;
+
+// The directories that walks of one image could not read: each is printed as it is reported,
+// one line on stderr ("dflab: IMAGE: partition N: directory /path (inode 12): cannot read:
+// ..."), and finish() makes the command exit with kIncompleteExit when there was any.
+class WalkErrorReport {
+  public:
+    explicit WalkErrorReport(std::string image_name) : image_(std::move(image_name)) {}
+    std::function<void(const engine::WalkError&)> handler();
+    size_t count() const { return count_; }
+    void finish(engine::ChildChannel& channel) const;
+
+  private:
+    std::string image_;
+    size_t count_ = 0;
+};
+
 nlohmann::json time_json(const std::optional<int64_t>& t);
 // An entry as JSON; FAT entries add "fat_zone", the zone their local times were read in.
 nlohmann::json entry_json(const engine::Entry& e);

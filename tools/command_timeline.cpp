@@ -92,24 +92,29 @@ void register_timeline(CLI::App& app, int& exit_code) {
             else if (format == engine::TimelineFormat::csv && !note.empty())
                 std::cout << note << "\n";
             std::vector<engine::TimelineRecord> records;
+            WalkErrorReport skipped(evidence.name());
             for (const auto& part : partitions) {
                 ch.context(evidence.name() + " partition " + std::to_string(part.index));
-                auto fs = engine::open_file_system(evidence, part);
+                const engine::FileSystem fs(evidence, part);
                 const std::string prefix =
                     partitions.size() > 1 ? "/p" + std::to_string(part.index) + "/" : "/";
                 engine::walk_timeline_records(
-                    fs.get(), evidence, part, [&](engine::TimelineRecord&& r) {
+                    fs,
+                    [&](engine::TimelineRecord&& r) {
                         ch.heartbeat();
                         if (o->body)
                             std::cout << engine::body_line(r, prefix) << "\n";
                         else
                             records.push_back(std::move(r));
-                    });
+                    },
+                    skipped.handler());
             }
-            if (o->body) return;
-            ch.context(evidence.name() + ": sorting the timeline");
-            const auto events = engine::make_events(records, range);
-            engine::write_timeline(std::cout, events, format, o->zone);
+            if (!o->body) {
+                ch.context(evidence.name() + ": sorting the timeline");
+                const auto events = engine::make_events(records, range);
+                engine::write_timeline(std::cout, events, format, o->zone);
+            }
+            skipped.finish(ch);
         });
     });
 }
