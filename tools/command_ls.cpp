@@ -56,7 +56,7 @@ void register_ls(CLI::App& app, int& exit_code) {
                 engine::walk_entries(fs.get(), evidence, part, w, [&](engine::Entry&& e) {
                     ch.heartbeat();
                     if (o->image.json)
-                        std::cout << entry_json(e).dump() << "\n";
+                        std::cout << engine::entry_json(e).dump() << "\n";
                     else
                         print_text(e);
                 });
