@@ -87,8 +87,8 @@ void register_analyze(CLI::App& app, int& exit_code) {
                                         {"keyword_hits", s.keyword_hits},
                                         {"extension_mismatches", s.mismatches},
                                         {"errors", s.errors}}
-                             .dump(2)
-                      << "\n";
+                             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";  // errors may name files: their bytes are on stderr and in the case
         } else {
             std::cout << "Case:                 " << a->output << "\n"
                       << "Entries:              " << s.files << " (" << s.deleted << " deleted)\n"

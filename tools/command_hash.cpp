@@ -3,6 +3,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/utf8.hpp"
 #include "engine/error.hpp"
 #include "tools/command_support.hpp"
 #include "tools/commands.hpp"
@@ -39,17 +40,14 @@ class HashPrinter : public engine::ScanSink {
     void file(engine::FileScan&& f) override {
         if (!f.scanned) return;
         if (a_.image.json) {
-            nlohmann::json j{{"partition", f.entry.partition},
-                             {"path", f.entry.path},
-                             {"inode", f.entry.inode},
-                             {"size", f.entry.size},
-                             {"allocated", f.entry.allocated}};
+            nlohmann::json j = engine::entry_location_json(f.entry);  // path_hex when not UTF-8
+            j["size"] = f.entry.size;
             for (const auto& [name, value] :
                  {std::pair{"md5", f.digests.md5}, std::pair{"sha1", f.digests.sha1},
                   std::pair{"sha256", f.digests.sha256}}) {
                 if (!value.empty()) j[name] = value;
             }
-            if (!f.error.empty()) j["error"] = f.error;
+            if (!f.error.empty()) j["error"] = common::to_display_utf8(f.error);
             std::cout << j.dump() << "\n";
             return;
         }
