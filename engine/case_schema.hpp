@@ -5,7 +5,8 @@
 
 namespace dflab::engine {
 
-inline constexpr int kCaseSchemaVersion = 2;  // 2: partitions.fat_zone, case_info fat_zone
+inline constexpr int kCaseSchemaVersion = 3;  // 2: partitions.fat_zone, case_info fat_zone
+                                              // 3: files.name_hex, files.path_hex
 
 inline constexpr std::string_view kCaseSchema = R"sql(
 CREATE TABLE case_info (
@@ -47,8 +48,8 @@ CREATE TABLE files (
     id                 INTEGER PRIMARY KEY,
     image_id           INTEGER NOT NULL REFERENCES images(id),
     partition          INTEGER NOT NULL, -- partitions."index"
-    path               TEXT NOT NULL,    -- leading '/', ":stream" for NTFS streams
-    name               TEXT NOT NULL,
+    path               TEXT NOT NULL,    -- leading '/', ":stream" for NTFS streams; valid UTF-8 (U+FFFD for bytes that are not)
+    name               TEXT NOT NULL,    -- valid UTF-8 likewise
     inode              TEXT NOT NULL,    -- as TSK prints it: 14 or 64-128-3
     meta_addr          INTEGER NOT NULL,
     type               TEXT NOT NULL,    -- file, directory, symlink, virtual, ...
@@ -68,7 +69,9 @@ CREATE TABLE files (
     mime               TEXT,
     extension          TEXT,
     extension_mismatch INTEGER,
-    content_error      TEXT              -- why the content could not be read
+    content_error      TEXT,             -- why the content could not be read
+    name_hex           TEXT,             -- the name's bytes in hex when they are not valid UTF-8; else NULL
+    path_hex           TEXT              -- the path's bytes in hex likewise
 );
 CREATE TABLE yara_matches (
     id        INTEGER PRIMARY KEY,
@@ -109,10 +112,10 @@ CREATE TABLE errors (
     message   TEXT NOT NULL
 );
 CREATE VIEW timeline AS
-    SELECT mtime AS time, 'm' AS event, id AS file_id, partition, path FROM files WHERE mtime IS NOT NULL
-    UNION ALL SELECT atime, 'a', id, partition, path FROM files WHERE atime IS NOT NULL
-    UNION ALL SELECT ctime, 'c', id, partition, path FROM files WHERE ctime IS NOT NULL
-    UNION ALL SELECT crtime, 'b', id, partition, path FROM files WHERE crtime IS NOT NULL;
+    SELECT mtime AS time, 'm' AS event, id AS file_id, partition, path, path_hex FROM files WHERE mtime IS NOT NULL
+    UNION ALL SELECT atime, 'a', id, partition, path, path_hex FROM files WHERE atime IS NOT NULL
+    UNION ALL SELECT ctime, 'c', id, partition, path, path_hex FROM files WHERE ctime IS NOT NULL
+    UNION ALL SELECT crtime, 'b', id, partition, path, path_hex FROM files WHERE crtime IS NOT NULL;
 )sql";
 
 // Created when the case is complete, after the rows are in.

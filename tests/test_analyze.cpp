@@ -56,7 +56,7 @@ TEST_F(AnalyzeFat, CaseIsCompleteAndVersioned) {
     std::map<std::string, std::string> kv;
     for (const auto& row : info) kv[row["key"]] = row["value"];
     EXPECT_EQ(kv["complete"], "1");
-    EXPECT_EQ(kv["schema_version"], "2");  // 2: FAT zones (case_info fat_zone, partitions)
+    EXPECT_EQ(kv["schema_version"], "3");  // 2: FAT zones; 3: files.name_hex, files.path_hex
     EXPECT_EQ(kv["fat_zone"], "UTC");
     // no temporary file is left beside the case
     for (const auto& e : fs::directory_iterator(dir_)) {
