@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "common/utf8.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::scoring {
@@ -32,16 +31,6 @@ std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
            std::to_string(mark.column + 1);
 }
 
-// A scalar's text, refused when it is not UTF-8 (a file saved in Latin-1 or CP1251): JSON, the lab
-// record and every report carry UTF-8 only, and a guess at the code page would change answers.
-std::string utf8_scalar(const YAML::Node& node, const std::filesystem::path& file) {
-    if (!common::is_valid_utf8(node.Scalar()))
-        throw engine::Error(
-            where(file, node.Mark()) +
-            ": not UTF-8 text (another code page?); save the findings file as UTF-8");
-    return node.Scalar();
-}
-
 // YAML to JSON: scalars become strings (the answer types read them), a plain ~/null/empty
 // scalar becomes null.
 json to_json(const YAML::Node& node, int depth, size_t& values, const std::filesystem::path& file) {
@@ -59,7 +48,7 @@ json to_json(const YAML::Node& node, int depth, size_t& values, const std::files
         case YAML::NodeType::Scalar:
             if (node.Tag() == "?" && (node.Scalar() == "~" || node.Scalar() == "null"))
                 return nullptr;
-            return utf8_scalar(node, file);
+            return node.Scalar();
         case YAML::NodeType::Sequence: {
             json array = json::array();
             for (const auto& item : node) array.push_back(to_json(item, depth + 1, values, file));
@@ -71,7 +60,6 @@ json to_json(const YAML::Node& node, int depth, size_t& values, const std::files
                 if (!item.first.IsScalar())
                     throw engine::Error(where(file, item.first.Mark()) +
                                         ": keys must be plain names");
-                utf8_scalar(item.first, file);
                 if (object.contains(item.first.Scalar()))
                     throw engine::Error(where(file, item.first.Mark()) + ": '" +
                                         item.first.Scalar() +
