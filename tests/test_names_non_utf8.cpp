@@ -143,12 +143,14 @@ TEST(Utf8, AgreesWithPythonsDecoder) {
 }
 
 TEST(Utf8, HexIsWhatPythonWrites) {
-    const std::string bytes =
+    const std::string bytes(
         "caf\xe9\x00\xff\x10"
-        "A";
+        "A",
+        8);  // the NUL included
     auto r = run("python3 -c \"print(b'caf\\xe9\\x00\\xff\\x10A'.hex())\"");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(common::hex_bytes(std::string_view(bytes.data(), 8)), lines(r.out).front());
+    ASSERT_FALSE(lines(r.out).empty());
+    EXPECT_EQ(common::hex_bytes(bytes), lines(r.out).front());
     EXPECT_EQ(common::hex_bytes(""), "");
 }
 
@@ -169,12 +171,12 @@ const std::vector<std::string>& planted_names() {
 
 // Builds the image once per test process: mke2fs -d copies a folder with those names.
 const std::string& ext4_image() {
+    static const TempDir dir;  // removed when the test process ends
     static const std::string image = [] {
-        const std::string dir = temp_dir();  // kept for the process: the image lives in it
-        const std::string tree = dir + "/tree";
+        const std::string tree = dir.path + "/tree";
         fs::create_directories(tree + "/dir\xff");
         for (const auto& name : planted_names()) write_file(tree + "/" + name, "content " + name);
-        const std::string img = dir + "/names.img";
+        const std::string img = dir.path + "/names.img";
         auto r = run("mke2fs -q -t ext4 -d " + shell_quote(tree) + " " + shell_quote(img) + " 4M");
         if (r.exit_code != 0) throw std::runtime_error("mke2fs failed: " + r.err);
         return img;
