@@ -127,6 +127,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     AnalysisConfig config;
     config.rules = rules ? &*rules : nullptr;
     config.keywords = keywords ? &*keywords : nullptr;
+    config.byte_runs = true;
     const auto analyzers = make_analyzers(config);
     ScanOptions scan;
     scan.analyzers = &analyzers;

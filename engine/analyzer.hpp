@@ -115,7 +115,9 @@ class Analyzer {
     virtual std::string_view name() const = 0;
     virtual ContentNeed need() const = 0;
     virtual bool scans_unallocated() const { return false; }
-    virtual std::unique_ptr<AnalyzerInstance> instance() const = 0;
+    // One per worker thread; `fs` is the worker's own handle on the file system being scanned
+    // (analyzers that read metadata, such as byte runs, use it).
+    virtual std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const = 0;
     // Null when the analyzer writes no table of its own (only file columns).
     virtual std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id,
                                                    int partition) const {

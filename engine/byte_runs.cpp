@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/error.hpp"
+#include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
@@ -194,7 +195,7 @@ ByteRun::Kind parse_kind(std::string_view name) {
                 "': expected data, sparse, fill, uninitialized, resident or compressed");
 }
 
-ByteRunReader::ByteRunReader(TSK_FS_INFO* fs) : fs_(fs) {}
+ByteRunReader::ByteRunReader(const FileSystem& fs) : fs_(tsk_handle(fs)) {}
 ByteRunReader::~ByteRunReader() = default;
 
 std::vector<ByteRun> ByteRunReader::runs(const ContentAddress& address) {
@@ -228,14 +229,16 @@ std::vector<ByteRun> ByteRunReader::runs(const ContentAddress& address) {
     return {};
 }
 
-std::vector<ByteRun> byte_runs(TSK_FS_INFO* fs, const ContentAddress& address) {
+std::vector<ByteRun> byte_runs(const FileSystem& fs, const ContentAddress& address) {
     return ByteRunReader(fs).runs(address);
 }
 
 void write_byte_runs(Database& db, int64_t file_id, std::span<const ByteRun> runs) {
-    auto ins = db.prepare(
-        "INSERT INTO byte_runs(file_id, seq, file_offset, image_offset, length, kind) "
-        "VALUES (?,?,?,?,?,?)");
+    auto ins = db.prepare(kByteRunInsert);
+    write_byte_runs(ins, file_id, runs);
+}
+
+void write_byte_runs(Statement& ins, int64_t file_id, std::span<const ByteRun> runs) {
     int64_t seq = 0;
     for (const ByteRun& r : runs) {
         ins.bind(1, file_id)

@@ -13,6 +13,8 @@
 #include "engine/file_system.hpp"
 #include "engine/sqlite.hpp"
 
+struct TSK_FS_INFO;  // libtsk's handle (engine/tsk_access.hpp); only byte_runs.cpp uses it
+
 namespace dflab::engine {
 
 struct ByteRun {
@@ -45,13 +47,13 @@ ByteRun::Kind parse_kind(std::string_view name);
 // content, except that the last two bytes of each 512-byte sector of the entry hold the update
 // sequence number on disk). Empty when the entry has no content attribute (no metadata, a
 // name without content). Throws Error only when the metadata address cannot be opened.
-std::vector<ByteRun> byte_runs(TSK_FS_INFO* fs, const ContentAddress& address);
+std::vector<ByteRun> byte_runs(const FileSystem& fs, const ContentAddress& address);
 
 // byte_runs() for many entries of one file system: what it learns about the file system once
-// (on NTFS, where the MFT entries lie) is kept. One per TSK_FS_INFO and thread, like the handle.
+// (on NTFS, where the MFT entries lie) is kept. One per FileSystem and thread, like the handle.
 class ByteRunReader {
   public:
-    explicit ByteRunReader(TSK_FS_INFO* fs);
+    explicit ByteRunReader(const FileSystem& fs);
     ~ByteRunReader();
     ByteRunReader(const ByteRunReader&) = delete;
     ByteRunReader& operator=(const ByteRunReader&) = delete;
@@ -59,7 +61,7 @@ class ByteRunReader {
     struct Mft;
 
   private:
-    TSK_FS_INFO* fs_;
+    TSK_FS_INFO* fs_;  // the FileSystem's own handle
     std::unique_ptr<Mft> mft_;
     bool mft_read_ = false;
 };
@@ -67,5 +69,10 @@ class ByteRunReader {
 // Appends the runs of one files row to the byte_runs table (seq 0, 1, ...), in the caller's
 // transaction if there is one.
 void write_byte_runs(Database& db, int64_t file_id, std::span<const ByteRun> runs);
+// The same with a statement prepared from kByteRunInsert, for many files.
+void write_byte_runs(Statement& insert, int64_t file_id, std::span<const ByteRun> runs);
+inline constexpr std::string_view kByteRunInsert =
+    "INSERT INTO byte_runs(file_id, seq, file_offset, image_offset, length, kind) "
+    "VALUES (?,?,?,?,?,?)";
 
 }  // namespace dflab::engine

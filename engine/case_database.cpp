@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/utf8.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/case_schema.hpp"
 #include "engine/error.hpp"
@@ -66,7 +67,8 @@ int64_t record_image(Database& db, const std::string& path, const EvidenceInfo& 
         "examiner, description, notes, acquisition_date, stored_md5, stored_sha1) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     ins.bind(1, std::string_view(path))
-        .bind(2, nlohmann::json(info.segments).dump())
+        .bind(2, nlohmann::json(info.segments)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
         .bind(3, std::string_view(info.format))
         .bind(4, static_cast<int64_t>(info.size))
         .bind(5, static_cast<int64_t>(info.sector_size))
@@ -110,7 +112,7 @@ void record_error(Database& db, std::optional<int64_t> image_id, std::optional<i
     auto ins = db.prepare("INSERT INTO errors(image_id, partition, message) VALUES (?,?,?)");
     ins.bind(1, image_id)
         .bind(2, partition ? std::optional<int64_t>(*partition) : std::nullopt)
-        .bind(3, std::string_view(message));
+        .bind(3, common::to_display_utf8(message));
     ins.run();
 }
 
@@ -148,8 +150,9 @@ struct CaseWriter::Impl {
         transaction.emplace(db);
         std::string columns =
             "image_id, partition, path, name, inode, meta_addr, type, size, allocated, "
-            "reallocated, mtime, atime, ctime, crtime, mode, uid, gid, extension, content_error";
-        const size_t base = 19;
+            "reallocated, mtime, atime, ctime, crtime, mode, uid, gid, extension, content_error, "
+            "name_hex, path_hex";
+        const size_t base = 21;
         std::vector<std::pair<std::string, size_t>> starts;  // registration name -> first column
         for (const auto& r : analyzer_registry()) {
             starts.emplace_back(r.name, column_count);
@@ -189,8 +192,8 @@ void CaseWriter::file(FileScan&& f) {
     auto& s = *impl_->file_insert;
     s.bind(1, impl_->image_id)
         .bind(2, static_cast<int64_t>(e.partition))
-        .bind(3, std::string_view(e.path))
-        .bind(4, std::string_view(e.name))
+        .bind(3, common::to_display_utf8(e.path))
+        .bind(4, common::to_display_utf8(e.name))
         .bind(5, std::string_view(e.inode))
         .bind(6, static_cast<int64_t>(e.address.meta_addr))
         .bind(7, std::string_view(e.type))
@@ -204,8 +207,10 @@ void CaseWriter::file(FileScan&& f) {
         .bind(15, static_cast<int64_t>(e.mode))
         .bind(16, static_cast<int64_t>(e.uid))
         .bind(17, static_cast<int64_t>(e.gid))
-        .bind(18, non_empty(e.extension()))
-        .bind(19, non_empty(f.error));
+        .bind(18, non_empty(common::to_display_utf8(e.extension())))
+        .bind(19, non_empty(common::to_display_utf8(f.error)))
+        .bind(20, common::hex_if_not_utf8(e.name))
+        .bind(21, common::hex_if_not_utf8(e.path));
     auto& values = impl_->values;
     values.assign(impl_->column_count, nullptr);
     std::vector<SqlValue> own;
@@ -215,7 +220,7 @@ void CaseWriter::file(FileScan&& f) {
         f.findings[i]->columns(own);
         for (size_t c = 0; c < own.size(); ++c) values.at(impl_->first_column[i] + c) = own[c];
     }
-    for (size_t c = 0; c < values.size(); ++c) bind_value(s, static_cast<int>(20 + c), values[c]);
+    for (size_t c = 0; c < values.size(); ++c) bind_value(s, static_cast<int>(22 + c), values[c]);
     s.run();
     const int64_t file_id = impl_->db.last_insert_id();
     for (size_t i = 0; i < f.findings.size() && i < impl_->writers.size(); ++i)

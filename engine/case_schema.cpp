@@ -7,10 +7,10 @@ namespace dflab::engine {
 
 std::string case_schema_sql() {
     std::string sql(kCaseSchema);
-    // The analyzers' columns follow content_error's type (its comment stays on its line).
-    constexpr std::string_view last = "content_error      TEXT";
+    // The analyzers' columns come last in the files table, after path_hex.
+    constexpr std::string_view last = "path_hex           TEXT";
     const size_t at = sql.find(last);
-    if (at == std::string::npos) throw Error("case schema: the files table has no content_error");
+    if (at == std::string::npos) throw Error("case schema: the files table has no path_hex");
     std::string columns;
     for (const auto& r : analyzer_registry())
         for (const auto& c : r.columns) columns += ",\n    " + c.name + " " + c.type;

@@ -6,8 +6,9 @@
 
 namespace dflab::engine {
 
-// 2: partitions.fat_zone, case_info fat_zone. 3: the files table's analyzer columns (md5, sha1,
-// sha256, mime, extension_mismatch) follow content_error, as the analyzers declare them.
+// 2: partitions.fat_zone, case_info fat_zone. 3: files.name_hex and files.path_hex; the files
+// table's analyzer columns (md5, sha1, sha256, mime, extension_mismatch) come last, as the
+// analyzers declare them; byte_runs.
 inline constexpr int kCaseSchemaVersion = 3;
 
 inline constexpr std::string_view kCaseSchema = R"sql(
@@ -50,8 +51,8 @@ CREATE TABLE files (
     id                 INTEGER PRIMARY KEY,
     image_id           INTEGER NOT NULL REFERENCES images(id),
     partition          INTEGER NOT NULL, -- partitions."index"
-    path               TEXT NOT NULL,    -- leading '/', ":stream" for NTFS streams
-    name               TEXT NOT NULL,
+    path               TEXT NOT NULL,    -- leading '/', ":stream" for NTFS streams; valid UTF-8 (U+FFFD for bytes that are not)
+    name               TEXT NOT NULL,    -- valid UTF-8 likewise
     inode              TEXT NOT NULL,    -- as TSK prints it: 14 or 64-128-3
     meta_addr          INTEGER NOT NULL,
     type               TEXT NOT NULL,    -- file, directory, symlink, virtual, ...
@@ -66,9 +67,12 @@ CREATE TABLE files (
     uid                INTEGER,
     gid                INTEGER,
     extension          TEXT,
-    -- why the content could not be read; then the analyzers' columns (md5, sha1, sha256, mime,
-    -- extension_mismatch: engine/analyzers/, docs/case-database.md)
-    content_error      TEXT
+    -- why the content could not be read
+    content_error      TEXT,
+    -- the name's and the path's bytes in hex when they are not valid UTF-8; else NULL
+    name_hex           TEXT,
+    path_hex           TEXT
+    -- then the analyzers' columns (md5, sha1, sha256, mime, extension_mismatch: engine/analyzers/)
 );
 CREATE TABLE errors (
     id        INTEGER PRIMARY KEY,
@@ -77,19 +81,10 @@ CREATE TABLE errors (
     message   TEXT NOT NULL
 );
 CREATE VIEW timeline AS
-    SELECT mtime AS time, 'm' AS event, id AS file_id, partition, path FROM files WHERE mtime IS NOT NULL
-    UNION ALL SELECT atime, 'a', id, partition, path FROM files WHERE atime IS NOT NULL
-    UNION ALL SELECT ctime, 'c', id, partition, path FROM files WHERE ctime IS NOT NULL
-    UNION ALL SELECT crtime, 'b', id, partition, path FROM files WHERE crtime IS NOT NULL;
-CREATE TABLE byte_runs (
-    file_id      INTEGER NOT NULL REFERENCES files(id),
-    seq          INTEGER NOT NULL,       -- 0, 1, ... in file order
-    file_offset  INTEGER NOT NULL,       -- bytes from the start of the file (stream)
-    image_offset INTEGER,                -- absolute byte offset in the image; NULL when not stored
-    length       INTEGER NOT NULL,       -- bytes
-    kind         TEXT NOT NULL           -- data, sparse, fill, uninitialized, resident, compressed
-);
-CREATE INDEX byte_runs_file ON byte_runs(file_id, seq);
+    SELECT mtime AS time, 'm' AS event, id AS file_id, partition, path, path_hex FROM files WHERE mtime IS NOT NULL
+    UNION ALL SELECT atime, 'a', id, partition, path, path_hex FROM files WHERE atime IS NOT NULL
+    UNION ALL SELECT ctime, 'c', id, partition, path, path_hex FROM files WHERE ctime IS NOT NULL
+    UNION ALL SELECT crtime, 'b', id, partition, path, path_hex FROM files WHERE crtime IS NOT NULL;
 )sql";
 
 // Created when the case is complete, after the rows are in (with the analyzers' own indexes).

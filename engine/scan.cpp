@@ -137,7 +137,7 @@ class Worker {
           fs_(evidence_, *p.partition),
           buffer_(p.options->in_memory_limit, FileTypeDetector::kHeadBytes) {
         for (const auto& a : *p.analyzers) {
-            instances_.push_back(a->instance());
+            instances_.push_back(a->instance(fs_));
             needs_.push_back(a->need());
         }
         reads_ = std::any_of(needs_.begin(), needs_.end(),

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/utf8.hpp"
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
 #include "engine/tsk_access.hpp"
@@ -128,6 +129,14 @@ std::string csv_field(std::string_view s) {
         out += c;
     }
     return out + "\"";
+}
+
+// The path and path_hex columns: the label as UTF-8 (U+FFFD for what is not) and, only when it is
+// not UTF-8, its bytes in hex (empty otherwise).
+std::string path_fields(const TimelineRecord& record) {
+    const std::string label = record.label();
+    if (common::is_valid_utf8(label)) return csv_field(label) + ",";
+    return csv_field(common::to_display_utf8(label)) + "," + common::hex_bytes(label);
 }
 
 }  // namespace
@@ -279,7 +288,7 @@ std::vector<TimelineEvent> make_events(std::span<const TimelineRecord> records,
 }
 
 std::string timeline_csv_header() {
-    return "time,macb,partition,inode,type,size,allocated,mode,uid,gid,path";
+    return "time,macb,partition,inode,type,size,allocated,mode,uid,gid,path,path_hex";
 }
 
 std::string timeline_csv_row(const TimelineEvent& event, const std::string& zone) {
@@ -287,8 +296,7 @@ std::string timeline_csv_row(const TimelineEvent& event, const std::string& zone
     return iso_in_zone(event.time, zone) + "," + event.macb + "," + std::to_string(e.partition) +
            "," + csv_field(e.inode) + "," + csv_field(e.type) + "," + std::to_string(e.size) + "," +
            (e.allocated ? "true" : "false") + "," + csv_field(e.mode_string) + "," +
-           std::to_string(e.uid) + "," + std::to_string(e.gid) + "," +
-           csv_field(event.record->label());
+           std::to_string(e.uid) + "," + std::to_string(e.gid) + "," + path_fields(*event.record);
 }
 
 nlohmann::ordered_json timeline_event_json(const TimelineEvent& event, const std::string& zone) {
@@ -302,8 +310,8 @@ nlohmann::ordered_json timeline_event_json(const TimelineEvent& event, const std
                              {"allocated", e.allocated},
                              {"mode", e.mode_string},
                              {"uid", e.uid},
-                             {"gid", e.gid},
-                             {"path", event.record->label()}};
+                             {"gid", e.gid}};
+    common::set_text(j, "path", event.record->label());  // + path_hex when not UTF-8
     if (e.fat_zone) j["fat_zone"] = *e.fat_zone;  // FAT: the zone its local times were read in
     return j;
 }
@@ -316,9 +324,7 @@ void write_timeline(std::ostream& out, std::span<const TimelineEvent> events, Ti
         if (format == TimelineFormat::csv) {
             out << timeline_csv_row(ev, zone) << "\n";
         } else {
-            out << timeline_event_json(ev, zone).dump(-1, ' ', false,
-                                                      nlohmann::json::error_handler_t::replace)
-                << "\n";
+            out << timeline_event_json(ev, zone).dump() << "\n";  // valid UTF-8: set_text
         }
     }
 }

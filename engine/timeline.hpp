@@ -6,7 +6,8 @@
 //   - the name is PREFIX + the path, NTFS streams as "file:stream"; NTFS $FILE_NAME times as a
 //     line of their own, "path ($FILE_NAME)" with inode "N-48-ID"; symbolic links as
 //     "path -> target"; deleted names with " (deleted)", or " (deleted-realloc)" when the
-//     metadata is in use again; control characters as '^';
+//     metadata is in use again; control characters as '^'; other bytes as they are (a Latin-1
+//     name stays Latin-1: mactime, like fls, handles bytes, not text);
 //   - the inode as fls prints it ("14", "64-128-2"), the mode string, UID, GID, the size (of the
 //     stream or attribute on NTFS) and the four times in seconds, 0 when absent.
 // Where we differ, on purpose:
@@ -82,15 +83,16 @@ struct TimelineEvent {
 std::vector<TimelineEvent> make_events(std::span<const TimelineRecord> records,
                                        const TimeRange& range = {});
 
-// "time,macb,partition,inode,type,size,allocated,mode,uid,gid,path"
+// "time,macb,partition,inode,type,size,allocated,mode,uid,gid,path,path_hex"
 std::string timeline_csv_header();
 
 // One CSV row (RFC 4180 quoting, no newline); the time is ISO 8601 in the IANA zone `zone`
-// ("UTC": 2023-10-02T14:03:11Z, otherwise 2023-10-02T17:03:11+03:00).
+// ("UTC": 2023-10-02T14:03:11Z, otherwise 2023-10-02T17:03:11+03:00). `path` is valid UTF-8 (U+FFFD
+// for bytes that are not); `path_hex` is empty, or the path's bytes in hex when it is not UTF-8.
 std::string timeline_csv_row(const TimelineEvent& event, const std::string& zone = "UTC");
 
-// The same fields as an object (in that order), for JSON Lines; events of FAT entries add
-// "fat_zone", the zone their local times were read in.
+// The same fields as an object (in that order), for JSON Lines; "path_hex" only when the path is
+// not UTF-8; events of FAT entries add "fat_zone", the zone their local times were read in.
 nlohmann::ordered_json timeline_event_json(const TimelineEvent& event,
                                            const std::string& zone = "UTC");
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/utf8.hpp"
 #include "engine/error.hpp"
 #include "engine/file_system.hpp"
 #include "engine/time_format.hpp"
@@ -32,15 +33,22 @@ nlohmann::json rows(engine::Statement& st) {
     return list;
 }
 
-// A file row of the case: the same fields as an entry found with `find`.
+// A file row of the case: fields of an entry found with `find` (docs/entry-format.md), with the
+// hashes.
 constexpr const char* kFileColumns =
-    "f.partition, f.path, f.name, f.inode, f.type, f.size, f.allocated = 1 AS allocated, "
-    "f.allocated = 0 AS deleted, f.mtime, f.atime, f.ctime, f.crtime, f.md5, f.sha1, f.sha256";
+    "f.partition, f.path, f.path_hex, f.name, f.name_hex, f.inode, f.type, f.size, "
+    "f.allocated = 1 AS allocated, f.allocated = 0 AS deleted, f.mtime, f.atime, f.ctime, "
+    "f.crtime, f.md5, f.sha1, f.sha256";
 
+// Rows as entries have them: booleans as booleans, and path_hex / name_hex only where the name
+// is not UTF-8 (the case holds NULL).
 void booleans(nlohmann::json& list) {
-    for (auto& row : list)
+    for (auto& row : list) {
         for (const char* key : {"allocated", "deleted"})
             if (row.contains(key) && row[key].is_number()) row[key] = row[key].get<int64_t>() != 0;
+        for (const char* key : {"path_hex", "name_hex"})
+            if (row.contains(key) && row[key].is_null()) row.erase(key);
+    }
 }
 
 // yara: and search: with metadata_files: false leave out the file-system metadata files.
@@ -70,11 +78,12 @@ void add_file_name_events(SolutionState& s, const std::string& from, const std::
                 if (!*t || (!event.empty() && event != letter)) continue;
                 std::string when = engine::iso_utc(**t);
                 if (when < from || when > to) continue;
-                rows_out.push_back({{"time", when},
-                                    {"event", letter},
-                                    {"partition", part.index},
-                                    {"path", e.path},
-                                    {"file_name", true}});
+                nlohmann::json row{{"time", when},
+                                   {"event", letter},
+                                   {"partition", part.index},
+                                   {"file_name", true}};
+                common::set_text(row, "path", e.path);  // + path_hex when not UTF-8
+                rows_out.push_back(std::move(row));
             }
         });
     }
@@ -113,7 +122,8 @@ void step_timeline(SolutionState& s, const Step& step) {
     std::string from = a.contains("from") ? engine::iso_utc(engine::parse_time(a["from"])) : "";
     std::string to = a.contains("to") ? engine::iso_utc(engine::parse_time(a["to"])) : "~";
     std::string sql =
-        "SELECT t.time, t.event, t.partition, t.path FROM timeline t WHERE t.time >= ? AND "
+        "SELECT t.time, t.event, t.partition, t.path, t.path_hex FROM timeline t WHERE t.time >= ? "
+        "AND "
         "t.time <= ?";
     if (a.contains("event")) sql += " AND t.event = ?";
     sql += " ORDER BY t.time, t.path, t.event";
@@ -121,7 +131,10 @@ void step_timeline(SolutionState& s, const Step& step) {
     st.bind(1, from).bind(2, to);
     if (a.contains("event")) st.bind(3, a["event"].get<std::string>());
     nlohmann::json list = rows(st);
-    for (auto& row : list) row["file_name"] = false;
+    for (auto& row : list) {
+        row["file_name"] = false;
+        if (row["path_hex"].is_null()) row.erase("path_hex");
+    }
     if (a.value("file_name", true)) add_file_name_events(s, from, to, a.value("event", ""), list);
     std::vector<nlohmann::json> sorted(list.begin(), list.end());
     auto key = [](const nlohmann::json& r) {

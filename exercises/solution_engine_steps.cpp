@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "engine/content.hpp"
+#include "engine/entry_json.hpp"
 #include "engine/error.hpp"
 #include "engine/file_system.hpp"
 #include "engine/hashes.hpp"
@@ -13,10 +15,6 @@
 namespace dflab::exercises::detail {
 
 namespace {
-
-nlohmann::json time_value(const std::optional<int64_t>& t) {
-    return t ? nlohmann::json(engine::iso_utc(*t)) : nlohmann::json(nullptr);
-}
 
 nlohmann::json partition_value(const engine::Partition& p) {
     return {{"index", p.index},
@@ -60,22 +58,7 @@ std::string content_of(const engine::FileSystem& fs, const engine::Entry& e) {
 }  // namespace
 
 nlohmann::json entry_value(const engine::Entry& e) {
-    return {{"partition", e.partition},
-            {"path", e.path},
-            {"name", e.name},
-            {"inode", e.inode},
-            {"type", e.type},
-            {"size", e.size},
-            {"allocated", e.allocated},
-            {"deleted", !e.allocated},
-            {"mtime", time_value(e.mtime)},
-            {"atime", time_value(e.atime)},
-            {"ctime", time_value(e.ctime)},
-            {"crtime", time_value(e.crtime)},
-            {"fn_mtime", time_value(e.file_name ? e.file_name->mtime : std::nullopt)},
-            {"fn_atime", time_value(e.file_name ? e.file_name->atime : std::nullopt)},
-            {"fn_ctime", time_value(e.file_name ? e.file_name->ctime : std::nullopt)},
-            {"fn_crtime", time_value(e.file_name ? e.file_name->crtime : std::nullopt)}};
+    return engine::entry_json(e);  // the one shape of an entry: docs/entry-format.md
 }
 
 void step_image(SolutionState& s, const Step& step) {
@@ -220,7 +203,9 @@ void step_read(SolutionState& s, const Step& step) {
     if (as == "hex") {
         out = engine::to_hex(std::span(reinterpret_cast<const unsigned char*>(data.data()), got));
     } else {
-        out.assign(reinterpret_cast<const char*>(data.data()), got);
+        // Answer keys are JSON: bytes that are not UTF-8 become U+FFFD (as: hex keeps them).
+        out = common::to_display_utf8(
+            std::string_view(reinterpret_cast<const char*>(data.data()), got));
     }
     s.value = out;
 }

@@ -10,7 +10,9 @@
 
 #include "engine/analyzers/registry.hpp"
 #include "engine/case_database.hpp"
+#include "engine/content.hpp"
 #include "engine/file_type.hpp"
+#include "engine/volumes.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab {
@@ -29,6 +31,7 @@ struct EverythingEnabled {
     EverythingEnabled() {
         config.rules = &rules;
         config.keywords = &keywords;
+        config.byte_runs = true;
     }
     ~EverythingEnabled() { std::filesystem::remove_all(dir); }
 
@@ -40,11 +43,30 @@ struct EverythingEnabled {
     }
 };
 
+// A real entry of a fixture, with its content: secrets.txt holds "password".
+struct Sample {
+    engine::Evidence evidence = engine::Evidence::open({test::fixture("ext4.img")});
+    engine::Partition partition = engine::file_system_partitions(evidence, 0).front();
+    engine::FileSystem fs{evidence, partition};
+    engine::Entry entry;
+    std::vector<std::byte> content;
+
+    Sample() {
+        for (auto& e : fs.list())
+            if (e.name == "secrets.txt" && e.allocated) entry = e;
+        EXPECT_EQ(entry.name, "secrets.txt");
+        auto reader = fs.content(entry.address);
+        content.resize(reader.size());
+        content.resize(reader.read(0, content));
+    }
+};
+
 // Runs one analyzer instance over `content` as the scan would.
 std::unique_ptr<engine::Findings> run_instance(const engine::Analyzer& analyzer,
+                                               const engine::FileSystem& fs,
                                                const engine::Entry& entry,
                                                std::span<const std::byte> content) {
-    auto instance = analyzer.instance();
+    auto instance = analyzer.instance(fs);
     std::span<const std::byte> given;
     switch (analyzer.need()) {
         case engine::ContentNeed::Stream:
@@ -82,15 +104,7 @@ TEST(Analyzers, EveryRegisteredAnalyzerFitsTheHarness) {
     const auto tables =
         sqlite_lines(case_path, "SELECT name FROM sqlite_master WHERE type='table'");
 
-    const std::string text = "a line with the password in it\n";
-    std::vector<std::byte> content(reinterpret_cast<const std::byte*>(text.data()),
-                                   reinterpret_cast<const std::byte*>(text.data()) + text.size());
-    engine::Entry entry;
-    entry.path = "/notes.txt";
-    entry.name = "notes.txt";
-    entry.type = "file";
-    entry.size = content.size();
-    entry.has_metadata = true;
+    Sample sample;
 
     std::set<std::string> names;
     ASSERT_FALSE(engine::analyzer_registry().empty());
@@ -104,10 +118,10 @@ TEST(Analyzers, EveryRegisteredAnalyzerFitsTheHarness) {
         EXPECT_EQ(analyzer->name(), r.name);
         EXPECT_EQ(&engine::registration_of(r.name), &r);
 
-        auto a = analyzer->instance(), b = analyzer->instance();
+        auto a = analyzer->instance(sample.fs), b = analyzer->instance(sample.fs);
         EXPECT_NE(a.get(), b.get()) << "instances are per thread";
 
-        auto findings = run_instance(*analyzer, entry, content);
+        auto findings = run_instance(*analyzer, sample.fs, sample.entry, sample.content);
         ASSERT_NE(findings, nullptr) << "the sample matches every analyzer";
         std::vector<engine::SqlValue> values;
         findings->columns(values);
@@ -142,9 +156,8 @@ TEST(Analyzers, HashesAgreeWithOpensslCli) {
     std::vector<std::byte> content(reinterpret_cast<const std::byte*>(text.data()),
                                    reinterpret_cast<const std::byte*>(text.data()) + text.size());
     auto analyzer = engine::registration_of("hashes").make(everything.config);
-    engine::Entry entry;
-    entry.name = "sample.bin";
-    auto findings = run_instance(*analyzer, entry, content);
+    Sample sample;  // a file system for the instance; the content is the one above
+    auto findings = run_instance(*analyzer, sample.fs, sample.entry, content);
     std::vector<engine::SqlValue> values;
     findings->columns(values);
     ASSERT_EQ(values.size(), 3u);

@@ -90,18 +90,18 @@ TEST(ByteRuns, AgreeWithFiwalkAndRebuildIcatContent) {
         size_t compared = 0, resident = 0, rebuilt = 0;
         auto evidence = engine::Evidence::open({image});
         for (const auto& part : engine::file_system_partitions(evidence)) {
-            auto fs = engine::open_file_system(evidence, part);
+            const engine::FileSystem fs(evidence, part);
             const bool ntfs = part.filesystem.value_or("") == "ntfs";
-            engine::ByteRunReader reader(fs.get());  // as the analysis uses it, one per handle
-            for (const auto& e : engine::list_entries(fs.get(), evidence, part)) {
+            engine::ByteRunReader reader(fs);  // as the analysis uses it, one per handle
+            for (const auto& e : fs.list()) {
                 if (!e.has_metadata) continue;
                 SCOPED_TRACE(e.path + " " + e.inode);
                 const auto runs = reader.runs(e.address);
-                EXPECT_TRUE(runs == engine::byte_runs(fs.get(), e.address));
+                EXPECT_TRUE(runs == engine::byte_runs(fs, e.address));
                 // The entry's size is that of its content only for data streams (an NTFS
                 // index root row has the directory's size).
                 const bool data_stream =
-                    !e.address.attr_type || *e.address.attr_type == TSK_FS_ATTR_TYPE_NTFS_DATA;
+                    !e.address.attr_type || *e.address.attr_type == 128u;  // $DATA
                 if (e.allocated && e.type == "file" && data_stream) {
                     uint64_t total = 0;
                     for (const auto& r : runs) total += r.length;

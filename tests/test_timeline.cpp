@@ -90,11 +90,12 @@ std::vector<std::vector<std::string>> timeline_rows(const std::string& image,
     }
     EXPECT_FALSE(ls.empty());
     if (ls.empty()) return {};
-    EXPECT_EQ(ls.front(), "time,macb,partition,inode,type,size,allocated,mode,uid,gid,path");
+    EXPECT_EQ(ls.front(),
+              "time,macb,partition,inode,type,size,allocated,mode,uid,gid,path,path_hex");
     std::vector<std::vector<std::string>> rows;
     for (size_t i = 1; i < ls.size(); ++i) {
         rows.push_back(csv_fields(ls[i]));
-        EXPECT_EQ(rows.back().size(), 11u) << ls[i];
+        EXPECT_EQ(rows.back().size(), 12u) << ls[i];
     }
     return rows;
 }

@@ -85,7 +85,8 @@ void register_analyze(CLI::App& app, int& exit_code) {
             nlohmann::json j{{"case", a->output}, {"fat_zones", fat_zones}};
             for (const auto& c : s.counts) j[c.key] = c.value;
             j["errors"] = s.errors;
-            std::cout << j.dump(2) << "\n";
+            std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";  // errors may name files: their bytes are on stderr and in the case
         } else {
             auto row = [](const std::string& label) {
                 std::string text = label + ":";

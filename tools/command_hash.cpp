@@ -3,6 +3,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/utf8.hpp"
 #include "engine/analyzers/hashes.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
@@ -43,17 +44,14 @@ class HashPrinter : public engine::ScanSink {
         const auto* found = f.find<engine::HashFindings>();
         const engine::Digests digests = found ? found->digests : engine::Digests{};
         if (a_.image.json) {
-            nlohmann::json j{{"partition", f.entry.partition},
-                             {"path", f.entry.path},
-                             {"inode", f.entry.inode},
-                             {"size", f.entry.size},
-                             {"allocated", f.entry.allocated}};
+            nlohmann::json j = engine::entry_location_json(f.entry);  // path_hex when not UTF-8
+            j["size"] = f.entry.size;
             for (const auto& [name, value] :
                  {std::pair{"md5", digests.md5}, std::pair{"sha1", digests.sha1},
                   std::pair{"sha256", digests.sha256}}) {
                 if (!value.empty()) j[name] = value;
             }
-            if (!f.error.empty()) j["error"] = f.error;
+            if (!f.error.empty()) j["error"] = common::to_display_utf8(f.error);
             std::cout << j.dump() << "\n";
             return;
         }

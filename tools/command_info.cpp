@@ -56,7 +56,10 @@ void register_info(CLI::App& app, int& exit_code) {
             ch.context(args->images.front());
             auto info = engine::Evidence::open(args->images).describe();
             if (args->json)
-                std::cout << info_json(info).dump(2) << "\n";
+                // Segment paths are the user's (any bytes); libewf gives header values as UTF-8.
+                std::cout << info_json(info).dump(2, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace)
+                          << "\n";
             else
                 print_text(info);
         });

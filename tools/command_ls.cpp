@@ -59,7 +59,7 @@ void register_ls(CLI::App& app, int& exit_code) {
                     [&](engine::Entry&& e) {
                         ch.heartbeat();
                         if (o->image.json)
-                            std::cout << entry_json(e).dump() << "\n";
+                            std::cout << engine::entry_json(e).dump() << "\n";
                         else
                             print_text(e);
                     },

@@ -36,7 +36,10 @@ void register_partitions(CLI::App& app, int& exit_code) {
                           p.filesystem ? nlohmann::json(p.filesystem_start.value_or(p.start))
                                        : nlohmann::json(nullptr)}});
                 }
-                std::cout << out.dump(2) << "\n";
+                // Descriptions come from the partition table (TSK makes GPT names UTF-8); never
+                // throw.
+                std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                          << "\n";
                 return;
             }
             std::cout << "Scheme: " << layout.scheme << "\n";

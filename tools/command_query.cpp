@@ -92,7 +92,12 @@ void register_query(CLI::App& app, int& exit_code) {
                 std::cout << (i ? "\t" : "") << value_text(s.column(i));
             std::cout << "\n";
         }
-        if (a->json) std::cout << rows.dump(2) << "\n";
+        // Text columns may hold any bytes (a query can select anything, cut names with substr()):
+        // JSON gets U+FFFD for what is not UTF-8. The files table keeps the original bytes of
+        // names in name_hex and path_hex (docs/case-database.md).
+        if (a->json)
+            std::cout << rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                      << "\n";
         exit_code = 0;
     });
 }

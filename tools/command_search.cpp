@@ -30,10 +30,7 @@ class HitPrinter : public engine::ScanSink {
         if (!found) return;
         for (const auto& h : found->hits) {
             nlohmann::json j = hit_json(h);
-            j["partition"] = f.entry.partition;
-            j["path"] = f.entry.path;
-            j["inode"] = f.entry.inode;
-            j["allocated"] = f.entry.allocated;
+            j.update(engine::entry_location_json(f.entry));  // path_hex when not UTF-8
             print(j, std::to_string(f.entry.partition) + ":" + f.entry.path);
         }
     }

@@ -3,7 +3,6 @@
 #include <iostream>
 #include <map>
 
-#include "engine/time_format.hpp"
 #include "tools/progress_bar.hpp"
 
 namespace dflab::tools {
@@ -102,31 +101,6 @@ std::function<void(const engine::WalkError&)> WalkErrorReport::handler() {
 
 void WalkErrorReport::finish(engine::ChildChannel& channel) const {
     if (count_ > 0) channel.result(kIncompleteExit);
-}
-
-nlohmann::json time_json(const std::optional<int64_t>& t) {
-    if (!t) return nullptr;
-    return engine::iso_utc(*t);
-}
-
-nlohmann::json entry_json(const engine::Entry& e) {
-    nlohmann::json j{{"partition", e.partition},
-                     {"path", e.path},
-                     {"name", e.name},
-                     {"inode", e.inode},
-                     {"type", e.type},
-                     {"size", e.size},
-                     {"allocated", e.allocated},
-                     {"reallocated", e.reallocated},
-                     {"mtime", time_json(e.mtime)},
-                     {"atime", time_json(e.atime)},
-                     {"ctime", time_json(e.ctime)},
-                     {"crtime", time_json(e.crtime)},
-                     {"mode", e.mode},
-                     {"uid", e.uid},
-                     {"gid", e.gid}};
-    if (e.fat_zone) j["fat_zone"] = *e.fat_zone;
-    return j;
 }
 
 }  // namespace dflab::tools

@@ -1,5 +1,6 @@
 #pragma once
-// What the subcommands share: image arguments, supervised execution, JSON for entries.
+// What the subcommands share: image arguments, supervised execution, (entries as JSON:
+// engine/entry_json.hpp).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/entry_json.hpp"  // entry_json: the one JSON shape of an entry
 #include "engine/file_system.hpp"
 #include "engine/scan.hpp"
 #include "engine/supervisor.hpp"
@@ -72,10 +74,6 @@ class WalkErrorReport {
     std::string image_;
     size_t count_ = 0;
 };
-
-nlohmann::json time_json(const std::optional<int64_t>& t);
-// An entry as JSON; FAT entries add "fat_zone", the zone their local times were read in.
-nlohmann::json entry_json(const engine::Entry& e);
 
 // A subcommand registers itself and returns the exit code through this slot.
 using CommandRegistry = std::vector<std::function<void(CLI::App&, int& exit_code)>>;

@@ -25,10 +25,12 @@ struct TimelineOptions {
 constexpr const char* kFooter = R"(
 Without --body, prints one event per distinct time stamp of each entry (files, directories,
 deleted and orphan entries, NTFS streams and $FILE_NAME attributes), sorted by time then path:
-  time,macb,partition,inode,type,size,allocated,mode,uid,gid,path
+  time,macb,partition,inode,type,size,allocated,mode,uid,gid,path,path_hex
 'macb' says which time stamps have that time, as mactime writes it: m(odified), a(ccessed),
 c(hanged; NTFS: MFT entry changed), b(orn), e.g. "m.cb". Absent times make no event. Times are
-ISO 8601 in UTC, or in --timezone with its offset (2023-10-02T17:03:11+03:00).
+ISO 8601 in UTC, or in --timezone with its offset (2023-10-02T17:03:11+03:00). A path that is
+not UTF-8 (a Latin-1 or CP1251 name) is shown with U+FFFD, and its bytes are in path_hex (empty
+for UTF-8 paths; in JSON only when needed). The body file keeps names' bytes, as fls -m does.
 
 --from/--to take 2023-10-02, 2023-10-02T14:03:11, or either with Z or +03:00; without an offset
 they are read in --timezone. Both ends are included, and a date alone in --to means the whole day.

@@ -42,7 +42,9 @@ void register_verify(CLI::App& app, int& exit_code) {
                                  {"expected", opt(v.expected)},
                                  {"result", verdict},
                                  {"checksum_errors", v.checksum_errors}};
-                std::cout << j.dump(2) << "\n";
+                // The image path is the user's (any bytes): U+FFFD where it is not UTF-8.
+                std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                          << "\n";
             } else {
                 std::cout << "MD5:     " << v.computed.md5 << "\n"
                           << "SHA-1:   " << v.computed.sha1 << "\n"

@@ -33,6 +33,13 @@ nlohmann::json match_json(const engine::YaraMatch& m) {
             {"strings", strings}};
 }
 
+// Rule names and meta come from the rules, which may hold any bytes ("\xe9" escapes): they are
+// written as UTF-8 with U+FFFD for what is not (the rule files keep the bytes); entry paths carry
+// path_hex.
+std::string dump_line(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 class YaraPrinter : public engine::ScanSink {
   public:
     explicit YaraPrinter(const YaraArgs& a) : a_(a) {}
@@ -45,11 +52,8 @@ class YaraPrinter : public engine::ScanSink {
         for (const auto& m : found->matches) {
             if (a_.image.json) {
                 auto j = match_json(m);
-                j["partition"] = f.entry.partition;
-                j["path"] = f.entry.path;
-                j["inode"] = f.entry.inode;
-                j["allocated"] = f.entry.allocated;
-                std::cout << j.dump() << "\n";
+                j.update(engine::entry_location_json(f.entry));  // path_hex when not UTF-8
+                std::cout << dump_line(j) << "\n";
             } else {
                 std::cout << m.rule << " " << f.entry.partition << ":" << f.entry.path << "\n";
                 print_strings(m);
@@ -68,7 +72,7 @@ class YaraPrinter : public engine::ScanSink {
                 j["path"] = nullptr;
                 j["image_offset"] = at.image_offset;
                 j["block"] = at.block;
-                std::cout << j.dump() << "\n";
+                std::cout << dump_line(j) << "\n";
             } else {
                 std::cout << m.rule << " " << f.partition << ":(unallocated block " << at.block
                           << ", image offset " << at.image_offset << ")\n";

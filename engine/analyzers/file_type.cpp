@@ -27,7 +27,7 @@ class FileTypeAnalyzer : public Analyzer {
   public:
     std::string_view name() const override { return "file_type"; }
     ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance() const override {
+    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
         return std::make_unique<FileTypeInstance>();
     }
 };

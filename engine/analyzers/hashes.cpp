@@ -31,7 +31,7 @@ class HashAnalyzer : public Analyzer {
     explicit HashAnalyzer(unsigned which) : which_(which) {}
     std::string_view name() const override { return "hashes"; }
     ContentNeed need() const override { return ContentNeed::Stream; }
-    std::unique_ptr<AnalyzerInstance> instance() const override {
+    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
         return std::make_unique<HashInstance>(which_);
     }
 

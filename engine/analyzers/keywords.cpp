@@ -101,7 +101,7 @@ class KeywordAnalyzer : public Analyzer {
     std::string_view name() const override { return "keywords"; }
     ContentNeed need() const override { return ContentNeed::Whole; }
     bool scans_unallocated() const override { return true; }
-    std::unique_ptr<AnalyzerInstance> instance() const override {
+    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
         return std::make_unique<KeywordInstance>(searcher_);
     }
     std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id,

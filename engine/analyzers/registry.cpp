@@ -6,10 +6,9 @@ namespace dflab::engine {
 
 const std::vector<AnalyzerRegistration>& analyzer_registry() {
     static const std::vector<AnalyzerRegistration> registry = {
-        hashes_registration(),
-        file_type_registration(),
+        hashes_registration(),   file_type_registration(),
         yara_registration(),  // after file_type: rules see the `filetype` external
-        keywords_registration(),
+        keywords_registration(), byte_runs_registration(),
     };
     return registry;
 }

@@ -21,6 +21,7 @@ struct AnalysisConfig {
     bool file_type = true;
     const YaraRules* rules = nullptr;
     const KeywordSearcher* keywords = nullptr;
+    bool byte_runs = false;  // where each entry lies in the image (analyze records them)
 };
 
 struct AnalyzerRegistration {
@@ -48,5 +49,6 @@ AnalyzerRegistration hashes_registration();
 AnalyzerRegistration file_type_registration();
 AnalyzerRegistration yara_registration();
 AnalyzerRegistration keywords_registration();
+AnalyzerRegistration byte_runs_registration();
 
 }  // namespace dflab::engine
