@@ -18,19 +18,23 @@ struct Signature {
 
 using namespace std::string_view_literals;
 
-// Each row was checked against `file --mime-type -b` on real samples, their truncations and
-// look-alikes (tests/test_file_type_agreement.cpp checks them again on every run). Left out on
-// purpose: ZIP (refined to docx/xlsx/jar/apk/epub/odt ...), OLE (doc/xls/msi), BMP ("BM" is too
-// weak), RAR and 7z (no Debian tool to make samples to check against).
+// libmagic tries its entries strongest first and the first match wins, so a signature is certain
+// only when no stronger entry can match content that starts with it. The rows are formats libmagic
+// ranks high (`file -l`: JPEG 210, PNG 200, SQLite 181, xz 180, PDF 150, GIF 150, ELF 140, above
+// every MBR/partition/file-system entry), and each was checked against `file --mime-type -b` on
+// real samples, their truncations, look-alikes and samples carrying other formats' signatures at
+// their offsets (MBR, GPT, ISO 9660, tar, ext2, FAT, NTFS, LUKS, btrfs, MP4, WAVE);
+// tests/test_file_type_agreement.cpp checks them again on every run. Left to libmagic on purpose:
+// gzip, bzip2 and zstd (weak entries: a gzip file with 55 AA at byte 510 is a "DOS/MBR boot
+// sector" to libmagic, one with "CD001" at byte 32769 an ISO 9660 image), ZIP (refined to
+// docx/xlsx/jar/apk/epub
+// ...), OLE (doc/xls/msi), BMP ("BM" is too weak), RAR and 7z (no Debian tool to make samples).
 constexpr std::array kSignatures = {
     Signature{"\xff\xd8\xff"sv, 4, "image/jpeg"},
     Signature{"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"sv, 16, "image/png"},
     Signature{"GIF8"sv, 4, "image/gif"},
     Signature{"%PDF-"sv, 5, "application/pdf"},
-    Signature{"\x1f\x8b"sv, 4, "application/gzip"},
-    Signature{"BZh"sv, 3, "application/x-bzip2"},
     Signature{"\xfd\x37\x7a\x58\x5a\x00"sv, 6, "application/x-xz"},  // "\xfd" "7zXZ\0"
-    Signature{"\x28\xb5\x2f\xfd"sv, 4, "application/zstd"},
 };
 
 bool starts_with(std::span<const std::byte> head, std::string_view magic) {
