@@ -10,10 +10,13 @@ namespace {
 
 // A type recognised by its leading bytes. `min_size` is the shortest content for which libmagic
 // 5.44 gives `mime` (shorter content, even with the whole signature, gets another answer).
+// `text_like`: the signature is made of bytes text may contain, so the content may be text to
+// libmagic, and libmagic tries CSV before any signature (FF D8 FF "a,b\n1,2\n..." is text/csv).
 struct Signature {
     std::string_view magic;
     size_t min_size;
     std::string_view mime;
+    bool text_like = false;
 };
 
 using namespace std::string_view_literals;
@@ -30,15 +33,28 @@ using namespace std::string_view_literals;
 // docx/xlsx/jar/apk/epub
 // ...), OLE (doc/xls/msi), BMP ("BM" is too weak), RAR and 7z (no Debian tool to make samples).
 constexpr std::array kSignatures = {
-    Signature{"\xff\xd8\xff"sv, 4, "image/jpeg"},
+    Signature{"\xff\xd8\xff"sv, 4, "image/jpeg", true},
     Signature{"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"sv, 16, "image/png"},
-    Signature{"GIF8"sv, 4, "image/gif"},
-    Signature{"%PDF-"sv, 5, "application/pdf"},
+    Signature{"GIF8"sv, 4, "image/gif", true},
+    Signature{"%PDF-"sv, 5, "application/pdf", true},
     Signature{"\xfd\x37\x7a\x58\x5a\x00"sv, 6, "application/x-xz"},  // "\xfd" "7zXZ\0"
 };
 
 bool starts_with(std::span<const std::byte> head, std::string_view magic) {
     return head.size() >= magic.size() && std::memcmp(head.data(), magic.data(), magic.size()) == 0;
+}
+
+// True when libmagic's CSV test cannot take the content: CSV needs a comma (outside quotes) on
+// the first line, and text: a NUL byte makes the content text in no encoding libmagic tries (it
+// has no UTF-16/32 byte-order mark either, starting with a signature). Else libmagic decides.
+bool cannot_be_csv(std::span<const std::byte> head) {
+    for (std::byte b : head) {
+        if (b == std::byte{'\n'}) return true;
+        if (b == std::byte{','} || b == std::byte{'"'}) {
+            return std::memchr(head.data(), 0, head.size()) != nullptr;
+        }
+    }
+    return true;  // one line without a comma
 }
 
 // Little- or big-endian unsigned integer of `width` bytes at `offset` (the caller checks bounds).
@@ -115,7 +131,9 @@ std::string_view elf(std::span<const std::byte> head) {
 
 std::string_view signature_mime(std::span<const std::byte> head) {
     for (const auto& s : kSignatures) {
-        if (head.size() >= s.min_size && starts_with(head, s.magic)) return s.mime;
+        if (head.size() >= s.min_size && starts_with(head, s.magic)) {
+            return !s.text_like || cannot_be_csv(head) ? s.mime : std::string_view{};
+        }
     }
     if (auto m = sqlite(head); !m.empty()) return m;
     return elf(head);

@@ -215,6 +215,15 @@ void FileTypeAgreement::build_corpus() {
     add("elf_header", prefix(sample("true.elf"), 64));
     add("elf_1k", prefix(sample("true.elf"), 1024));
     add("zip_4", prefix(sample("gen.zip"), 4));
+    // Text after a signature that libmagic's CSV test (tried before any signature) may take.
+    const std::string rows = "a,b\n1,2\n3,4\n5,6\n7,8\n";
+    add("jpeg_csv", bytes_of("\xff\xd8\xff" + rows));
+    add("gif_csv", bytes_of("GIF89a" + rows));
+    add("pdf_csv", bytes_of("%PDF-" + rows));
+    add("gif_quoted_csv", bytes_of("GIF8\"x\ny\",1\n2,3\n4,5\n6,7\n"));
+    add("gif_nul_csv", bytes_of(std::string("GIF89a\0", 7) + rows));
+    add("gif_one_line", bytes_of("GIF89a,b"));
+    add("jpeg_one_line", bytes_of("\xff\xd8\xff x y"));
 
     // Other formats' signatures at their offsets (partition tables, file systems, archives) in
     // samples of each type: libmagic ranks some of them above a weak signature at byte 0.
