@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/error.hpp"
+#include "engine/file_signatures.hpp"
 
 namespace dflab::engine {
 
@@ -65,15 +69,52 @@ const std::vector<TypeExtensions>& known_types() {
     return table;
 }
 
+// Heads up to this size have libmagic's answer remembered, up to kCacheBytes in all per detector
+// (then the memory starts again): copies of one file in an image cost libmagic once.
+constexpr size_t kCacheEntryMax = 64 * 1024;
+constexpr size_t kCacheBytes = 16 * 1024 * 1024;
+
+// A fast 64-bit hash of the bytes (multiply-xorshift over 8-byte words); only picks the cache slot,
+// the bytes themselves are compared before an answer is reused.
+uint64_t hash_bytes(std::span<const std::byte> bytes) {
+    constexpr uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = bytes.size() * k;
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, bytes.data() + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    h = (h ^ tail) * k;
+    return h ^ (h >> 32);
+}
+
+struct CachedAnswer {
+    std::vector<std::byte> head;
+    std::string mime;
+};
+
 }  // namespace
 
 struct FileTypeDetector::Impl {
     std::unique_ptr<std::remove_pointer_t<magic_t>, MagicClose> cookie;
+    std::unordered_map<uint64_t, CachedAnswer> cache;
+    size_t cache_bytes = 0;
+
+    std::string libmagic(std::span<const std::byte> head) {
+        const char* r = magic_buffer(cookie.get(), head.data(), head.size());
+        return r ? r : "application/octet-stream";
+    }
 };
 
 FileTypeDetector::FileTypeDetector() : impl_(std::make_unique<Impl>()) {
-    impl_->cookie.reset(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
-                                   MAGIC_NO_CHECK_ENCODING | MAGIC_ERROR));
+    // The text-encoding check stays on: without it libmagic skips its text tests and calls HTML
+    // and XML text/plain and a shell script text/x-script.python. Compressed files are never
+    // opened (MAGIC_COMPRESS is not set), so MAGIC_NO_CHECK_COMPRESS changes no answer.
+    impl_->cookie.reset(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR));
     if (!impl_->cookie || magic_load(impl_->cookie.get(), nullptr) != 0) {
         throw Error("libmagic: cannot load the magic database");
     }
@@ -86,9 +127,27 @@ FileTypeDetector& FileTypeDetector::operator=(FileTypeDetector&&) noexcept = def
 
 std::string FileTypeDetector::mime_type(std::span<const std::byte> head) {
     if (head.empty()) return "inode/x-empty";
-    const char* r =
-        magic_buffer(impl_->cookie.get(), head.data(), std::min(head.size(), kHeadBytes));
-    return r ? r : "application/octet-stream";
+    head = head.first(std::min(head.size(), kHeadBytes));
+    if (auto known = signature_mime(head); !known.empty()) return std::string(known);
+    if (head.size() > kCacheEntryMax) return impl_->libmagic(head);
+
+    const uint64_t key = hash_bytes(head);
+    auto& cache = impl_->cache;
+    if (auto it = cache.find(key); it != cache.end()) {
+        const auto& seen = it->second.head;
+        if (seen.size() == head.size() && std::memcmp(seen.data(), head.data(), head.size()) == 0) {
+            return it->second.mime;
+        }
+        return impl_->libmagic(head);  // another head with the same hash: not remembered
+    }
+    std::string mime = impl_->libmagic(head);
+    if (impl_->cache_bytes + head.size() > kCacheBytes) {
+        cache.clear();
+        impl_->cache_bytes = 0;
+    }
+    cache.emplace(key, CachedAnswer{{head.begin(), head.end()}, mime});
+    impl_->cache_bytes += head.size();
+    return mime;
 }
 
 bool extension_mismatch(std::string_view extension, std::string_view mime) {

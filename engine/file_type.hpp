@@ -1,5 +1,6 @@
 #pragma once
-// File types by signature (libmagic), and whether an entry's extension lies about its type.
+// File types by signature (a table of certain signatures, then libmagic), and whether an entry's
+// extension lies about its type.
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -8,7 +9,7 @@
 
 namespace dflab::engine {
 
-// One libmagic handle; not thread-safe, so one per thread.
+// One libmagic handle and a memory of its recent answers; not thread-safe, so one per thread.
 class FileTypeDetector {
   public:
     FileTypeDetector();  // throws Error when the magic database cannot be loaded

@@ -11,6 +11,7 @@ packages=(
   sleuthkit ewf-tools yara sqlite3 faketime time xxd openssl
   mtools dosfstools e2fsprogs ntfs-3g ntfs-3g-dev gdisk fdisk qemu-utils
   zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3 curl
+  bzip2 xz-utils zstd
   chromium
 )
 
