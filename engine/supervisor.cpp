@@ -120,7 +120,7 @@ bool InterruptScope::interrupted() {
 }
 
 void InterruptScope::check() {
-    if (interrupted()) throw Error("interrupted");
+    if (interrupted()) throw Interrupted();
 }
 
 void ChildChannel::send(std::string_view line) {
@@ -275,7 +275,7 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
     const std::string where = context.empty() ? "" : context + ": ";
     if (interrupted_by ||
         (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))) {
-        throw Error("interrupted");
+        throw Interrupted();
     }
     if (!failure.empty()) throw Error(where + failure);
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) {

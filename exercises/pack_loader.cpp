@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "engine/error.hpp"
-#include "engine/time_format.hpp"
+#include "common/error.hpp"
+#include "common/time_format.hpp"
 #include "exercises/question_loader.hpp"
 #include "exercises/yaml_file.hpp"
 #include "images/recipe_parser.hpp"
@@ -70,8 +70,8 @@ PackImage parse_image(const Context& ctx, const Field& item, const fs::path& fol
     if (auto f = r.get("fat_zone")) {  // the zone solutions read FAT local times in
         image.fat_zone = trim(scalar(ctx, *f, "a time zone name such as Asia/Almaty"));
         try {
-            engine::check_time_zone(image.fat_zone);
-        } catch (const engine::Error&) {
+            common::check_time_zone(image.fat_zone);
+        } catch (const common::Error&) {
             ctx.fail(f->mark, "unknown time zone " + quote(image.fat_zone) +
                                   "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");
         }

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
+#include "common/time_format.hpp"
 #include "engine/file_system.hpp"
-#include "engine/time_format.hpp"
 #include "engine/volumes.hpp"
 #include "exercises/solution_state.hpp"
 
@@ -13,8 +13,8 @@ namespace dflab::exercises::detail {
 
 namespace {
 
-nlohmann::json column_value(const engine::Statement& st, int i) {
-    engine::SqlValue v = st.column(i);
+nlohmann::json column_value(const common::Statement& st, int i) {
+    common::SqlValue v = st.column(i);
     if (auto* n = std::get_if<int64_t>(&v)) return *n;
     if (auto* d = std::get_if<double>(&v)) return *d;
     if (auto* t = std::get_if<std::string>(&v)) return *t;
@@ -22,7 +22,7 @@ nlohmann::json column_value(const engine::Statement& st, int i) {
 }
 
 // Every row as an object of its columns.
-nlohmann::json rows(engine::Statement& st) {
+nlohmann::json rows(common::Statement& st) {
     nlohmann::json list = nlohmann::json::array();
     while (st.step()) {
         nlohmann::json row = nlohmann::json::object();
@@ -68,7 +68,7 @@ void add_file_name_events(SolutionState& s, const std::string& from, const std::
                 {"b", &e.file_name->crtime}};
             for (auto& [letter, t] : times) {
                 if (!*t || (!event.empty() && event != letter)) continue;
-                std::string when = engine::iso_utc(**t);
+                std::string when = common::iso_utc(**t);
                 if (when < from || when > to) continue;
                 rows_out.push_back({{"time", when},
                                     {"event", letter},
@@ -110,8 +110,8 @@ void step_search(SolutionState& s, const Step& step) {
 
 void step_timeline(SolutionState& s, const Step& step) {
     const nlohmann::json& a = step.argument;
-    std::string from = a.contains("from") ? engine::iso_utc(engine::parse_time(a["from"])) : "";
-    std::string to = a.contains("to") ? engine::iso_utc(engine::parse_time(a["to"])) : "~";
+    std::string from = a.contains("from") ? common::iso_utc(common::parse_time(a["from"])) : "";
+    std::string to = a.contains("to") ? common::iso_utc(common::parse_time(a["to"])) : "~";
     std::string sql =
         "SELECT t.time, t.event, t.partition, t.path FROM timeline t WHERE t.time >= ? AND "
         "t.time <= ?";
@@ -136,7 +136,7 @@ void step_timeline(SolutionState& s, const Step& step) {
 }
 
 void step_sql(SolutionState& s, const Step& step) {
-    engine::Database& db = s.need_case();
+    common::Database& db = s.need_case();
     std::string sql = step.argument.get<std::string>();
     auto st = db.prepare(sql);
     if (!sqlite3_stmt_readonly(st.get()))

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/error.hpp"
+#include "common/time_format.hpp"
 #include "engine/content.hpp"
-#include "engine/error.hpp"
 #include "engine/file_system.hpp"
 #include "engine/hashes.hpp"
-#include "engine/time_format.hpp"
 #include "exercises/solution_state.hpp"
 
 namespace dflab::exercises::detail {
@@ -17,7 +17,7 @@ namespace dflab::exercises::detail {
 namespace {
 
 nlohmann::json time_value(const std::optional<int64_t>& t) {
-    return t ? nlohmann::json(engine::iso_utc(*t)) : nlohmann::json(nullptr);
+    return t ? nlohmann::json(common::iso_utc(*t)) : nlohmann::json(nullptr);
 }
 
 nlohmann::json partition_value(const engine::Partition& p) {
@@ -53,7 +53,7 @@ std::string content_of(TSK_FS_INFO* fs, const engine::Entry& e) {
             out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
             return out.size() < (256u << 20);  // content filters look at the first 256 MiB
         });
-    } catch (const engine::Error&) {
+    } catch (const common::Error&) {
         out.clear();
     }
     return out;
@@ -162,7 +162,7 @@ void step_find(SolutionState& s, const Step& step) {
         try {
             found.push_back(
                 engine::find_by_path(fs, *s.evidence, part, a["path"].get<std::string>()));
-        } catch (const engine::Error&) {
+        } catch (const common::Error&) {
             // nothing there: the filters below decide nothing was found
         }
     } else if (a.contains("inode")) {

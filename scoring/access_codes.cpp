@@ -8,13 +8,13 @@
 #include <cstring>
 #include <set>
 
+#include "common/error.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "scoring/report_svg.hpp"
 
 namespace dflab::scoring {
 
-using engine::Error;
+using common::Error;
 
 namespace {
 
