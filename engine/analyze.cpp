@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/file_descriptor.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/case_database.hpp"
 #include "engine/error.hpp"
@@ -37,9 +38,11 @@ class PendingFile {
         name += target.filename().string();
         name += ".partial-XXXXXX";
         temp_ = (dir / name).string();
-        int fd = mkstemp(temp_.data());
-        if (fd < 0) throw Error(final_path + ": cannot write here (" + std::strerror(errno) + ")");
-        ::close(fd);
+        {
+            common::FileDescriptor probe(mkstemp(temp_.data()));
+            if (!probe)
+                throw Error(final_path + ": cannot write here (" + std::strerror(errno) + ")");
+        }
         fs::remove(temp_, ec);  // SQLite creates it afresh
     }
     ~PendingFile() {
@@ -53,11 +56,8 @@ class PendingFile {
     PendingFile& operator=(const PendingFile&) = delete;
     const std::string& path() const { return temp_; }
     void commit() {
-        int fd = ::open(temp_.c_str(), O_RDONLY);
-        if (fd >= 0) {
-            ::fsync(fd);
-            ::close(fd);
-        }
+        if (common::FileDescriptor file(::open(temp_.c_str(), O_RDONLY | O_CLOEXEC)); file)
+            ::fsync(file.get());
         std::error_code ec;
         fs::rename(temp_, final_, ec);
         if (ec) throw Error(final_ + ": cannot move the finished case into place: " + ec.message());

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine {
@@ -19,26 +20,15 @@ namespace {
 
 constexpr size_t kReadChunk = 1 << 20;
 
-// The spill file's descriptor, closed on every path out.
-class SpillFile {
-  public:
-    SpillFile() {
-        std::string path = (std::filesystem::temp_directory_path() / "dflab-spill-XXXXXX").string();
-        fd_ = ::mkstemp(path.data());
-        if (fd_ < 0)
-            throw Error(std::string("cannot create temporary file: ") + std::strerror(errno));
-        ::unlink(path.c_str());
-    }
-    ~SpillFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    SpillFile(const SpillFile&) = delete;
-    SpillFile& operator=(const SpillFile&) = delete;
-    int fd() const { return fd_; }
-
-  private:
-    int fd_ = -1;
-};
+// An unlinked temporary file for content too large for memory; its descriptor is closed on
+// every path out.
+common::FileDescriptor spill_file() {
+    std::string path = (std::filesystem::temp_directory_path() / "dflab-spill-XXXXXX").string();
+    common::FileDescriptor fd(::mkstemp(path.data()));
+    if (!fd) throw Error(std::string("cannot create temporary file: ") + std::strerror(errno));
+    ::unlink(path.c_str());
+    return fd;
+}
 
 }  // namespace
 
@@ -87,7 +77,7 @@ std::span<const std::byte> ContentBuffer::fill(
 
 std::span<const std::byte> ContentBuffer::spill(
     ContentReader& reader, const std::function<void(std::span<const std::byte>)>& chunk) {
-    SpillFile file;
+    const common::FileDescriptor file = spill_file();
     std::vector<std::byte> piece(kReadChunk);
     uint64_t offset = 0;
     const uint64_t size = reader.size();
@@ -95,14 +85,14 @@ std::span<const std::byte> ContentBuffer::spill(
         const size_t got = reader.read(offset, piece);
         if (got == 0) break;
         chunk(std::span(piece).first(got));
-        if (::pwrite(file.fd(), piece.data(), got, static_cast<off_t>(offset)) !=
+        if (::pwrite(file.get(), piece.data(), got, static_cast<off_t>(offset)) !=
             static_cast<ssize_t>(got))
             throw Error(std::string("cannot write temporary file: ") + std::strerror(errno));
         offset += got;
     }
     loaded_ = offset;
     if (offset == 0) return {};
-    void* p = ::mmap(nullptr, offset, PROT_READ, MAP_PRIVATE, file.fd(), 0);
+    void* p = ::mmap(nullptr, offset, PROT_READ, MAP_PRIVATE, file.get(), 0);
     if (p == MAP_FAILED)
         throw Error(std::string("cannot map temporary file: ") + std::strerror(errno));
     mapping_ = static_cast<std::byte*>(p);

@@ -1,15 +1,14 @@
 #pragma once
-// One error type for the engine: its message is a single line that names the input and what is
-// wrong, ready to be printed as "dflab: <message>".
-#include <stdexcept>
+// The engine's errors are dflab::common::Error (common/error.hpp); this header keeps the engine's
+// names for them and adds what is TSK-specific.
 #include <string>
+
+#include "common/error.hpp"
 
 namespace dflab::engine {
 
-class Error : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+using common::Error;
+using common::Interrupted;
 
 // The current thread's TSK error as one line (TSK keeps errors per thread), then resets it.
 std::string take_tsk_error();

@@ -1,82 +1,12 @@
 #pragma once
-// A small RAII layer over SQLite: a connection and prepared statements with typed binding.
-#include <sqlite3.h>
-
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <variant>
-#include <vector>
+// The SQLite RAII layer lives in common/sqlite.hpp; the engine keeps its names for it.
+#include "common/sqlite.hpp"
 
 namespace dflab::engine {
 
-using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
-
-class Statement {
-  public:
-    Statement(sqlite3* db, std::string_view sql);
-    Statement& bind(int index, std::nullptr_t);
-    Statement& bind(int index, int64_t value);
-    Statement& bind(int index, double value);
-    Statement& bind(int index, std::string_view value);
-    Statement& bind(int index, const std::string& value) {
-        return bind(index, std::string_view(value));
-    }
-    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
-    Statement& bind(int index, const std::optional<std::string>& value);
-    Statement& bind(int index, const std::optional<int64_t>& value);
-    // Runs to the next row; false when done. Throws Error on failure.
-    bool step();
-    void run();  // step() to completion, then reset() and clear bindings
-    void reset();
-    int columns() const;
-    std::string column_name(int i) const;
-    SqlValue column(int i) const;
-    int64_t column_int(int i) const;
-    std::string column_text(int i) const;
-    bool column_is_null(int i) const;
-    sqlite3_stmt* get() const { return stmt_.get(); }
-
-  private:
-    struct Finalize {
-        void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-    };
-    std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
-    sqlite3* db_;
-};
-
-class Database {
-  public:
-    enum class Mode { ReadOnly, ReadWrite, Create };
-    Database(const std::string& path, Mode mode);
-    void exec(std::string_view sql);  // one or more statements, no results
-    Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
-    int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
-    sqlite3* get() const { return db_.get(); }
-    const std::string& path() const { return path_; }
-
-  private:
-    struct Close {
-        void operator()(sqlite3* d) const noexcept { sqlite3_close_v2(d); }
-    };
-    std::unique_ptr<sqlite3, Close> db_;
-    std::string path_;
-};
-
-// A transaction that rolls back unless committed.
-class Transaction {
-  public:
-    explicit Transaction(Database& db);
-    ~Transaction();
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit();
-
-  private:
-    Database& db_;
-    bool done_ = false;
-};
+using common::Database;
+using common::SqlValue;
+using common::Statement;
+using common::Transaction;
 
 }  // namespace dflab::engine

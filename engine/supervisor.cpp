@@ -17,6 +17,7 @@
 #include <mutex>
 #include <new>
 
+#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine {
@@ -120,7 +121,7 @@ bool InterruptScope::interrupted() {
 }
 
 void InterruptScope::check() {
-    if (interrupted()) throw Error("interrupted");
+    if (interrupted()) throw Interrupted();
 }
 
 void ChildChannel::send(std::string_view line) {
@@ -168,24 +169,22 @@ void ChildChannel::heartbeat() {
 
 int run_supervised(const SupervisorLimits& limits, const std::function<void(ChildChannel&)>& work,
                    const std::function<void(const Progress&)>& on_progress) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
+    // Owned at once: an interruption or a failure below closes both ends.
+    common::FileDescriptor reader(ends[0]), writer(ends[1]);
     std::cout.flush();
     std::fflush(stdout);
     InterruptScope interrupts;
     interrupts.check();
     pid_t pid = fork();
-    if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        throw Error(std::string("cannot start worker process: ") + std::strerror(errno));
-    }
+    if (pid < 0) throw Error(std::string("cannot start worker process: ") + std::strerror(errno));
     if (pid == 0) {
-        ::close(fds[0]);
-        child_main(fds[1], limits, work);
+        reader.reset();
+        child_main(writer.release(), limits, work);  // never returns (_exit)
     }
-    ::close(fds[1]);
+    writer.reset();
 
     std::string context, error_message, pending;
     int result_code = 0;
@@ -200,12 +199,12 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
         ::kill(pid, SIGKILL);
     };
     while (!exited) {
-        pollfd pfd{fds[0], POLLIN, 0};
+        pollfd pfd{reader.get(), POLLIN, 0};
         int ready = eof ? 0 : ::poll(&pfd, 1, 100);
         if (eof) ::usleep(20'000);
         if (ready > 0) {
             char buf[4096];
-            ssize_t n = ::read(fds[0], buf, sizeof buf);
+            ssize_t n = ::read(reader.get(), buf, sizeof buf);
             if (n <= 0) {
                 eof = true;
             } else {
@@ -260,7 +259,7 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
     if (!eof) {
         char buf[4096];
         ssize_t n;
-        while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+        while ((n = ::read(reader.get(), buf, sizeof buf)) > 0)
             pending.append(buf, static_cast<size_t>(n));
         size_t nl;
         while ((nl = pending.find('\n')) != std::string::npos) {
@@ -271,11 +270,11 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
             if (line.rfind("R ", 0) == 0) result_code = std::atoi(line.c_str() + 2);
         }
     }
-    ::close(fds[0]);
+    reader.reset();
     const std::string where = context.empty() ? "" : context + ": ";
     if (interrupted_by ||
         (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))) {
-        throw Error("interrupted");
+        throw Interrupted();
     }
     if (!failure.empty()) throw Error(where + failure);
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) {

@@ -40,7 +40,7 @@ class ChildChannel {
 };
 
 // While one exists, Ctrl-C (SIGINT) and SIGTERM do not kill this process: they are noted, the
-// running child is stopped, and run_supervised() / check() throw Error("interrupted"), so that
+// running child is stopped, and run_supervised() / check() throw Interrupted, so that
 // callers unwind and remove their temporary outputs. Nestable; not thread-safe.
 class InterruptScope {
   public:
@@ -49,14 +49,14 @@ class InterruptScope {
     InterruptScope(const InterruptScope&) = delete;
     InterruptScope& operator=(const InterruptScope&) = delete;
     static bool interrupted();
-    static void check();  // throws Error("interrupted") once a signal was noted
+    static void check();  // throws Interrupted once a signal was noted
 };
 
 // Runs `work` in a child process and waits for it. Returns the code the child set with result()
 // when it finished cleanly.
 // Throws Error when the child threw (its own message, which names its input), crashed (signal
 // named), ran out of time, went silent or exceeded the memory limit (the message then starts with
-// the child's last context), or when the user interrupted (Ctrl-C, SIGTERM: "interrupted").
+// the child's last context), or when the user interrupted (Ctrl-C, SIGTERM: Interrupted).
 // When the child dies of SIGPIPE (its reader went away) the caller dies of SIGPIPE too.
 int run_supervised(const SupervisorLimits& limits, const std::function<void(ChildChannel&)>& work,
                    const std::function<void(const Progress&)>& on_progress = {});

@@ -4,7 +4,7 @@
 #include <regex>
 #include <stdexcept>
 
-#include "engine/time_format.hpp"
+#include "common/time_format.hpp"
 
 namespace dflab::exercises::detail {
 
@@ -75,8 +75,8 @@ json single_form(const std::string& type, const json& options, const json& v) {
     if (type == "hash") return hash_form(options, v);
     if (type == "integer" || type == "size" || type == "offset") return integer_form(v);
     if (type == "timestamp") {
-        if (v.is_number_integer()) return engine::iso_utc(v.get<int64_t>());
-        return engine::iso_utc(engine::parse_time(as_text(v)));
+        if (v.is_number_integer()) return common::iso_utc(v.get<int64_t>());
+        return common::iso_utc(common::parse_time(as_text(v)));
     }
     if (type == "path") {
         std::string p = as_text(v);

@@ -6,8 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/error.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "engine/hashes.hpp"
 
 namespace dflab::exercises {
@@ -50,7 +50,7 @@ void write_file(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary);
     out << text;
-    if (!out.flush()) throw engine::Error(path.string() + ": cannot write");
+    if (!out.flush()) throw common::Error(path.string() + ": cannot write");
 }
 
 // "images/" or "images/variant-K/" inside the participant bundle.

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "images/recipe.hpp"
+#include "common/source_error.hpp"
 
 namespace dflab::exercises {
 
-using images::SourceMark;
+using common::SourceMark;
 
 // A text a participant reads, per language code ("en", "ru", "kk").
 struct LocalText {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "common/error.hpp"
 #include "engine/analyze.hpp"
-#include "engine/error.hpp"
 #include "exercises/bundle_writer.hpp"
 #include "images/disk_builder.hpp"
 #include "images/recipe_parser.hpp"
@@ -58,7 +58,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     analyze.fat_zones.all = image.fat_zone;
     engine::AnalyzeSummary summary = engine::analyze(analyze, engine::default_limits());
     if (!summary.errors.empty())
-        throw engine::Error(image.recipe.string() + ": the built image " + image.id +
+        throw common::Error(image.recipe.string() + ": the built image " + image.id +
                             " could not be analysed completely: " + summary.errors.front());
     return out;
 }
@@ -147,7 +147,7 @@ void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog
     if (out.filename().empty()) out = out.parent_path();
     std::error_code ec;
     if (fs::exists(out, ec) && !options.overwrite)
-        throw engine::Error(out.string() +
+        throw common::Error(out.string() +
                             ": already exists; choose a new folder or pass --force to replace it");
     fs::create_directories(out.parent_path(), ec);
     // Everything is made beside OUT and moved into place only when complete.
@@ -156,7 +156,7 @@ void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog
     staging_name += ".partial";
     images::TempFolder staging(staging_name, out.parent_path());
     if (options.variants == 0 || options.variants > 500)
-        throw engine::Error("--variants must be from 1 to 500, not " +
+        throw common::Error("--variants must be from 1 to 500, not " +
                             std::to_string(options.variants));
     std::vector<unsigned> variants;
     for (unsigned v = 0; v < options.variants; ++v) variants.push_back(v);

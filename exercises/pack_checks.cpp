@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <variant>
 
-#include "engine/time_format.hpp"
+#include "common/time_format.hpp"
 #include "images/recipe_parser.hpp"
 
 namespace dflab::exercises::detail {
@@ -72,8 +72,8 @@ std::optional<std::string> backwards_in(const Recipe& recipe, unsigned variant) 
         if (now.time < before.time)
             return now.mark.str() + ": the story goes back in time" +
                    (variant ? " in variant " + std::to_string(variant) : std::string()) +
-                   ": this action is at " + engine::iso_utc(now.time) + ", before the one at " +
-                   before.mark.str() + " (" + engine::iso_utc(before.time) +
+                   ": this action is at " + common::iso_utc(now.time) + ", before the one at " +
+                   before.mark.str() + " (" + common::iso_utc(before.time) +
                    "); actions happen in the order they are written, so reorder them or change "
                    "'at:' (and the ranges of the time variables it uses)";
     }

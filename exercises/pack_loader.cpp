@@ -3,33 +3,31 @@
 #include <algorithm>
 #include <set>
 
-#include "engine/error.hpp"
-#include "engine/time_format.hpp"
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "common/time_format.hpp"
 #include "exercises/question_loader.hpp"
 #include "exercises/yaml_file.hpp"
-#include "images/recipe_parser.hpp"
-#include "images/recipe_text.hpp"
-#include "images/recipe_values.hpp"
 
 namespace dflab::exercises {
 
 namespace fs = std::filesystem;
 using namespace detail;
-using images::RecipeError;
-using images::recipe_detail::id_value;
-using images::recipe_detail::item_field;
-using images::recipe_detail::join;
-using images::recipe_detail::keyword_value;
-using images::recipe_detail::list_value;
-using images::recipe_detail::quote;
-using images::recipe_detail::scalar;
-using images::recipe_detail::text_value;
-using images::recipe_detail::trim;
+using common::join;
+using common::quote;
+using common::SourceError;
+using common::trim;
+using common::yaml::id_value;
+using common::yaml::item_field;
+using common::yaml::keyword_value;
+using common::yaml::list_value;
+using common::yaml::scalar;
+using common::yaml::text_value;
 
 namespace {
 
 // "90min", "1h30min", "2h" or a number of minutes.
-int minutes_value(const Context& ctx, const Field& f) {
+int minutes_value(const Source& ctx, const Field& f) {
     std::string s = trim(scalar(ctx, f, "a duration such as 90min or 1h30min"));
     int total = 0;
     size_t i = 0;
@@ -37,7 +35,7 @@ int minutes_value(const Context& ctx, const Field& f) {
     while (i < s.size()) {
         size_t j = i;
         while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-        auto n = images::recipe_detail::parse_int<int>(s.substr(i, j - i));
+        auto n = common::parse_int<int>(s.substr(i, j - i));
         size_t k = j;
         while (k < s.size() && std::isalpha(static_cast<unsigned char>(s[k]))) ++k;
         std::string unit = s.substr(j, k - j);
@@ -53,7 +51,7 @@ int minutes_value(const Context& ctx, const Field& f) {
     return total;
 }
 
-PackImage parse_image(const Context& ctx, const Field& item, const fs::path& folder) {
+PackImage parse_image(const Source& ctx, const Field& item, const fs::path& folder) {
     MapReader r(ctx, item.node, item.mark, "an image", {"id", "recipe", "formats", "fat_zone"});
     PackImage image;
     image.mark = item.mark;
@@ -70,8 +68,8 @@ PackImage parse_image(const Context& ctx, const Field& item, const fs::path& fol
     if (auto f = r.get("fat_zone")) {  // the zone solutions read FAT local times in
         image.fat_zone = trim(scalar(ctx, *f, "a time zone name such as Asia/Almaty"));
         try {
-            engine::check_time_zone(image.fat_zone);
-        } catch (const engine::Error&) {
+            common::check_time_zone(image.fat_zone);
+        } catch (const common::Error&) {
             ctx.fail(f->mark, "unknown time zone " + quote(image.fat_zone) +
                                   "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");
         }
@@ -86,7 +84,7 @@ Pack load_pack(const fs::path& where) {
     fs::path file = fs::is_directory(where, ec) ? where / "pack.yaml" : where;
     std::string display = file.string();
     auto yaml = read_yaml(file, display);
-    const Context& ctx = yaml->ctx;
+    const Source& ctx = yaml->ctx;
     MapReader r(ctx, yaml->root, ctx.at(yaml->root.Mark()), "pack.yaml",
                 {"id", "version", "title", "description", "authors", "module", "difficulty",
                  "estimated_time", "languages", "date_order", "images", "rules", "questions"});
@@ -148,13 +146,13 @@ Pack load_pack(const fs::path& where) {
     for (auto& q : pack.questions) {
         for (auto& p : q.prerequisites)
             if (!pack.question(p) || p == q.id)
-                throw RecipeError(q.mark, "question " + quote(q.id) + " has the prerequisite " +
+                throw SourceError(q.mark, "question " + quote(q.id) + " has the prerequisite " +
                                               quote(p) +
                                               ", which is not another question of "
                                               "the pack");
         for (auto& s : q.solution)
             if (s.verb == "image" && !pack.image(s.argument.get<std::string>()))
-                throw RecipeError(
+                throw SourceError(
                     s.mark, "no image " + quote(s.argument.get<std::string>()) +
                                 " in the pack; images: " + [&] {
                                     std::vector<std::string> ids;
@@ -162,7 +160,7 @@ Pack load_pack(const fs::path& where) {
                                     return join(ids);
                                 }());
         if (q.expect && !q.expect->image.empty() && !pack.image(q.expect->image))
-            throw RecipeError(q.expect->mark,
+            throw SourceError(q.expect->mark,
                               "no image " + quote(q.expect->image) + " in the pack");
     }
     return pack;

@@ -7,7 +7,7 @@
 
 namespace dflab::exercises {
 
-// `where` is the pack folder or its pack.yaml. Throws images::RecipeError.
+// `where` is the pack folder or its pack.yaml. Throws common::SourceError.
 Pack load_pack(const std::filesystem::path& where);
 
 // The verbs a solution step may use, with a line of help each (for messages and docs).

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 
+#include "common/text.hpp"
 #include "exercises/pack_loader.hpp"
 #include "exercises/yaml_file.hpp"
-#include "images/recipe_parser.hpp"
-#include "images/recipe_text.hpp"
-#include "images/recipe_values.hpp"
 
 namespace dflab::exercises {
 
@@ -53,18 +51,18 @@ namespace dflab::exercises::detail {
 
 namespace {
 
-using images::recipe_detail::bool_value;
-using images::recipe_detail::id_value;
-using images::recipe_detail::item_field;
-using images::recipe_detail::join;
-using images::recipe_detail::kind_of;
-using images::recipe_detail::list_value;
-using images::recipe_detail::quote;
-using images::recipe_detail::scalar;
-using images::recipe_detail::trim;
-using images::recipe_detail::uint_value;
+using common::join;
+using common::quote;
+using common::trim;
+using common::yaml::bool_value;
+using common::yaml::id_value;
+using common::yaml::item_field;
+using common::yaml::kind_of;
+using common::yaml::list_value;
+using common::yaml::scalar;
+using common::yaml::uint_value;
 
-double points_value(const Context& ctx, const Field& f) {
+double points_value(const Source& ctx, const Field& f) {
     std::string s = trim(scalar(ctx, f, "a number of points"));
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
@@ -95,7 +93,7 @@ const std::vector<std::string>& where_operators() {
     return ops;
 }
 
-void check_where_condition(const Context& ctx, const Field& condition) {
+void check_where_condition(const Source& ctx, const Field& condition) {
     if (!condition.node.IsMap()) return;  // {FIELD: VALUE}: equality
     MapReader ops(ctx, condition.node, condition.mark, "the condition on '" + condition.key + "'",
                   where_operators());
@@ -121,7 +119,7 @@ bool takes_nothing(const std::string& verb) {
            verb == "unique" || verb == "sort";
 }
 
-Step parse_step(const Context& ctx, const Field& item) {
+Step parse_step(const Source& ctx, const Field& item) {
     Step step;
     step.mark = item.mark;
     std::vector<std::string> verbs;
@@ -211,7 +209,7 @@ Step parse_step(const Context& ctx, const Field& item) {
     return step;
 }
 
-Expectation parse_expect(const Context& ctx, const Field& f) {
+Expectation parse_expect(const Source& ctx, const Field& f) {
     MapReader r(ctx, f.node, f.mark, "'expect'",
                 {"image", "artifact", "artifacts", "partition", "field", "variable"});
     Expectation e;
@@ -240,7 +238,7 @@ Expectation parse_expect(const Context& ctx, const Field& f) {
 
 Question load_question(const std::filesystem::path& path, const std::string& display) {
     auto file = read_yaml(path, display);
-    const Context& ctx = file->ctx;
+    const Source& ctx = file->ctx;
     MapReader r(
         ctx, file->root, ctx.at(file->root.Mark()), "the question",
         {"id", "title", "text", "points", "type", "options", "choices", "hints", "prerequisites",
@@ -254,7 +252,7 @@ Question load_question(const std::filesystem::path& path, const std::string& dis
     q.text = local_text(ctx, r.need("text", "write what the participant must find"));
     q.points = points_value(ctx, r.need("points", "say how many points it gives"));
     Field type = r.need("type", "say the answer type: " + join(answer_types()));
-    q.type = images::recipe_detail::keyword_value(ctx, type, "an answer type");
+    q.type = common::yaml::keyword_value(ctx, type, "an answer type");
     const auto& types = answer_types();
     if (std::find(types.begin(), types.end(), q.type) == types.end())
         ctx.fail(type.mark, "unknown answer type " + quote(q.type) + "; use one of " + join(types));

@@ -7,7 +7,7 @@
 
 namespace dflab::exercises::detail {
 
-// Reads the question at `path` (named `display` in messages). Throws images::RecipeError.
+// Reads the question at `path` (named `display` in messages). Throws common::SourceError.
 Question load_question(const std::filesystem::path& path, const std::string& display);
 
 }  // namespace dflab::exercises::detail

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "engine/file_system.hpp"
 #include "exercises/answer_form.hpp"
 #include "exercises/solution_state.hpp"
@@ -46,12 +46,12 @@ const engine::FileSystem& SolutionState::need_fs() {
     return *fs;
 }
 
-engine::Database& SolutionState::need_case() {
+common::Database& SolutionState::need_case() {
     if (!case_db) {
         const auto& path = image().case_db;
         if (path.empty()) throw StepError("the image was not analysed");
         case_db =
-            std::make_unique<engine::Database>(path.string(), engine::Database::Mode::ReadOnly);
+            std::make_unique<common::Database>(path.string(), common::Database::Mode::ReadOnly);
         case_db->exec("PRAGMA query_only = ON");
     }
     return *case_db;
@@ -182,7 +182,7 @@ std::string pattern_of_variant(const std::string& pattern, SolutionState& state)
 
 nlohmann::json read_truth(const std::filesystem::path& path) {
     std::ifstream in(path);
-    if (!in) throw engine::Error(path.string() + ": cannot read the truth manifest");
+    if (!in) throw common::Error(path.string() + ": cannot read the truth manifest");
     return nlohmann::json::parse(in);
 }
 
@@ -196,6 +196,8 @@ Solved solve(const Question& question, const SolveEnvironment& env) {
     for (const Step& step : question.solution) {
         try {
             steps().at(step.verb)(state, step);
+        } catch (const common::Interrupted&) {
+            throw;  // the user stopped the run: not this step's failure
         } catch (const std::exception& e) {
             throw SolutionError(step.mark.str() + ": question " + question.id + ": step '" +
                                 short_text(step.text()) + "': " + e.what());

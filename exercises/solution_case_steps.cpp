@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/error.hpp"
+#include "common/time_format.hpp"
 #include "common/utf8.hpp"
-#include "engine/error.hpp"
 #include "engine/file_system.hpp"
-#include "engine/time_format.hpp"
 #include "engine/volumes.hpp"
 #include "exercises/solution_state.hpp"
 
@@ -14,8 +14,8 @@ namespace dflab::exercises::detail {
 
 namespace {
 
-nlohmann::json column_value(const engine::Statement& st, int i) {
-    engine::SqlValue v = st.column(i);
+nlohmann::json column_value(const common::Statement& st, int i) {
+    common::SqlValue v = st.column(i);
     if (auto* n = std::get_if<int64_t>(&v)) return *n;
     if (auto* d = std::get_if<double>(&v)) return *d;
     if (auto* t = std::get_if<std::string>(&v)) return *t;
@@ -23,7 +23,7 @@ nlohmann::json column_value(const engine::Statement& st, int i) {
 }
 
 // Every row as an object of its columns.
-nlohmann::json rows(engine::Statement& st) {
+nlohmann::json rows(common::Statement& st) {
     nlohmann::json list = nlohmann::json::array();
     while (st.step()) {
         nlohmann::json row = nlohmann::json::object();
@@ -76,7 +76,7 @@ void add_file_name_events(SolutionState& s, const std::string& from, const std::
                 {"b", &e.file_name->crtime}};
             for (auto& [letter, t] : times) {
                 if (!*t || (!event.empty() && event != letter)) continue;
-                std::string when = engine::iso_utc(**t);
+                std::string when = common::iso_utc(**t);
                 if (when < from || when > to) continue;
                 nlohmann::json row{{"time", when},
                                    {"event", letter},
@@ -119,8 +119,8 @@ void step_search(SolutionState& s, const Step& step) {
 
 void step_timeline(SolutionState& s, const Step& step) {
     const nlohmann::json& a = step.argument;
-    std::string from = a.contains("from") ? engine::iso_utc(engine::parse_time(a["from"])) : "";
-    std::string to = a.contains("to") ? engine::iso_utc(engine::parse_time(a["to"])) : "~";
+    std::string from = a.contains("from") ? common::iso_utc(common::parse_time(a["from"])) : "";
+    std::string to = a.contains("to") ? common::iso_utc(common::parse_time(a["to"])) : "~";
     std::string sql =
         "SELECT t.time, t.event, t.partition, t.path, t.path_hex FROM timeline t WHERE t.time >= ? "
         "AND "
@@ -149,7 +149,7 @@ void step_timeline(SolutionState& s, const Step& step) {
 }
 
 void step_sql(SolutionState& s, const Step& step) {
-    engine::Database& db = s.need_case();
+    common::Database& db = s.need_case();
     std::string sql = step.argument.get<std::string>();
     auto st = db.prepare(sql);
     if (!sqlite3_stmt_readonly(st.get()))

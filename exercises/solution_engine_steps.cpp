@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/error.hpp"
+#include "common/time_format.hpp"
 #include "common/utf8.hpp"
 #include "engine/content.hpp"
 #include "engine/entry_json.hpp"
-#include "engine/error.hpp"
 #include "engine/file_system.hpp"
 #include "engine/hashes.hpp"
-#include "engine/time_format.hpp"
 #include "exercises/solution_state.hpp"
 
 namespace dflab::exercises::detail {
@@ -49,7 +49,7 @@ std::string content_of(const engine::FileSystem& fs, const engine::Entry& e) {
             out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
             return out.size() < (256u << 20);  // content filters look at the first 256 MiB
         });
-    } catch (const engine::Error&) {
+    } catch (const common::Error&) {
         out.clear();
     }
     return out;
@@ -135,7 +135,7 @@ void step_find(SolutionState& s, const Step& step) {
     if (a.contains("path")) {
         try {
             found.push_back(fs.find(a["path"].get<std::string>()));
-        } catch (const engine::Error&) {
+        } catch (const common::Error&) {
             // nothing there: the filters below decide nothing was found
         }
     } else if (a.contains("inode")) {

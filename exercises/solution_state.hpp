@@ -6,9 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "common/sqlite.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
-#include "engine/sqlite.hpp"
+#include "common/sqlite.hpp"
 #include "engine/volumes.hpp"
 #include "exercises/solution.hpp"
 
@@ -21,7 +22,7 @@ struct SolutionState {
     std::optional<engine::Evidence> evidence;
     std::optional<engine::Partition> partition;
     std::optional<engine::FileSystem> fs;  // of `partition`, on `evidence`
-    std::unique_ptr<engine::Database> case_db;
+    std::unique_ptr<common::Database> case_db;
     nlohmann::json value;           // the value so far
     nlohmann::json truth_manifest;  // of image_id, read on first use
 
@@ -33,7 +34,7 @@ struct SolutionState {
     // The selected partition, or the only one with a file system.
     const engine::Partition& need_partition();
     const engine::FileSystem& need_fs();
-    engine::Database& need_case();
+    common::Database& need_case();
 };
 
 // A step failed: the message says what happened (the caller adds where).

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <optional>
 
-#include "engine/time_format.hpp"
+#include "common/time_format.hpp"
 
 #include "exercises/solution_state.hpp"
 
@@ -61,7 +61,7 @@ std::optional<int64_t> time_of(const nlohmann::json& j) {
     const std::string t = j.get<std::string>();
     if (t.size() < 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
     try {
-        return engine::parse_time(t);
+        return common::parse_time(t);
     } catch (const std::exception&) {
         return std::nullopt;
     }

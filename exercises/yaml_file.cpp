@@ -3,42 +3,38 @@
 #include <fstream>
 #include <sstream>
 
-#include "images/recipe_parser.hpp"
-#include "images/recipe_text.hpp"
-#include "images/recipe_values.hpp"
+#include "common/text.hpp"
 
 namespace dflab::exercises::detail {
 
 namespace fs = std::filesystem;
-using images::RecipeError;
-using images::recipe_detail::join;
-using images::recipe_detail::kind_of;
-using images::recipe_detail::quote;
-using images::recipe_detail::scalar;
-using images::recipe_detail::text_value;
-using images::recipe_detail::trim;
+using common::join;
+using common::quote;
+using common::SourceError;
+using common::trim;
+using common::yaml::kind_of;
+using common::yaml::scalar;
+using common::yaml::text_value;
 
 std::unique_ptr<YamlFile> read_yaml(const fs::path& path, const std::string& display) {
     auto file = std::make_unique<YamlFile>();
-    Context& ctx = file->ctx;
+    Source& ctx = file->ctx;
     ctx.file = display;
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
-        throw RecipeError(display, fs::exists(path, ec) ? "is not a regular file; name a .yaml file"
+        throw SourceError(display, fs::exists(path, ec) ? "is not a regular file; name a .yaml file"
                                                         : "does not exist; check the path");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw RecipeError(display, "cannot open the file; check its permissions");
+    if (!in) throw SourceError(display, "cannot open the file; check its permissions");
     std::ostringstream text;
     text << in.rdbuf();
-    ctx.folder = fs::absolute(path).parent_path();
-    ctx.zone = date::locate_zone("UTC");
-    file->root = images::recipe_detail::parse_source(ctx, text.str());
+    file->root = common::yaml::parse_source(ctx, text.str());
     if (!file->root.IsDefined() || file->root.IsNull())
-        throw RecipeError(images::SourceMark{display, 1, 1}, "the file is empty");
+        throw SourceError(common::SourceMark{display, 1, 1}, "the file is empty");
     return file;
 }
 
-LocalText local_text(const Context& ctx, const Field& f) {
+LocalText local_text(const Source& ctx, const Field& f) {
     LocalText t;
     t.mark = f.mark;
     if (f.node.IsScalar()) {
@@ -47,7 +43,7 @@ LocalText local_text(const Context& ctx, const Field& f) {
     }
     MapReader r(ctx, f.node, f.mark, "'" + f.key + "'", {"*"});
     for (auto& lang : r.fields()) {
-        if (!images::recipe_detail::is_identifier(lang.key, "") || lang.key.size() > 3)
+        if (!common::is_identifier(lang.key, "") || lang.key.size() > 3)
             ctx.fail(lang.key_mark,
                      "'" + lang.key + "' is not a language code; write en, ru or kk (ISO 639-1)");
         std::string value = text_value(ctx, lang);
@@ -68,7 +64,7 @@ nlohmann::json json_value(const YAML::Node& node) {
             if (node.Tag() == "!") return s;  // quoted: a string, whatever it looks like
             if (s == "true") return true;
             if (s == "false") return false;
-            if (auto i = images::recipe_detail::parse_int<int64_t>(s)) return *i;
+            if (auto i = common::parse_int<int64_t>(s)) return *i;
             return s;
         }
         case YAML::NodeType::Sequence: {
@@ -89,7 +85,7 @@ nlohmann::json json_value(const YAML::Node& node) {
     }
 }
 
-std::vector<std::string> string_list(const Context& ctx, const Field& f, const std::string& what) {
+std::vector<std::string> string_list(const Source& ctx, const Field& f, const std::string& what) {
     std::vector<std::string> out;
     if (f.node.IsScalar()) {
         out.push_back(trim(scalar(ctx, f, what)));
@@ -98,13 +94,13 @@ std::vector<std::string> string_list(const Context& ctx, const Field& f, const s
     if (!f.node.IsSequence())
         ctx.fail(f.mark, "'" + f.key + "' must be a list of " + what + ", not " + kind_of(f.node));
     for (size_t i = 0; i < f.node.size(); ++i) {
-        Field item = images::recipe_detail::item_field(ctx, f, i);
+        Field item = common::yaml::item_field(ctx, f, i);
         out.push_back(trim(scalar(ctx, item, what)));
     }
     return out;
 }
 
-fs::path pack_path(const Context& ctx, const Field& f, const fs::path& folder) {
+fs::path pack_path(const Source& ctx, const Field& f, const fs::path& folder) {
     std::string rel = trim(scalar(ctx, f, "a path inside the pack folder"));
     fs::path p = fs::path(rel);
     if (p.is_absolute())

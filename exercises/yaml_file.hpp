@@ -1,5 +1,5 @@
 #pragma once
-// Reading a pack's YAML files (internal): the strict reader of the recipe parser (every key
+// Reading a pack's YAML files (internal): the strict reader of common/yaml_reader.hpp (every key
 // checked, every error at FILE:LINE:COLUMN) plus the values packs add: texts per language and
 // free-form values turned into JSON.
 #include <yaml-cpp/yaml.h>
@@ -9,31 +9,31 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/yaml_reader.hpp"
 #include "exercises/pack.hpp"
-#include "images/recipe_reader.hpp"
 
 namespace dflab::exercises::detail {
 
-using images::recipe_detail::Context;
-using images::recipe_detail::Field;
-using images::recipe_detail::MapReader;
+using common::yaml::Field;
+using common::yaml::MapReader;
+using common::yaml::Source;
 
 struct YamlFile {
-    Context ctx;
+    Source ctx;
     YAML::Node root;
 };
 
-// Reads and parses `path` (named `display` in messages). Throws images::RecipeError.
+// Reads and parses `path` (named `display` in messages). Throws common::SourceError.
 std::unique_ptr<YamlFile> read_yaml(const std::filesystem::path& path, const std::string& display);
 
 // "text" (English) or {en: ..., ru: ..., kk: ...}.
-LocalText local_text(const Context& ctx, const Field& f);
+LocalText local_text(const Source& ctx, const Field& f);
 // A scalar, list or map as JSON; scalars become numbers or booleans when they read as such.
 nlohmann::json json_value(const YAML::Node& node);
 // A list of single values (or one value standing for a list of one).
-std::vector<std::string> string_list(const Context& ctx, const Field& f, const std::string& what);
+std::vector<std::string> string_list(const Source& ctx, const Field& f, const std::string& what);
 // A path inside the pack folder; fails if it escapes the folder or does not exist.
-std::filesystem::path pack_path(const Context& ctx, const Field& f,
+std::filesystem::path pack_path(const Source& ctx, const Field& f,
                                 const std::filesystem::path& folder);
 
 }  // namespace dflab::exercises::detail

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
@@ -39,22 +40,8 @@ const std::string& prepared(const fs::path& out_dir) {
     return out_dir.native();
 }
 
-class FileDescriptor {
-  public:
-    FileDescriptor(const fs::path& file, int flags) : fd_(::open(file.c_str(), flags | O_CLOEXEC)) {
-        if (fd_ < 0) throw Error(file.string() + ": cannot open: " + std::strerror(errno));
-    }
-    ~FileDescriptor() { ::close(fd_); }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
 void write_at(const fs::path& file, uint64_t offset, std::span<const std::byte> data) {
-    FileDescriptor fd(file, O_WRONLY);
+    const auto fd = common::FileDescriptor::open(file, O_WRONLY);
     ssize_t n = ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(offset));
     if (n != static_cast<ssize_t>(data.size()))
         throw Error(file.string() + ": write failed at byte " + std::to_string(offset));
@@ -498,7 +485,7 @@ class Builder {
     // SHA-256 of a file, reading only its data: its holes (the unused parts of a file system
     // image stay sparse) are hashed as zeros without a read.
     std::string sha256_file(const fs::path& file, const std::string& step = "") {
-        FileDescriptor fd(file, O_RDONLY);
+        const auto fd = common::FileDescriptor::open(file, O_RDONLY);
         const off_t size = ::lseek(fd.get(), 0, SEEK_END);
         engine::Hasher h(engine::kSha256);
         std::vector<std::byte> buf(4 << 20), zeros(1 << 20);

@@ -9,17 +9,12 @@
 #include <variant>
 #include <vector>
 
+#include "common/source_error.hpp"
+
 namespace dflab::images {
 
 // Where a value came from in the recipe, for error messages: "recipe.yaml:12:7".
-struct SourceMark {
-    std::string file;
-    int line = 0;    // 1-based
-    int column = 0;  // 1-based
-    std::string str() const {
-        return file + ":" + std::to_string(line) + ":" + std::to_string(column);
-    }
-};
+using common::SourceMark;
 
 enum class FileSystemType { Fat12, Fat16, Fat32, Ntfs, Ext2, Ext3, Ext4 };
 enum class PartitionTable { None, Mbr, Gpt };

@@ -15,18 +15,9 @@ struct ParseOptions {
 };
 
 // A bad recipe. what() is one line: "FILE:LINE:COLUMN: what is wrong; what to do" (or "FILE: ..."
-// when the problem has no position, such as an unreadable file).
-class RecipeError : public std::runtime_error {
-  public:
-    RecipeError(const SourceMark& mark, const std::string& message);
-    explicit RecipeError(const std::string& file, const std::string& message);
-    const SourceMark& mark() const { return mark_; }
-    const std::string& message() const { return message_; }  // without the position
-
-  private:
-    SourceMark mark_;
-    std::string message_;
-};
+// when the problem has no position, such as an unreadable file). The error of every strict YAML
+// source (common/source_error.hpp): packs and questions throw it too.
+using RecipeError = common::SourceError;
 
 // Reads and checks the recipe at `path`. Throws RecipeError.
 Recipe parse_recipe(const std::string& path, const ParseOptions& options = {});

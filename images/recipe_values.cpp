@@ -125,25 +125,6 @@ std::string format_time(int64_t t, const date::time_zone* zone, const std::strin
     return date::format("%Y-%m-%dT%H:%M:%S", local) + buf;
 }
 
-std::string scalar(const Context& ctx, const Field& f, const std::string& expected) {
-    if (!f.node.IsScalar())
-        ctx.fail(f.mark, "'" + f.key + "' must be " + expected + ", not " + kind_of(f.node) +
-                             (f.node.IsNull() ? "; give it a value or remove the key"
-                                              : "; write a single value"));
-    return substitute(ctx, f, f.node.Scalar());
-}
-
-std::string text_value(const Context& ctx, const Field& f) {
-    std::string s = scalar(ctx, f, "text");
-    if (!valid_utf8(s))
-        ctx.fail(f.mark, "'" + f.key + "' is not valid UTF-8; save the recipe as UTF-8");
-    return s;
-}
-
-std::string keyword_value(const Context& ctx, const Field& f, const std::string& expected) {
-    return lower(trim(scalar(ctx, f, expected)));
-}
-
 uint64_t size_value(const Context& ctx, const Field& f) {
     std::string s = scalar(ctx, f, "a size such as 64MiB");
     std::string why;
@@ -156,30 +137,6 @@ uint64_t size_value(const Context& ctx, const Field& f) {
     return *v;
 }
 
-uint64_t uint_value(const Context& ctx, const Field& f, uint64_t min, uint64_t max) {
-    std::string s = trim(scalar(ctx, f, "a whole number"));
-    auto v = parse_int<uint64_t>(s);
-    if (!v || *v < min || *v > max)
-        ctx.fail(f.mark, "'" + f.key + "' must be a whole number from " + std::to_string(min) +
-                             " to " + std::to_string(max) + ", not " + quote(s) +
-                             "; fix the value");
-    return *v;
-}
-
-int64_t int_value(const Context& ctx, const Field& f) {
-    std::string text = scalar(ctx, f, "a whole number");
-    auto v = parse_int<int64_t>(trim(text));
-    if (!v) ctx.fail(f.mark, quote(text) + " is not a whole number; write digits, e.g. 42 or -7");
-    return *v;
-}
-
-bool bool_value(const Context& ctx, const Field& f) {
-    std::string s = keyword_value(ctx, f, "true or false");
-    if (s == "true") return true;
-    if (s == "false") return false;
-    ctx.fail(f.mark, "'" + f.key + "' must be true or false, not " + quote(s) + "; fix the value");
-}
-
 int64_t time_value(const Context& ctx, const Field& f) {
     std::string s = scalar(ctx, f, "a time such as 2024-03-01T10:00:00");
     TimeParse t = time_from_text(s, ctx.zone);
@@ -190,15 +147,6 @@ int64_t time_value(const Context& ctx, const Field& f) {
     ctx.fail(f.mark, "'" + f.key + "' is not a time: " + quote(s) +
                          "; write ISO 8601 like 2024-03-01T10:00:00, optionally with Z or an "
                          "offset such as +05:00 (without one it is read in the recipe's timezone)");
-}
-
-std::string id_value(const Context& ctx, const Field& f, const std::string& expected,
-                     const std::string& what) {
-    std::string id = scalar(ctx, f, expected);
-    if (!is_identifier(id, "_-."))
-        ctx.fail(f.mark, what + " " + quote(id) +
-                             " may only hold letters, digits, '_', '-' and '.'; rename it");
-    return id;
 }
 
 namespace {

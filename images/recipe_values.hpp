@@ -26,20 +26,16 @@ TimeParse time_from_text(const std::string& text, const date::time_zone* zone);
 // "2024-03-01T10:00:00+05:00" in `zone`, or as `format` (date::format) says.
 std::string format_time(int64_t t, const date::time_zone* zone, const std::string& format);
 
-// The field's single value with ${name} replaced; fails if it is a list, a map or empty.
-std::string scalar(const Context& ctx, const Field& f, const std::string& expected);
-std::string text_value(const Context& ctx, const Field& f);  // valid UTF-8
-// A word from a fixed set: trimmed and in lower case (the caller checks the set).
-std::string keyword_value(const Context& ctx, const Field& f, const std::string& expected);
+// Single values (common/yaml_reader.hpp), each with ${name} replaced first (Context::expand).
+using common::yaml::bool_value;
+using common::yaml::id_value;
+using common::yaml::int_value;
+using common::yaml::keyword_value;
+using common::yaml::scalar;
+using common::yaml::text_value;
+using common::yaml::uint_value;
 uint64_t size_value(const Context& ctx, const Field& f);
-uint64_t uint_value(const Context& ctx, const Field& f, uint64_t min, uint64_t max);
-int64_t int_value(const Context& ctx, const Field& f);
-bool bool_value(const Context& ctx, const Field& f);
 int64_t time_value(const Context& ctx, const Field& f);
-// An id (of a partition, of an artifact): letters, digits, '_', '-' and '.'. `what` names it in
-// the message ("partition id").
-std::string id_value(const Context& ctx, const Field& f, const std::string& expected,
-                     const std::string& what);
 
 // File system types: the name a recipe writes and which naming rules apply.
 const char* file_system_name(FileSystemType t);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::images {
@@ -18,22 +19,15 @@ namespace dflab::images {
 namespace {
 
 struct Pipe {
-    int fd[2] = {-1, -1};
+    common::FileDescriptor fd[2];  // read end, write end
     Pipe() {
-        if (pipe2(fd, O_CLOEXEC) != 0)
+        int ends[2];
+        if (pipe2(ends, O_CLOEXEC) != 0)
             throw engine::Error(std::string("cannot create pipe: ") + std::strerror(errno));
+        fd[0].reset(ends[0]);
+        fd[1].reset(ends[1]);
     }
-    ~Pipe() {
-        for (int f : fd) {
-            if (f >= 0) ::close(f);
-        }
-    }
-    Pipe(const Pipe&) = delete;
-    Pipe& operator=(const Pipe&) = delete;
-    void close(int i) {
-        if (fd[i] >= 0) ::close(fd[i]);
-        fd[i] = -1;
-    }
+    void close(int i) { fd[i].reset(); }
 };
 
 struct SpawnAttributes {
@@ -96,9 +90,9 @@ ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& opt
     Pipe in, out, err;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+    posix_spawn_file_actions_adddup2(&actions, in.fd[0].get(), 0);
+    posix_spawn_file_actions_adddup2(&actions, out.fd[1].get(), 1);
+    posix_spawn_file_actions_adddup2(&actions, err.fd[1].get(), 2);
 
     std::map<std::string, std::string> environment{{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"},
                                                    {"TZ", "UTC"},
@@ -129,10 +123,11 @@ ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& opt
     ToolResult result;
     size_t written = 0;
     if (input.empty()) in.close(1);
-    pollfd fds[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
+    pollfd fds[3] = {
+        {out.fd[0].get(), POLLIN, 0}, {err.fd[0].get(), POLLIN, 0}, {in.fd[1].get(), POLLOUT, 0}};
     int open_reads = 2;
-    while (open_reads > 0 || in.fd[1] >= 0) {
-        fds[2].fd = in.fd[1];
+    while (open_reads > 0 || in.fd[1].get() >= 0) {
+        fds[2].fd = in.fd[1].get();
         if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
@@ -145,8 +140,8 @@ ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& opt
                 (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
             }
         }
-        if (in.fd[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-            ssize_t n = ::write(in.fd[1], input.data() + written, input.size() - written);
+        if (in.fd[1].get() >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t n = ::write(in.fd[1].get(), input.data() + written, input.size() - written);
             if (n > 0) written += static_cast<size_t>(n);
             if (n <= 0 || written == input.size()) in.close(1);
         }

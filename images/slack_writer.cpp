@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
@@ -31,22 +32,6 @@ std::optional<uint64_t> image_byte(const TSK_FS_ATTR& attr, uint64_t block_size,
     }
     return std::nullopt;
 }
-
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(const fs::path& file)
-        : fd_(::open(file.c_str(), O_WRONLY | O_CLOEXEC)) {
-        if (fd_ < 0)
-            throw Error(file.string() + ": cannot open for writing: " + std::strerror(errno));
-    }
-    ~FileDescriptor() { ::close(fd_); }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 }  // namespace
 
@@ -103,7 +88,7 @@ SlackPlace write_slack(const fs::path& image, std::string_view path,
                     " bytes do not fit in the " + std::to_string(place.capacity) +
                     " bytes of slack after " + std::string(path) + " (" +
                     std::to_string(place.file_size) + " bytes)");
-    FileDescriptor fd(image);
+    const auto fd = common::FileDescriptor::open(image, O_WRONLY);
     const ssize_t n =
         ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(place.offset));
     if (n != static_cast<ssize_t>(data.size()))

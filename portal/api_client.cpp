@@ -14,7 +14,7 @@
 #include <map>
 #include <sstream>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 
 namespace dflab::portal {
 
@@ -25,7 +25,7 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
-using engine::Error;
+using common::Error;
 
 namespace {
 

@@ -16,7 +16,7 @@
 namespace dflab::portal {
 
 // A portal address: "https://lab.local:8443" or "http://10.0.0.5/portal" (a path prefix in front
-// of every request). Throws engine::Error ("URL: why") for anything else: other schemes, user
+// of every request). Throws common::Error ("URL: why") for anything else: other schemes, user
 // names, queries, fragments, a port outside 1..65535.
 struct ServerUrl {
     std::string scheme;  // "http" or "https"
@@ -53,7 +53,7 @@ struct ApiReply {
 
 class ApiClient {
   public:
-    // Throws engine::Error when the URL is invalid or the CA file cannot be read.
+    // Throws common::Error when the URL is invalid or the CA file cannot be read.
     ApiClient(std::string_view url, ClientOptions options = {});
     ~ApiClient();
     ApiClient(const ApiClient&) = delete;
@@ -62,7 +62,7 @@ class ApiClient {
     const ServerUrl& server() const;
 
     // One request to prefix + `path` ("/api/v1/labs"), `body` sent as JSON when given (POST).
-    // Any status is returned; throws engine::Error ("URL: why", one line) when there is no
+    // Any status is returned; throws common::Error ("URL: why", one line) when there is no
     // HTTP reply in time, the connection or TLS fails, the reply is too large, or it redirects.
     ApiReply get(std::string_view path);
     ApiReply post(std::string_view path, const nlohmann::json& body);

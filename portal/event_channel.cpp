@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "portal/http_session.hpp"
 
 namespace dflab::portal {
@@ -78,7 +78,7 @@ class Channel final : public EventChannel {
 
 Channel& ours(EventChannel& channel) {
     auto* c = dynamic_cast<Channel*>(&channel);
-    if (!c) throw engine::Error("event stream: the channel was not made by make_event_channel()");
+    if (!c) throw common::Error("event stream: the channel was not made by make_event_channel()");
     return *c;
 }
 

@@ -1,8 +1,6 @@
 // Stream-independent pieces of a connection: see http_reply_parts.hpp.
 #include "portal/http_reply_parts.hpp"
 
-#include <unistd.h>
-
 #include <boost/beast/http/field.hpp>
 #include <cstdio>
 #include <ctime>
@@ -12,11 +10,6 @@
 namespace dflab::portal::detail {
 
 namespace http = boost::beast::http;
-
-void FileDescriptor::reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-}
 
 namespace {
 

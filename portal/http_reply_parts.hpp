@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/file_descriptor.hpp"
 #include "portal/http_server.hpp"
 
 namespace dflab::portal::detail {
@@ -18,27 +19,7 @@ constexpr size_t kMaxQueuedEvents = 256;               // a subscriber further b
 constexpr auto kLingerTime = std::chrono::seconds(2);  // reading what a client still sends
 constexpr size_t kDefaultBodyLimit = 1024 * 1024;
 
-// An open file descriptor, closed with its owner.
-class FileDescriptor {
-  public:
-    FileDescriptor() = default;
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    ~FileDescriptor() { reset(); }
-    int get() const { return fd_; }
-    void reset();
-
-  private:
-    int fd_ = -1;
-};
+using common::FileDescriptor;  // an open file, closed with its owner
 
 // A JSON error reply {"error": code, "message": message}.
 Reply error_reply(int status, std::string_view code, std::string_view message);

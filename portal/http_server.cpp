@@ -17,7 +17,7 @@
 #include <iostream>
 #include <thread>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "portal/http_session.hpp"
 #include "scoring/answer_types.hpp"
 
@@ -27,7 +27,7 @@ namespace asio = boost::asio;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-using engine::Error;
+using common::Error;
 
 // ---- requests ----------------------------------------------------------------------------------
 

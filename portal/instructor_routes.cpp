@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
+#include "common/error.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "portal/portal_context.hpp"
 #include "scoring/answer_types.hpp"
 #include "scoring/lab_export.hpp"
@@ -214,7 +214,7 @@ Reply instructor_api(Portal::Context& c, const Request& request, const Session& 
             try {
                 summary = scoring::regrade(lab->record(), key, "uploaded answer key",
                                            scoring::clock_from_environment());
-            } catch (const engine::Error& e) {
+            } catch (const common::Error& e) {
                 return error_reply(400, "bad_request", e.what());
             }
             lab->reload_key();
@@ -248,7 +248,7 @@ Reply instructor_api(Portal::Context& c, const Request& request, const Session& 
             try {
                 row = lab->lab().review(b["submission"].get<int64_t>(), b["points"].get<double>(),
                                         b["comment"].get<std::string>(), s.name);
-            } catch (const engine::Error& e) {
+            } catch (const common::Error& e) {
                 return error_reply(400, "bad_request", e.what());
             }
             lab->changed();
@@ -287,7 +287,7 @@ Reply instructor_api(Portal::Context& c, const Request& request, const Session& 
         const std::string time = now_iso();
         {
             auto lock = lab->lock();
-            engine::Transaction transaction(lab->record().database());
+            common::Transaction transaction(lab->record().database());
             id = lab->record().add_announcement(time, s.name, text);
             lab->record().append_audit(time, "announcement", s.name, {{"id", id}, {"text", text}});
             transaction.commit();

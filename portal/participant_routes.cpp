@@ -4,9 +4,9 @@
 // they may not see is "not found".
 #include <algorithm>
 
+#include "common/error.hpp"
 #include "common/message_value.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "portal/portal_context.hpp"
 #include "portal/scoreboard.hpp"
 
@@ -154,7 +154,7 @@ Reply submit(Portal::Context& c, PortalLab& lab, const Request& request, const S
         auto lock = lab.lock();
         try {
             o = lab.lab().submit(s.participant, question, (*body)["value"]);
-        } catch (const engine::Error& e) {
+        } catch (const common::Error& e) {
             return error_reply(400, "bad_request", e.what());
         }
         if (o.refused.empty()) lab.changed();
@@ -182,7 +182,7 @@ Reply hint(Portal::Context& c, PortalLab& lab, const Session& s, const std::stri
             h = lab.lab().unlock_hint(s.participant, question);
         } catch (const scoring::Refusal& e) {
             return error_reply(409, "refused", common::render(s.language, e.message));
-        } catch (const engine::Error& e) {
+        } catch (const common::Error& e) {
             return error_reply(409, "refused", e.what());
         }
         lab.changed();

@@ -8,8 +8,8 @@
 
 #include <sodium.h>
 
+#include "common/error.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "portal/portal_context.hpp"
 #include "scoring/access_codes.hpp"
 
@@ -135,17 +135,17 @@ void Portal::Context::announce_change(const PortalLab& lab, std::string_view wha
 }
 
 Portal::Portal(const PortalConfig& config) : context_(std::make_unique<Context>()) {
-    if (config.labs.empty()) throw engine::Error("give at least one --lab with its --bundle");
+    if (config.labs.empty()) throw common::Error("give at least one --lab with its --bundle");
     std::set<std::string> ids;
     for (const auto& source : config.labs) {
         auto lab = std::make_unique<PortalLab>(source.record, source.bundle);
         if (!ids.insert(lab->id()).second)
-            throw engine::Error(source.record.string() + ": a second lab for pack " + lab->id() +
+            throw common::Error(source.record.string() + ": a second lab for pack " + lab->id() +
                                 " (each pack once per portal)");
         context_->labs.push_back(std::move(lab));
     }
     if (config.instructor_password.size() < 8)
-        throw engine::Error("the instructor password must have at least 8 characters");
+        throw common::Error("the instructor password must have at least 8 characters");
     context_->instructor_hash = scoring::hash_password(config.instructor_password);
     context_->tls = config.tls;
 }

@@ -25,7 +25,7 @@ struct PortalConfig {
 
 class Portal {
   public:
-    // Opens every lab (throws engine::Error naming the record or bundle that does not fit).
+    // Opens every lab (throws common::Error naming the record or bundle that does not fit).
     explicit Portal(const PortalConfig& config);
     ~Portal();
     Portal(const Portal&) = delete;

@@ -3,12 +3,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 
 namespace dflab::portal {
 
 namespace fs = std::filesystem;
-using engine::Error;
+using common::Error;
 
 namespace {
 
@@ -93,7 +93,7 @@ std::string PortalLab::scoreboard_frozen() const {
 void PortalLab::set_scoreboard(bool visible, const std::string& frozen, const std::string& time,
                                const std::string& who) {
     {
-        engine::Transaction transaction(record_->database());
+        common::Transaction transaction(record_->database());
         record_->set_setting("scoreboard_visible", visible ? "1" : "0");
         record_->set_setting("scoreboard_frozen", frozen);
         record_->append_audit(time, "scoreboard", who, {{"visible", visible}, {"frozen", frozen}});

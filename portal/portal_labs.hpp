@@ -29,7 +29,7 @@ struct EvidenceFile {
 
 class PortalLab {
   public:
-    // Throws engine::Error naming the record or bundle when they do not fit together.
+    // Throws common::Error naming the record or bundle when they do not fit together.
     PortalLab(const std::filesystem::path& record, const std::filesystem::path& bundle);
 
     const std::string& id() const { return id_; }                 // the pack id

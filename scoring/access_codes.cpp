@@ -8,13 +8,14 @@
 #include <cstring>
 #include <set>
 
+#include "common/error.hpp"
+#include "common/file_descriptor.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "scoring/report_svg.hpp"
 
 namespace dflab::scoring {
 
-using engine::Error;
+using common::Error;
 
 namespace {
 
@@ -60,14 +61,6 @@ std::string random_characters(size_t n) {
     for (unsigned char b : bytes) out += kCodeAlphabet[b & 0x1f];
     return out;
 }
-
-// Closes a file descriptor on every path out.
-struct FileDescriptor {
-    int fd = -1;
-    ~FileDescriptor() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 }  // namespace
 
@@ -198,12 +191,12 @@ void write_private_file(const std::string& path, std::string_view content) {
     const std::string temporary = path + ".partial-" + std::to_string(::getpid());
     ::unlink(temporary.c_str());
     {
-        FileDescriptor file{
-            ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-        if (file.fd < 0) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
+        common::FileDescriptor file(
+            ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!file) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
         size_t done = 0;
         while (done < content.size()) {
-            const ssize_t n = ::write(file.fd, content.data() + done, content.size() - done);
+            const ssize_t n = ::write(file.get(), content.data() + done, content.size() - done);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
                 const std::string why = std::strerror(errno);
@@ -212,7 +205,7 @@ void write_private_file(const std::string& path, std::string_view content) {
             }
             done += static_cast<size_t>(n);
         }
-        if (::fsync(file.fd) != 0) {
+        if (::fsync(file.get()) != 0) {
             const std::string why = std::strerror(errno);
             ::unlink(temporary.c_str());
             throw Error(path + ": write failed (" + why + ")");

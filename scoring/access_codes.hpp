@@ -17,7 +17,7 @@ namespace dflab::scoring {
 inline constexpr std::string_view kCodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 inline constexpr size_t kCodeHandleLength = 4, kCodeLength = 14;
 
-// `count` new normalised codes whose handles all differ. Throws engine::Error when `count` is
+// `count` new normalised codes whose handles all differ. Throws common::Error when `count` is
 // more than a handle space of 2^20 can hold comfortably (over 100,000).
 std::vector<std::string> generate_codes(size_t count);
 // What a person typed, normalised: upper case, spaces (any ASCII white space) and dashes dropped,

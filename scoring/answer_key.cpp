@@ -6,7 +6,7 @@
 #include <functional>
 #include <set>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/answer_types.hpp"
 
 namespace dflab::scoring {
@@ -22,7 +22,7 @@ class Reader {
     [[noreturn]] void fail(std::string_view question, const std::string& what) const {
         std::string where = std::string(source_) + ": ";
         if (!question.empty()) where += "question " + std::string(question) + ": ";
-        throw engine::Error(where + what);
+        throw common::Error(where + what);
     }
 
     // The member `key` of `object`; `required` members that are absent fail.
@@ -251,12 +251,12 @@ AnswerKey load_answer_key(const std::filesystem::path& dir_or_file) {
             file = dir_or_file / "instructor" / "answer-key.json";
     }
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw engine::Error(file.string() + ": cannot be read (no answer key there)");
+    if (!in) throw common::Error(file.string() + ": cannot be read (no answer key there)");
     json document;
     try {
         document = json::parse(in);
     } catch (const json::parse_error& e) {
-        throw engine::Error(file.string() + ": not valid JSON at byte " + std::to_string(e.byte) +
+        throw common::Error(file.string() + ": not valid JSON at byte " + std::to_string(e.byte) +
                             "");
     }
     return parse_answer_key(document, file.string());

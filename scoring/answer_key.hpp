@@ -35,7 +35,7 @@ struct AnswerKey {
 };
 
 // `dir_or_file`: the answer-key.json file, the OUT/instructor directory holding it, or OUT.
-// Throws dflab::engine::Error ("FILE: question ID: what is wrong").
+// Throws dflab::common::Error ("FILE: question ID: what is wrong").
 AnswerKey load_answer_key(const std::filesystem::path& dir_or_file);
 
 // The same checks on an already parsed key; `source` names it in errors.

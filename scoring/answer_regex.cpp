@@ -1,6 +1,6 @@
 // regex: the key is a PCRE2 pattern that a correct answer (trimmed, whitespace folded) matches in
 // full; case-insensitive unless options.case_sensitive. Matching is bounded (pcre_pattern.hpp).
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/answer_types.hpp"
 #include "scoring/pcre_pattern.hpp"
 
@@ -31,7 +31,7 @@ std::string check_key(const nlohmann::json& answer, const nlohmann::json& option
     if (!answer.is_string()) return "a regex answer must be a string (a PCRE2 pattern)";
     try {
         Pattern(answer.get<std::string>(), option_bool(options, "case_sensitive", false));
-    } catch (const engine::Error& e) {
+    } catch (const common::Error& e) {
         return e.what();
     }
     return "";

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 
 namespace dflab::scoring {
 
@@ -23,7 +23,7 @@ constexpr int deepest = 64;             // nesting levels; answers are at level 
 constexpr size_t most_values = 100000;  // values after YAML aliases are expanded
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& what) {
-    throw engine::Error(file.string() + ": " + what);
+    throw common::Error(file.string() + ": " + what);
 }
 
 std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
@@ -35,10 +35,10 @@ std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
 // scalar becomes null.
 json to_json(const YAML::Node& node, int depth, size_t& values, const std::filesystem::path& file) {
     if (depth > deepest)
-        throw engine::Error(where(file, node.Mark()) + ": nested more than " +
+        throw common::Error(where(file, node.Mark()) + ": nested more than " +
                             std::to_string(deepest) + " levels deep; not a findings file");
     if (++values > most_values)
-        throw engine::Error(where(file, node.Mark()) + ": more than " +
+        throw common::Error(where(file, node.Mark()) + ": more than " +
                             std::to_string(most_values) +
                             " values (aliases expanded); not a findings file");
     switch (node.Type()) {
@@ -58,10 +58,10 @@ json to_json(const YAML::Node& node, int depth, size_t& values, const std::files
             json object = json::object();
             for (const auto& item : node) {
                 if (!item.first.IsScalar())
-                    throw engine::Error(where(file, item.first.Mark()) +
+                    throw common::Error(where(file, item.first.Mark()) +
                                         ": keys must be plain names");
                 if (object.contains(item.first.Scalar()))
-                    throw engine::Error(where(file, item.first.Mark()) + ": '" +
+                    throw common::Error(where(file, item.first.Mark()) + ": '" +
                                         item.first.Scalar() +
                                         "' appears twice; which one is meant?");
                 object[item.first.Scalar()] = to_json(item.second, depth + 1, values, file);
@@ -121,7 +121,7 @@ json read_document(const std::filesystem::path& file) {
         size_t values = 0;
         return to_json(YAML::Load(text), 0, values, file);
     } catch (const YAML::Exception& e) {
-        throw engine::Error(where(file, e.mark) + ": " + e.msg);
+        throw common::Error(where(file, e.mark) + ": " + e.msg);
     }
 }
 

@@ -25,11 +25,11 @@ struct Findings {
 };
 
 // Reads and checks the shape of a findings file (.json, or YAML otherwise). Throws
-// dflab::engine::Error naming the file (with line:column for YAML syntax errors).
+// dflab::common::Error naming the file (with line:column for YAML syntax errors).
 Findings load_findings(const std::filesystem::path& file);
 
 // Checks findings against a key: same pack, a variant the key was built for, known question ids.
-// Throws dflab::engine::Error naming the file.
+// Throws dflab::common::Error naming the file.
 void check_findings(const Findings&, const AnswerKey&);
 
 }  // namespace dflab::scoring

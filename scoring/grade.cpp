@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/answer_types.hpp"
 
 namespace dflab::scoring {
@@ -43,7 +43,7 @@ bool blank(const nlohmann::json& value) {
 const nlohmann::json& expected_answer(const KeyQuestion& q, int variant) {
     auto it = q.answers.find(variant);
     if (it == q.answers.end())
-        throw engine::Error("question " + q.id + ": the answer key has no answer for variant " +
+        throw common::Error("question " + q.id + ": the answer key has no answer for variant " +
                             std::to_string(variant));
     return it->second;
 }
@@ -58,7 +58,7 @@ Understood understand(const KeyQuestion& q, const nlohmann::json& submitted,
                       std::string_view date_order) {
     Understood u;
     u.type = find_answer_type(q.type);
-    if (!u.type) throw engine::Error("question " + q.id + ": unknown answer type '" + q.type + "'");
+    if (!u.type) throw common::Error("question " + q.id + ": unknown answer type '" + q.type + "'");
     size_t bytes = 0;
     bool binary = false;
     measure(submitted, bytes, binary);
@@ -116,7 +116,7 @@ Grade judge(const KeyQuestion& q, const Understood& u, const nlohmann::json& exp
     try {
         c = u.type->compare(u.normalised, expected, ctx);
     } catch (const nlohmann::json::exception&) {  // a key not checked by load_answer_key
-        throw engine::Error("question " + q.id + ": the answer key's answer is not a valid " +
+        throw common::Error("question " + q.id + ": the answer key's answer is not a valid " +
                             q.type + " answer");
     }
     Grade g;

@@ -31,7 +31,7 @@ struct Grade {
 
 // `submitted`: a JSON string, number, or (for `set`, or as a one-element list) an array.
 // `date_order`: the key's "DMY", "MDY" or "YMD". Never throws for a bad submission (that is an
-// incorrect grade with understood = false and feedback); throws dflab::engine::Error when the key
+// incorrect grade with understood = false and feedback); throws dflab::common::Error when the key
 // has no answer for `variant`.
 Grade grade_answer(const KeyQuestion&, const nlohmann::json& submitted, int variant,
                    std::string_view date_order);

@@ -1,6 +1,6 @@
 #include "scoring/lab_csv.hpp"
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 
 namespace dflab::scoring {
 
@@ -51,7 +51,7 @@ std::vector<std::vector<std::string>> parse_csv(std::string_view text, std::stri
         }
     }
     if (quoted) {
-        throw engine::Error(std::string(source) + ":" + std::to_string(quote_line) +
+        throw common::Error(std::string(source) + ":" + std::to_string(quote_line) +
                             ": a quoted field is not closed");
     }
     end_row();

@@ -8,7 +8,7 @@
 namespace dflab::scoring {
 
 // Rows of fields; quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF line
-// ends; blank lines are skipped. Throws engine::Error ("SOURCE:LINE: ...") on an unclosed quote.
+// ends; blank lines are skipped. Throws common::Error ("SOURCE:LINE: ...") on an unclosed quote.
 std::vector<std::vector<std::string>> parse_csv(std::string_view text, std::string_view source);
 
 // One line (with "\r\n"): fields quoted when they hold a comma, quote or line break. A text field

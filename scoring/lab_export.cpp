@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/lab_csv.hpp"
 #include "scoring/report_data.hpp"
 #include "scoring/report_svg.hpp"
@@ -70,7 +70,7 @@ std::string_view to_string(TeamRule rule) {
 TeamRule team_rule_from_string(std::string_view text) {
     for (TeamRule rule : {TeamRule::mean, TeamRule::best, TeamRule::sum})
         if (to_string(rule) == text) return rule;
-    throw engine::Error("team rule '" + std::string(text) + "': must be mean, best or sum");
+    throw common::Error("team rule '" + std::string(text) + "': must be mean, best or sum");
 }
 
 std::vector<TeamStanding> team_standings(const std::vector<Standing>& standings, TeamRule rule) {

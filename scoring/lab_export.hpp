@@ -21,7 +21,7 @@ struct Table {
 // a team of one by size alone), the best member's, or the sum.
 enum class TeamRule { mean, best, sum };
 std::string_view to_string(TeamRule rule);              // "mean", "best", "sum"
-TeamRule team_rule_from_string(std::string_view text);  // throws engine::Error when unknown
+TeamRule team_rule_from_string(std::string_view text);  // throws common::Error when unknown
 
 struct TeamStanding {
     std::string team;  // "" for participants without a team

@@ -4,14 +4,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/answer_types.hpp"
 #include "scoring/lab_csv.hpp"
 #include "scoring/policy.hpp"
 
 namespace dflab::scoring {
 
-using engine::Error;
+using common::Error;
 
 namespace {
 
@@ -158,7 +158,7 @@ ParticipantRow Lab::insert_participant(std::string_view id, std::string_view nam
 
 ParticipantRow Lab::add_participant(std::string_view id, std::string_view name,
                                     std::string_view team, std::optional<int> variant) {
-    engine::Transaction transaction(record_.database());
+    common::Transaction transaction(record_.database());
     ParticipantRow row = insert_participant(id, name, team, variant, utc_iso(clock_()));
     transaction.commit();
     return row;
@@ -174,7 +174,7 @@ std::vector<ParticipantRow> Lab::import_participants(std::string_view csv,
     if (!column.count("id") || !column.count("name")) {
         throw Error(std::string(source) + ":1: the header must name the columns id and name");
     }
-    engine::Transaction transaction(record_.database());
+    common::Transaction transaction(record_.database());
     const std::string time = utc_iso(clock_());
     std::vector<ParticipantRow> added;
     for (size_t r = 1; r < rows.size(); ++r) {
@@ -302,7 +302,7 @@ SubmitOutcome Lab::submit(std::string_view participant, std::string_view questio
 
 std::vector<SubmitOutcome> Lab::submit_all(
     std::string_view participant, std::span<const std::pair<std::string, nlohmann::json>> answers) {
-    engine::Transaction transaction(record_.database());
+    common::Transaction transaction(record_.database());
     ParticipantRow who = find_participant(participant);
     // Check everything before grading anything: an error stores nothing.
     for (const auto& [question, value] : answers) {
@@ -320,7 +320,7 @@ std::vector<SubmitOutcome> Lab::submit_all(
 }
 
 HintOutcome Lab::unlock_hint(std::string_view participant, std::string_view question) {
-    engine::Transaction transaction(record_.database());
+    common::Transaction transaction(record_.database());
     ParticipantRow who = find_participant(participant);
     const KeyQuestion& q = find_question(question);
     const std::string what = who.id + "/" + q.id;
@@ -343,7 +343,7 @@ HintOutcome Lab::unlock_hint(std::string_view participant, std::string_view ques
 
 ReviewRow Lab::review(int64_t submission, double points, std::string_view comment,
                       std::string_view reviewer) {
-    engine::Transaction transaction(record_.database());
+    common::Transaction transaction(record_.database());
     const std::string what = "submission " + std::to_string(submission);
     auto row = record_.submission(submission);
     if (!row) throw Error(what + ": no such submission in " + record_.path().string());

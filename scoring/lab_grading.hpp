@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error.hpp"
 #include "common/message_value.hpp"
-#include "engine/error.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/grade.hpp"
 #include "scoring/lab_record.hpp"
@@ -24,7 +24,7 @@ namespace dflab::scoring {
 
 inline constexpr size_t kMaxAnswerBytes = 64 * 1024;
 
-// Throws engine::Error ("WHAT: ...") unless `value` may be stored as an answer: a string (valid
+// Throws common::Error ("WHAT: ...") unless `value` may be stored as an answer: a string (valid
 // UTF-8, no control characters but tab and line breaks), a number, or a list of those, at most
 // 64 KiB as JSON.
 void check_submitted_value(const nlohmann::json& value, std::string_view what);
@@ -38,14 +38,14 @@ struct KeyDocument {
 // `dir_or_file` as for load_answer_key: the file, OUT/instructor or OUT.
 KeyDocument read_key_document(const std::filesystem::path& dir_or_file);
 
-Verdict verdict_from_string(std::string_view text);  // throws engine::Error when unknown
+Verdict verdict_from_string(std::string_view text);  // throws common::Error when unknown
 
 // A refusal by the lab's rules that is thrown (a hint that cannot be unlocked): what() is
 // "SUBJECT: " and the English text, `message` the refusal alone, for the reader's language.
-class Refusal : public engine::Error {
+class Refusal : public common::Error {
   public:
     Refusal(const std::string& subject, common::Message refusal)
-        : engine::Error(subject + ": " + common::render("en", refusal)),
+        : common::Error(subject + ": " + common::render("en", refusal)),
           message(std::move(refusal)) {}
     common::Message message;
 };
@@ -118,7 +118,7 @@ class Lab {
     // standings of a frozen scoreboard.
     std::vector<Standing> standings(std::string_view until = {});
     // One participant's standing, as their entry of standings(), from their own rows only
-    // (indexed queries: cheap enough for every page view). Throws engine::Error when unknown.
+    // (indexed queries: cheap enough for every page view). Throws common::Error when unknown.
     Standing standing_of(std::string_view participant);
 
   private:

@@ -8,14 +8,14 @@
 #include <cstring>
 #include <ctime>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/lab_schema.hpp"
 
 namespace dflab::scoring {
 
 namespace fs = std::filesystem;
-using engine::Error;
-using engine::Statement;
+using common::Error;
+using common::Statement;
 
 Clock system_clock() {
     return [] { return std::chrono::system_clock::now(); };
@@ -70,13 +70,13 @@ std::string existing(const fs::path& path) {
     return path.string();
 }
 
-int64_t user_version(engine::Database& db) {
+int64_t user_version(common::Database& db) {
     Statement user(db.get(), "PRAGMA user_version");
     return user.step() ? user.column_int(0) : 0;
 }
 
 // Recognises a lab record before anything is written to the file; returns its schema version.
-int64_t check_lab_record(engine::Database& db, const std::string& name) {
+int64_t check_lab_record(common::Database& db, const std::string& name) {
     int64_t application_id = 0, version = 0;
     try {
         Statement app(db.get(), "PRAGMA application_id");
@@ -97,10 +97,10 @@ int64_t check_lab_record(engine::Database& db, const std::string& name) {
 
 // Brings a record of an older schema version to kLabSchemaVersion in one transaction: the SQL of
 // each missing version in turn, the version in user_version and the lab row, an audit row.
-void upgrade_schema(engine::Database& db, const std::string& name, int64_t seen) {
+void upgrade_schema(common::Database& db, const std::string& name, int64_t seen) {
     int64_t from = seen;
     try {
-        engine::Transaction transaction(db);
+        common::Transaction transaction(db);
         from = user_version(db);  // again, under the write lock: another shell may have done it
         if (from >= kLabSchemaVersion) return;
         for (int64_t v = from + 1; v <= kLabSchemaVersion; ++v) {
@@ -124,7 +124,7 @@ void upgrade_schema(engine::Database& db, const std::string& name, int64_t seen)
     }
 }
 
-void set_connection_pragmas(engine::Database& db) {
+void set_connection_pragmas(common::Database& db) {
     Statement wal(db.get(), "PRAGMA journal_mode = WAL");
     if (!wal.step() || wal.column_text(0) != "wal") {
         throw Error(db.path() + ": cannot switch the lab record to WAL mode");
@@ -187,11 +187,11 @@ void LabRecord::create(const fs::path& path, std::string_view pack, std::string_
     remove_temporary();
     try {
         {
-            engine::Database db(temporary, engine::Database::Mode::Create);
+            common::Database db(temporary, common::Database::Mode::Create);
             db.exec("PRAGMA application_id = " + std::to_string(kLabApplicationId) +
                     "; PRAGMA user_version = " + std::to_string(kLabSchemaVersion));
             set_connection_pragmas(db);
-            engine::Transaction transaction(db);
+            common::Transaction transaction(db);
             for (std::string_view step : kLabSchemaSteps) db.exec(step);
             db.prepare(
                   "INSERT INTO lab (id, format, schema_version, pack, pack_version, answer_key, "
@@ -223,7 +223,7 @@ void LabRecord::create(const fs::path& path, std::string_view pack, std::string_
 
 LabRecord::LabRecord(const fs::path& path)
     : path_(path),
-      db_(existing(path), engine::Database::Mode::ReadWrite),
+      db_(existing(path), common::Database::Mode::ReadWrite),
       cached_(std::make_unique<Cached>()) {
     const int64_t version = check_lab_record(db_, path.string());
     set_connection_pragmas(db_);

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/sqlite.hpp"
+#include "common/sqlite.hpp"
 
 namespace dflab::scoring {
 
@@ -29,7 +29,7 @@ Clock system_clock();
 Clock clock_from_environment();
 // "2026-11-28T02:41:38Z" (whole seconds, UTC).
 std::string utc_iso(std::chrono::system_clock::time_point t);
-// Parses utc_iso's form back; throws engine::Error naming `text` otherwise.
+// Parses utc_iso's form back; throws common::Error naming `text` otherwise.
 std::chrono::system_clock::time_point parse_utc_iso(std::string_view text);
 
 struct LabInfo {
@@ -107,7 +107,7 @@ class LabRecord {
                        std::string_view pack_version, std::string_view answer_key,
                        std::string_view time);
 
-    // Opens an existing lab record; throws engine::Error ("PATH: not a dflab lab record", ...).
+    // Opens an existing lab record; throws common::Error ("PATH: not a dflab lab record", ...).
     // A record of an older schema version is upgraded in one transaction (audit row
     // schema_upgrade); one of a newer version is refused.
     explicit LabRecord(const std::filesystem::path& path);
@@ -116,7 +116,7 @@ class LabRecord {
     LabRecord& operator=(const LabRecord&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
-    engine::Database& database() { return db_; }  // for engine::Transaction
+    common::Database& database() { return db_; }  // for common::Transaction
     LabInfo info();
     void replace_key(std::string_view pack_version, std::string_view answer_key,
                      std::string_view time);
@@ -152,7 +152,7 @@ class LabRecord {
     std::vector<SharingFlagRow> sharing_flags_of(std::string_view participant);
 
     // Replaces every access code of the lab with `rows`, all or none (a savepoint: it joins the
-    // caller's transaction when there is one). Throws engine::Error on an unknown participant, a
+    // caller's transaction when there is one). Throws common::Error on an unknown participant, a
     // handle used twice or a row that is not a code's (handle, hash).
     void set_access_codes(std::span<const AccessCodeRow> rows);
     std::optional<AccessCodeRow> access_code_by_handle(std::string_view handle);
@@ -163,7 +163,7 @@ class LabRecord {
     std::vector<AnnouncementRow> announcements();     // newest first
 
     // Settings of the portal: scoreboard_visible ('0' or '1') and scoreboard_frozen ('' or a
-    // utc_iso time). set_setting throws engine::Error on any other name or value.
+    // utc_iso time). set_setting throws common::Error on any other name or value.
     std::optional<std::string> setting(std::string_view name);
     void set_setting(std::string_view name, std::string_view value);
 
@@ -173,7 +173,7 @@ class LabRecord {
 
   private:
     std::filesystem::path path_;
-    engine::Database db_;
+    common::Database db_;
     struct Cached;  // prepared statements reused by the bulk paths (regrade)
     std::unique_ptr<Cached> cached_;
 };

@@ -2,20 +2,20 @@
 // settings. Part of LabRecord (scoring/lab_record.hpp); the rest is in lab_record.cpp.
 #include <set>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/lab_record.hpp"
 
 namespace dflab::scoring {
 
-using engine::Error;
-using engine::Statement;
+using common::Error;
+using common::Statement;
 
 namespace {
 
 // A savepoint that rolls back unless released: all or none, inside a caller's transaction or not.
 class Savepoint {
   public:
-    explicit Savepoint(engine::Database& db) : db_(db) { db_.exec("SAVEPOINT dflab_change"); }
+    explicit Savepoint(common::Database& db) : db_(db) { db_.exec("SAVEPOINT dflab_change"); }
     ~Savepoint() {
         if (!done_) {
             sqlite3_exec(db_.get(), "ROLLBACK TO dflab_change; RELEASE dflab_change", nullptr,
@@ -30,7 +30,7 @@ class Savepoint {
     }
 
   private:
-    engine::Database& db_;
+    common::Database& db_;
     bool done_ = false;
 };
 

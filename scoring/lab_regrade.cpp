@@ -4,14 +4,14 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/error.hpp"
 #include "common/message_value.hpp"
-#include "engine/error.hpp"
 #include "scoring/lab_grading.hpp"
 #include "scoring/policy.hpp"
 
 namespace dflab::scoring {
 
-using engine::Error;
+using common::Error;
 
 namespace {
 
@@ -31,7 +31,7 @@ RegradeSummary regrade(LabRecord& record, const nlohmann::json& key_json,
                        std::string_view key_source, Clock clock) {
     const std::string source(key_source);
     AnswerKey key = parse_answer_key(key_json, source);
-    engine::Transaction transaction(record.database());
+    common::Transaction transaction(record.database());
     const LabInfo info = record.info();
     if (key.pack != info.pack) {
         throw Error(source + ": the key is for pack '" + key.pack + "', the lab record " +

@@ -2,7 +2,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 #include "scoring/pcre_pattern.hpp"
 
 namespace dflab::scoring {
@@ -46,10 +46,10 @@ Pattern::Pattern(std::string_view pattern, bool case_sensitive) : handles_(new H
     handles_->code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                        flags, &error, &offset, nullptr));
     if (!handles_->code)
-        throw engine::Error("pattern does not compile at offset " + std::to_string(offset) + ": " +
+        throw common::Error("pattern does not compile at offset " + std::to_string(offset) + ": " +
                             message(error));
     handles_->context.reset(pcre2_match_context_create(nullptr));
-    if (!handles_->context) throw engine::Error("out of memory for a PCRE2 match context");
+    if (!handles_->context) throw common::Error("out of memory for a PCRE2 match context");
     pcre2_set_match_limit(handles_->context.get(), match_limit);
     pcre2_set_depth_limit(handles_->context.get(), depth_limit);
 }
@@ -61,7 +61,7 @@ Pattern& Pattern::operator=(Pattern&&) noexcept = default;
 Pattern::Result Pattern::full_match(std::string_view subject) const {
     std::unique_ptr<pcre2_match_data, MatchDataFree> data(
         pcre2_match_data_create_from_pattern(handles_->code.get(), nullptr));
-    if (!data) throw engine::Error("out of memory for PCRE2 match data");
+    if (!data) throw common::Error("out of memory for PCRE2 match data");
     int rc = pcre2_match(handles_->code.get(), reinterpret_cast<PCRE2_SPTR>(subject.data()),
                          subject.size(), 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, data.get(),
                          handles_->context.get());

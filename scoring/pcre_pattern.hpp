@@ -12,7 +12,7 @@ class Pattern {
   public:
     enum class Result { match, no_match, too_complex };
 
-    // Throws dflab::engine::Error with PCRE2's message and the offset for a bad pattern.
+    // Throws dflab::common::Error with PCRE2's message and the offset for a bad pattern.
     Pattern(std::string_view pattern, bool case_sensitive);
     ~Pattern();
     Pattern(Pattern&&) noexcept;

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "common/error.hpp"
 #include "common/messages.hpp"
-#include "engine/error.hpp"
 #include "scoring/lab_record.hpp"
 #include "scoring/report_svg.hpp"
 
@@ -88,7 +88,7 @@ class Words {
             auto t = std::chrono::floor<std::chrono::seconds>(parse_utc_iso(iso));
             return date::format("%F %T %Z", date::make_zoned(view_.zone, t)) + " (" +
                    date::format("%T", t) + " UTC)";
-        } catch (const engine::Error&) {
+        } catch (const common::Error&) {
             return iso;
         }
     }
@@ -265,7 +265,7 @@ std::string checked_zone(std::string_view what, const std::string& zone) {
     try {
         date::locate_zone(zone);
     } catch (const std::runtime_error&) {
-        throw engine::Error(std::string(what) + " " + zone +
+        throw common::Error(std::string(what) + " " + zone +
                             ": not a time zone (write an IANA name such as Asia/Almaty)");
     }
     return zone;
@@ -277,16 +277,16 @@ std::map<std::string, std::string> bundle_titles(const std::filesystem::path& bu
         std::filesystem::is_directory(bundle) ? bundle / "pack.json" : bundle;
     std::ifstream in(file, std::ios::binary);
     if (!in)
-        throw engine::Error(file.string() + ": cannot be read (a participant bundle's pack.json)");
+        throw common::Error(file.string() + ": cannot be read (a participant bundle's pack.json)");
     nlohmann::json pack;
     try {
         pack = nlohmann::json::parse(in);
     } catch (const nlohmann::json::exception&) {
-        throw engine::Error(file.string() + ": not valid JSON");
+        throw common::Error(file.string() + ": not valid JSON");
     }
     if (!pack.is_object() || pack.value("format", "") != "dflab-pack" ||
         !pack.contains("questions") || !pack["questions"].is_array())
-        throw engine::Error(file.string() + ": not a participant bundle's pack.json");
+        throw common::Error(file.string() + ": not a participant bundle's pack.json");
     return pack_titles(pack, language);
 }
 
@@ -315,20 +315,20 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     const std::string temporary = name + ".partial-" + std::to_string(::getpid());
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) throw engine::Error(name + ": cannot write (" + std::strerror(errno) + ")");
+        if (!out) throw common::Error(name + ": cannot write (" + std::strerror(errno) + ")");
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
         out.flush();
         if (!out) {
             std::error_code ec;
             std::filesystem::remove(temporary, ec);
-            throw engine::Error(name + ": write failed");
+            throw common::Error(name + ": write failed");
         }
     }
     std::error_code ec;
     std::filesystem::rename(temporary, path, ec);
     if (ec) {
         std::filesystem::remove(temporary, ec);
-        throw engine::Error(name + ": cannot rename the finished file into place");
+        throw common::Error(name + ": cannot rename the finished file into place");
     }
 }
 

@@ -25,12 +25,12 @@ struct ReportView {
 
 std::string render_report_html(const ReportData& data, const ReportView& view = {});
 
-// `zone` when it is an IANA time zone name; else throws engine::Error starting with `what`.
+// `zone` when it is an IANA time zone name; else throws common::Error starting with `what`.
 std::string checked_zone(std::string_view what, const std::string& zone);
 
 // The questions' titles in `language` from a participant bundle's pack.json (`bundle` is the
 // bundle's folder or its pack.json); a title missing in `language` falls back to English, then
-// to any. Throws engine::Error naming the file when it is not a pack.json.
+// to any. Throws common::Error naming the file when it is not a pack.json.
 std::map<std::string, std::string> bundle_titles(const std::filesystem::path& bundle,
                                                  const std::string& language);
 // The same from a pack.json already read (no titles when it has no questions).

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/sqlite.hpp"
 #include "engine/error.hpp"
 #include "scoring/lab_csv.hpp"
 #include "scoring/lab_export.hpp"
@@ -59,7 +60,7 @@ class LabTest : public ::testing::Test {
 TEST_F(LabTest, RecordIsWalWithFullSyncAndBusyTimeout) {
     EXPECT_EQ(sql("PRAGMA journal_mode"), "wal\n");  // persistent, seen by any connection
     auto pragma = [&](const char* name) {
-        engine::Statement s = record->database().prepare(std::string("PRAGMA ") + name);
+        common::Statement s = record->database().prepare(std::string("PRAGMA ") + name);
         EXPECT_TRUE(s.step());
         return s.column_int(0);
     };

@@ -8,12 +8,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "common/error.hpp"
 #include "engine/error.hpp"
 #include "engine/supervisor.hpp"
 
@@ -233,6 +236,38 @@ TEST(Supervisor, ChildOutputReachesStdout) {
     engine::run_supervised({}, [](ChildChannel&) { std::printf("from the child\n"); });
     const std::string out = testing::internal::GetCapturedStdout();
     EXPECT_EQ(out, "from the child\n");
+}
+
+// Open descriptors of this process, as the kernel lists them.
+long open_descriptors() {
+    namespace fs = std::filesystem;
+    return static_cast<long>(
+        std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{}));
+}
+
+TEST(Supervisor, InterruptionIsItsOwnTypeAndClosesThePipe) {
+    const long before = open_descriptors();
+    std::string message;
+    try {
+        engine::run_supervised({}, [](ChildChannel&) {
+            ::kill(::getppid(), SIGINT);  // as Ctrl-C would, to the supervising parent
+            sleep_forever();
+        });
+        ADD_FAILURE() << "run_supervised returned";
+    } catch (const common::Interrupted& e) {
+        message = e.what();
+    }
+    EXPECT_EQ(message, "interrupted");
+    EXPECT_EQ(open_descriptors(), before);
+    EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);  // the child was reaped
+    // Any other failure stays a plain Error, not an interruption.
+    try {
+        engine::run_supervised({}, [](ChildChannel&) { throw engine::Error("bad block"); });
+    } catch (const common::Interrupted&) {
+        ADD_FAILURE() << "a child's error reported as an interruption";
+    } catch (const engine::Error& e) {
+        EXPECT_STREQ(e.what(), "bad block");
+    }
 }
 
 TEST(Supervisor, ManyRunsLeaveNoZombies) {

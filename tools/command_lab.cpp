@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/message_value.hpp"
+#include "common/sqlite.hpp"
 #include "engine/error.hpp"
 #include "scoring/access_codes.hpp"
 #include "scoring/findings.hpp"
@@ -184,10 +185,10 @@ void access_codes(const LabArgs& a) {
         slips.push_back({id, p.name, p.team, code});
     }
 
-    std::vector<std::unique_ptr<engine::Transaction>> transactions;
+    std::vector<std::unique_ptr<common::Transaction>> transactions;
     std::string stored;
     for (auto& r : records) {
-        transactions.push_back(std::make_unique<engine::Transaction>(r->database()));
+        transactions.push_back(std::make_unique<common::Transaction>(r->database()));
         std::vector<AccessCodeRow> rows;
         for (const auto& p : r->participants()) {
             const auto& [code, hash] = code_of.at(p.id);

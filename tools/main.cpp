@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
-#include <string_view>
 
+#include "common/error.hpp"
 #include "tools/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -37,10 +37,14 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
+    } catch (const dflab::common::Interrupted& e) {
+        std::cout.flush();
+        std::fprintf(stderr, "dflab: %s\n", e.what());
+        return 130;  // as a shell reports a command stopped by SIGINT
     } catch (const std::exception& e) {
         std::cout.flush();
         std::fprintf(stderr, "dflab: %s\n", e.what());
-        return std::string_view(e.what()) == "interrupted" ? 130 : 1;
+        return 1;
     }
     std::cout.flush();
     return exit_code;

@@ -1,4 +1,4 @@
-#include "engine/time_format.hpp"
+#include "common/time_format.hpp"
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -6,9 +6,9 @@
 #include <chrono>
 #include <sstream>
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 
-namespace dflab::engine {
+namespace dflab::common {
 
 namespace {
 
@@ -71,4 +71,4 @@ int64_t parse_time(const std::string& text, const std::string& zone) {
                 "': expected ISO 8601 such as 2023-10-02 or 2023-10-02T14:03:11Z");
 }
 
-}  // namespace dflab::engine
+}  // namespace dflab::common

@@ -1,8 +1,8 @@
-#include "engine/sqlite.hpp"
+#include "common/sqlite.hpp"
 
-#include "engine/error.hpp"
+#include "common/error.hpp"
 
-namespace dflab::engine {
+namespace dflab::common {
 
 namespace {
 
@@ -147,4 +147,4 @@ void Transaction::commit() {
     done_ = true;
 }
 
-}  // namespace dflab::engine
+}  // namespace dflab::common
