@@ -1,5 +1,7 @@
 #include "engine/export_dfxml.hpp"
 
+#include <tsk/libtsk.h>  // TSK_FS_META_TYPE_*: fiwalk writes TSK's type numbers
+
 #include <libxml/xmlwriter.h>
 
 #include <ctime>
