@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdint>
 
+#include "common/utf8.hpp"
 #include "scoring/answer_types.hpp"
 
 namespace dflab::scoring {
@@ -82,9 +83,7 @@ long fold(long cp) {
 }  // namespace
 
 bool valid_utf8(std::string_view s) {
-    for (size_t i = 0; i < s.size();)
-        if (decode(s, i) < 0) return false;
-    return true;
+    return common::is_valid_utf8(s);  // one decoder for the whole project: common/utf8
 }
 
 std::string trim_and_fold_spaces(std::string_view s) {
