@@ -3,10 +3,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <functional>
-#include <set>
 
 #include "common/error.hpp"
+#include "common/prerequisites.hpp"
 #include "scoring/answer_types.hpp"
 
 namespace dflab::scoring {
@@ -176,20 +175,17 @@ KeyQuestion read_question(const Reader& r, const json& q, size_t index) {
     return k;
 }
 
-// Prerequisites name known questions and do not go round in a circle.
+// Prerequisites name known questions and do not go round in a circle (the check of pack validate).
 void check_prerequisites(const Reader& r, const AnswerKey& key) {
-    for (const auto& q : key.questions)
+    std::vector<common::Prerequisites> graph;
+    for (const auto& q : key.questions) {
         for (const auto& p : q.prerequisites)
             if (!key.find(p)) r.fail(q.id, "prerequisite '" + p + "' is not a question of the key");
-    std::set<std::string> done, visiting;
-    std::function<void(const KeyQuestion&)> visit = [&](const KeyQuestion& q) {
-        if (done.contains(q.id)) return;
-        if (!visiting.insert(q.id).second) r.fail(q.id, "its prerequisites lead back to itself");
-        for (const auto& p : q.prerequisites) visit(*key.find(p));
-        visiting.erase(q.id);
-        done.insert(q.id);
-    };
-    for (const auto& q : key.questions) visit(q);
+        graph.push_back({q.id, q.prerequisites});
+    }
+    auto cycles = common::prerequisite_cycles(graph);
+    if (!cycles.empty())
+        r.fail(cycles.front().front(), common::prerequisite_cycle_problem(cycles.front()));
 }
 
 }  // namespace

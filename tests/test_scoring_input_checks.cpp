@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/prerequisites.hpp"
 #include "common/source_error.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/findings.hpp"
@@ -42,6 +43,55 @@ size_t line_count(const std::string& text) {
 test::CommandResult run_dflab(const std::string& args) {
     return test::run("DFLAB_TIME=2026-11-28T09:00:00Z timeout 20 " + shell_quote(DFLAB_BINARY) +
                      " " + args);
+}
+
+// --- prerequisite cycles ---------------------------------------------------------------------
+
+TEST(PrerequisiteCycles, EachCycleOnceInTheOrderTheQuestionsNeedEachOther) {
+    using common::prerequisite_cycles;
+    // No cycle: a chain, a diamond, an unknown id (the loaders report those themselves).
+    EXPECT_EQ(prerequisite_cycles(std::vector<common::Prerequisites>{
+                  {"a", {}}, {"b", {"a"}}, {"c", {"a", "b"}}, {"d", {"b", "c", "nowhere"}}}),
+              Cycles{});
+    // c needs a, a needs b, b needs c: the cycle starts at the first of them in the list (a).
+    EXPECT_EQ(prerequisite_cycles(std::vector<common::Prerequisites>{
+                  {"x", {"c"}}, {"a", {"b"}}, {"b", {"c"}}, {"c", {"a"}}}),
+              (Cycles{{"a", "b", "c"}}));
+    // Two separate cycles, and a question that needs itself.
+    EXPECT_EQ(prerequisite_cycles(std::vector<common::Prerequisites>{
+                  {"p", {"q"}}, {"q", {"p"}}, {"r", {"r"}}, {"s", {"p", "r"}}}),
+              (Cycles{{"p", "q"}, {"r"}}));
+    // A chain of 200,000 questions whose last needs the first: found without deep recursion.
+    std::vector<common::Prerequisites> chain;
+    const size_t n = 200000;
+    for (size_t i = 0; i < n; ++i)
+        chain.push_back({"q" + std::to_string(i), {"q" + std::to_string((i + 1) % n)}});
+    auto cycles = prerequisite_cycles(chain);
+    ASSERT_EQ(cycles.size(), 1u);
+    EXPECT_EQ(cycles[0].size(), n);
+    EXPECT_EQ(cycles[0].front(), "q0");
+    EXPECT_EQ(cycles[0].back(), "q199999");
+    EXPECT_EQ(common::prerequisite_cycle_problem({"a", "b"}),
+              "the prerequisites go round in a circle (a -> b -> a), so no participant could ever "
+              "open these questions; remove one of the prerequisites");
+}
+
+TEST(PrerequisiteCycles, AnAnswerKeyNamesTheWholeCycleAsPackValidateDoes) {
+    auto key = test::lab_test_key();  // count needs hash; now hash needs count too
+    key["questions"][0]["prerequisites"] = {"count"};
+    const std::string expected =
+        "k.json: question hash: the prerequisites go round in a circle (hash -> count -> hash), "
+        "so no participant could ever open these questions; remove one of the prerequisites";
+    EXPECT_EQ(error_of([&] { scoring::parse_answer_key(key, "k.json"); }), expected);
+    // dflab lab init refuses it in one line and makes no lab record.
+    const std::string dir = test::temp_dir();
+    const std::string file = test::write_json(dir + "/answer-key.json", key);
+    auto r = run_dflab("lab init --key " + shell_quote(file) + " --db " +
+                       shell_quote(dir + "/l.sqlite"));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, "dflab: " + file + expected.substr(6) + "\n");
+    EXPECT_FALSE(fs::exists(dir + "/l.sqlite"));
+    fs::remove_all(dir);
 }
 
 // --- one line, whatever bytes the input holds ------------------------------------------------
