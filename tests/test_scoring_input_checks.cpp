@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "common/prerequisites.hpp"
 #include "common/source_error.hpp"
 #include "scoring/answer_key.hpp"
 #include "scoring/findings.hpp"
+#include "scoring/lab_csv.hpp"
 #include "scoring/lab_grading.hpp"
 #include "scoring/lab_record.hpp"
 #include "tests/lab_test_key.hpp"
@@ -91,6 +93,108 @@ TEST(PrerequisiteCycles, AnAnswerKeyNamesTheWholeCycleAsPackValidateDoes) {
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_EQ(r.err, "dflab: " + file + expected.substr(6) + "\n");
     EXPECT_FALSE(fs::exists(dir + "/l.sqlite"));
+    fs::remove_all(dir);
+}
+
+// --- participant CSV -------------------------------------------------------------------------
+
+class ParticipantCsv : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir = test::temp_dir();
+        db = dir + "/lab.sqlite";
+        scoring::LabRecord::create(db, "intro", "1.0.0", test::lab_test_key().dump(),
+                                   "2026-11-28T08:00:00Z");
+        record = std::make_unique<scoring::LabRecord>(db);
+        lab = std::make_unique<scoring::Lab>(*record, scoring::system_clock());
+    }
+    void TearDown() override {
+        lab.reset();
+        record.reset();
+        fs::remove_all(dir);
+    }
+    std::string import_error(const std::string& csv) {
+        return error_of([&] { lab->import_participants(csv, "p.csv"); });
+    }
+    std::string dir, db;
+    std::unique_ptr<scoring::LabRecord> record;
+    std::unique_ptr<scoring::Lab> lab;
+};
+
+TEST_F(ParticipantCsv, ColumnsTheImportWouldNotReadAreRefusedAtTheirLineAndColumn) {
+    // A misspelt column (its values were silently dropped).
+    EXPECT_EQ(import_error("id,name,teem\np1,Ann,red\n"),
+              "p.csv:1: column 3: unknown column 'teem'; the columns are id, name, team and "
+              "variant");
+    // A column given twice (only one of the two was read).
+    EXPECT_EQ(import_error("id,name,team,name\np1,Ann,red,Anna\n"),
+              "p.csv:1: column 4: the column 'name' is given twice (also column 2)");
+    // A row with more fields than the header: an unquoted comma in a name, on line 4 after a
+    // row with a quoted comma and a blank line.
+    EXPECT_EQ(import_error("id,name\np1,\"Smith, Ann\"\n\np2,Smith, Bob\n"),
+              "p.csv:4: column 3: 3 fields, but the header names 2 columns; quote a field that "
+              "holds a comma");
+    // Nothing of a refused file is stored.
+    EXPECT_TRUE(record->participants().empty());
+    // Known columns in any order import; so do rows that leave trailing fields out.
+    auto added = lab->import_participants("variant,team,name,id\r\n1,red,Ann,p1\r\n", "a.csv");
+    ASSERT_EQ(added.size(), 1u);
+    EXPECT_EQ(added[0].id, "p1");
+    EXPECT_EQ(added[0].variant, 1);
+    added = lab->import_participants("id,name,team,variant\np2,Bob\n", "b.csv");
+    ASSERT_EQ(added.size(), 1u);
+    EXPECT_EQ(added[0].name, "Bob");
+    EXPECT_EQ(added[0].team, "");
+}
+
+TEST(ParticipantCsvLines, EachRowKnowsTheLineItStartsOn) {
+    // A quoted line break continues the row; a blank line is no row; CRLF or LF.
+    std::vector<int> lines;
+    auto rows = scoring::parse_csv("id,name\r\np1,\"Ann\nSmith\"\r\n\r\np2,Bob\n", "x.csv", &lines);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[1][1], "Ann\nSmith");
+    EXPECT_EQ(lines, (std::vector<int>{1, 2, 5}));
+}
+
+TEST_F(ParticipantCsv, TheCommandReadsOnlyARegularFile) {
+    auto import = [&](const std::string& file) {
+        return run_dflab("lab participants --db " + shell_quote(db) + " import " +
+                         shell_quote(file));
+    };
+    // A link to /dev/zero was read without end.
+    const std::string zero = dir + "/zero.csv";
+    fs::create_symlink("/dev/zero", zero);
+    auto r = import(zero);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, "dflab: " + zero +
+                         ": not a regular file (a folder, device or pipe); not a participant "
+                         "list (CSV)\n");
+    // A FIFO with no writer is refused at once, not waited on.
+    const std::string fifo = dir + "/fifo.csv";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    r = import(fifo);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(fifo + ": not a regular file"), std::string::npos) << r.err;
+    r = import(dir + "/none.csv");
+    EXPECT_EQ(r.err, "dflab: " + dir + "/none.csv: no such file\n");
+    // An unknown column through the command: one line naming the file, line and column.
+    r = import(write(dir + "/people.csv", "id,name,e-mail\np1,Ann,ann@example.org\n"));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, "dflab: " + dir +
+                         "/people.csv:1: column 3: unknown column 'e-mail'; the columns are id, "
+                         "name, team and variant\n");
+}
+
+TEST(InputFile, ALimitAndWhatTheFileShouldBeAreNamed) {
+    const std::string dir = test::temp_dir();
+    const std::string file = write(dir + "/big.txt", std::string(2048, 'x'));
+    EXPECT_EQ(common::read_input_file(file, 2048, "list").size(), 2048u);
+    EXPECT_EQ(error_of([&] { common::read_input_file(file, 1024, "list"); }),
+              file + ": larger than 1 KiB; not a list");
+    EXPECT_EQ(error_of([&] { common::read_input_file(dir, 1024, "list"); }),
+              dir + ": not a regular file (a folder, device or pipe); not a list");
+    EXPECT_EQ(common::size_text(16u << 20), "16 MiB");
+    EXPECT_EQ(common::size_text(1000), "1000 bytes");
     fs::remove_all(dir);
 }
 
