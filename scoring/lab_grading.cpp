@@ -1,7 +1,6 @@
 #include "scoring/lab_grading.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "common/error.hpp"
@@ -82,22 +81,8 @@ void check_submitted_value(const nlohmann::json& value, std::string_view what) {
 }
 
 KeyDocument read_key_document(const std::filesystem::path& dir_or_file) {
-    namespace fs = std::filesystem;
-    fs::path file = dir_or_file;
-    std::error_code ec;
-    if (fs::is_directory(file, ec)) {
-        file = dir_or_file / "answer-key.json";
-        if (!fs::exists(file, ec) && fs::exists(dir_or_file / "instructor" / "answer-key.json", ec))
-            file = dir_or_file / "instructor" / "answer-key.json";
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(file.string() + ": cannot be read (no answer key there)");
-    KeyDocument doc{file.string(), {}, {}};
-    try {
-        doc.json = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(doc.file + ": not valid JSON at byte " + std::to_string(e.byte));
-    }
+    KeyDocument doc;
+    doc.json = read_answer_key_json(dir_or_file, doc.file);
     doc.key = parse_answer_key(doc.json, doc.file);
     return doc;
 }

@@ -198,6 +198,37 @@ TEST(InputFile, ALimitAndWhatTheFileShouldBeAreNamed) {
     fs::remove_all(dir);
 }
 
+// --- numbers beyond a double -----------------------------------------------------------------
+
+TEST(NumberOverflow, AFindingsFileNamesItselfAndTheQuestion) {
+    const std::string dir = test::temp_dir();
+    const std::string file = write(
+        dir + "/p1.json", R"({"pack": "intro", "participant": "p1", "answers": {"count": 1e309}})");
+    const std::string expected =
+        file +
+        ": question 'count': the number 1e309 is too large to read (over 1.8e308); write it as a "
+        "string (\"1e309\") if it is meant as text";
+    EXPECT_EQ(error_of([&] { scoring::load_findings(file); }), expected);
+    // Outside the answers: the key.
+    const std::string other =
+        write(dir + "/p2.json", R"({"pack": "intro", "participant": "p2", "variant": -1e400,
+                                   "answers": {}})");
+    EXPECT_EQ(error_of([&] { scoring::load_findings(other); }),
+              other +
+                  ": key 'variant': the number -1e400 is too large to read (over 1.8e308); write "
+                  "it as a string (\"-1e400\") if it is meant as text");
+    // dflab score: one line, naming the file (it said only "number overflow parsing '1e309'").
+    const std::string key = test::write_json(dir + "/answer-key.json", test::lab_test_key());
+    auto r = run_dflab("score --key " + shell_quote(key) + " " + shell_quote(file));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, "dflab: " + expected + "\n");
+    // An answer key with such a number.
+    const std::string bad_key = write(dir + "/bad-key.json", R"({"format": 1e309})");
+    EXPECT_EQ(error_of([&] { scoring::load_answer_key(bad_key); }),
+              bad_key + ": a number is too large to read (over 1.8e308)");
+    fs::remove_all(dir);
+}
+
 // --- one line, whatever bytes the input holds ------------------------------------------------
 
 TEST(OneLineMessages, ControlCharactersAreEscapedInEveryError) {
