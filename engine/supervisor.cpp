@@ -56,12 +56,7 @@ extern "C" void note_interrupt(int sig) {
     interrupted_by = sig;
 }
 
-std::string one_line(std::string s) {
-    for (char& c : s) {
-        if (c == '\n' || c == '\r') c = ' ';
-    }
-    return s;
-}
+using common::one_line;  // messages are single lines (common/error.hpp)
 
 [[noreturn]] void child_main(int fd, const SupervisorLimits& limits,
                              const std::function<void(ChildChannel&)>& work) {

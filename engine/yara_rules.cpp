@@ -43,13 +43,8 @@ using RulesPtr = std::unique_ptr<YR_RULES, RulesDeleter>;
 using ScannerPtr = std::unique_ptr<YR_SCANNER, ScannerDeleter>;
 using FilePtr = std::unique_ptr<FILE, FileCloser>;
 
-// Messages are single lines: YARA's own text is flattened just in case.
-std::string one_line(std::string_view text) {
-    std::string out(text);
-    std::replace_if(
-        out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    return out;
-}
+// Messages are single lines (YARA's own text too): common/error.hpp.
+using common::one_line;
 
 std::string error_name(int code) {
     switch (code) {

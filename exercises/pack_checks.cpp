@@ -1,13 +1,13 @@
 #include "exercises/pack_checks.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <type_traits>
 #include <variant>
 
+#include "common/prerequisites.hpp"
 #include "common/time_format.hpp"
 #include "images/recipe_parser.hpp"
 
@@ -274,40 +274,13 @@ void check_recipes_and_steps(const Pack& pack, std::vector<std::string>& problem
 }
 
 void check_prerequisite_cycles(const Pack& pack, std::vector<std::string>& problems) {
-    enum class State { New, Open, Done };
-    std::map<std::string, State> state;
-    std::vector<std::string> path;
-    std::set<std::string> reported;  // cycles by their members, sorted
-    std::function<void(const Question&)> visit = [&](const Question& q) {
-        state[q.id] = State::Open;
-        path.push_back(q.id);
-        for (auto& p : q.prerequisites) {
-            const Question* next = pack.question(p);
-            if (!next) continue;  // the loader refuses unknown ids
-            if (state[p] == State::Open) {
-                auto from = std::find(path.begin(), path.end(), p);
-                std::vector<std::string> cycle(from, path.end());
-                std::vector<std::string> members = cycle;
-                std::sort(members.begin(), members.end());
-                std::string key;
-                for (auto& m : members) key += m + " ";
-                if (!reported.insert(key).second) continue;
-                std::string chain;
-                for (auto& c : cycle) chain += c + " -> ";
-                const Question* first = pack.question(cycle.front());
-                problems.push_back(first->mark.str() + ": question " + first->id +
-                                   ": the prerequisites go round in a circle (" + chain + p +
-                                   "), so no participant could ever open these questions; "
-                                   "remove one of the prerequisites");
-            } else if (state[p] == State::New) {
-                visit(*next);
-            }
-        }
-        path.pop_back();
-        state[q.id] = State::Done;
-    };
-    for (auto& q : pack.questions)
-        if (state[q.id] == State::New) visit(q);
+    std::vector<common::Prerequisites> graph;
+    for (auto& q : pack.questions) graph.push_back({q.id, q.prerequisites});
+    for (auto& cycle : common::prerequisite_cycles(graph)) {
+        const Question* first = pack.question(cycle.front());
+        problems.push_back(first->mark.str() + ": question " + first->id + ": " +
+                           common::prerequisite_cycle_problem(cycle));
+    }
 }
 
 }  // namespace dflab::exercises::detail

@@ -2,11 +2,10 @@
 #include "scoring/answer_key.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <functional>
-#include <set>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
+#include "common/prerequisites.hpp"
 #include "scoring/answer_types.hpp"
 
 namespace dflab::scoring {
@@ -176,20 +175,17 @@ KeyQuestion read_question(const Reader& r, const json& q, size_t index) {
     return k;
 }
 
-// Prerequisites name known questions and do not go round in a circle.
+// Prerequisites name known questions and do not go round in a circle (the check of pack validate).
 void check_prerequisites(const Reader& r, const AnswerKey& key) {
-    for (const auto& q : key.questions)
+    std::vector<common::Prerequisites> graph;
+    for (const auto& q : key.questions) {
         for (const auto& p : q.prerequisites)
             if (!key.find(p)) r.fail(q.id, "prerequisite '" + p + "' is not a question of the key");
-    std::set<std::string> done, visiting;
-    std::function<void(const KeyQuestion&)> visit = [&](const KeyQuestion& q) {
-        if (done.contains(q.id)) return;
-        if (!visiting.insert(q.id).second) r.fail(q.id, "its prerequisites lead back to itself");
-        for (const auto& p : q.prerequisites) visit(*key.find(p));
-        visiting.erase(q.id);
-        done.insert(q.id);
-    };
-    for (const auto& q : key.questions) visit(q);
+        graph.push_back({q.id, q.prerequisites});
+    }
+    auto cycles = common::prerequisite_cycles(graph);
+    if (!cycles.empty())
+        r.fail(cycles.front().front(), common::prerequisite_cycle_problem(cycles.front()));
 }
 
 }  // namespace
@@ -241,25 +237,30 @@ AnswerKey parse_answer_key(const json& document, std::string_view source) {
     return key;
 }
 
-AnswerKey load_answer_key(const std::filesystem::path& dir_or_file) {
-    std::filesystem::path file = dir_or_file;
+nlohmann::json read_answer_key_json(const std::filesystem::path& dir_or_file, std::string& file) {
+    std::filesystem::path path = dir_or_file;
     std::error_code ec;
-    if (std::filesystem::is_directory(file, ec)) {
-        file = dir_or_file / "answer-key.json";
-        if (!std::filesystem::exists(file, ec) &&
+    if (std::filesystem::is_directory(path, ec)) {
+        path = dir_or_file / "answer-key.json";
+        if (!std::filesystem::exists(path, ec) &&
             std::filesystem::exists(dir_or_file / "instructor" / "answer-key.json", ec))
-            file = dir_or_file / "instructor" / "answer-key.json";
+            path = dir_or_file / "instructor" / "answer-key.json";
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw common::Error(file.string() + ": cannot be read (no answer key there)");
-    json document;
+    file = path.string();
+    const std::string text = common::read_input_file(path, kLargestAnswerKey, "dflab answer key");
     try {
-        document = json::parse(in);
+        return json::parse(text);
     } catch (const json::parse_error& e) {
-        throw common::Error(file.string() + ": not valid JSON at byte " + std::to_string(e.byte) +
-                            "");
+        throw common::Error(file + ": not valid JSON at byte " + std::to_string(e.byte));
+    } catch (const json::out_of_range&) {  // a number beyond a double, such as 1e309
+        throw common::Error(file + ": a number is too large to read (over 1.8e308)");
     }
-    return parse_answer_key(document, file.string());
+}
+
+AnswerKey load_answer_key(const std::filesystem::path& dir_or_file) {
+    std::string file;
+    json document = read_answer_key_json(dir_or_file, file);
+    return parse_answer_key(document, file);
 }
 
 }  // namespace dflab::scoring

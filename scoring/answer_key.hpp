@@ -2,6 +2,7 @@
 // The answer key (`OUT/instructor/answer-key.json`, docs/answer-key.md): what `dflab score`,
 // `dflab lab` and `dflab report` grade against. Loading is strict: an unknown type, a missing id or
 // a value of the wrong JSON type is an error naming the file and the question.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -37,6 +38,13 @@ struct AnswerKey {
 // `dir_or_file`: the answer-key.json file, the OUT/instructor directory holding it, or OUT.
 // Throws dflab::common::Error ("FILE: question ID: what is wrong").
 AnswerKey load_answer_key(const std::filesystem::path& dir_or_file);
+
+// The largest answer-key.json read (a regular file only: common/input_file.hpp).
+inline constexpr std::uintmax_t kLargestAnswerKey = 256u << 20;
+
+// The JSON of the answer-key.json that `dir_or_file` names, as for load_answer_key, not yet
+// checked; `file` receives the path read. Throws dflab::common::Error naming the file.
+nlohmann::json read_answer_key_json(const std::filesystem::path& dir_or_file, std::string& file);
 
 // The same checks on an already parsed key; `source` names it in errors.
 AnswerKey parse_answer_key(const nlohmann::json& document, std::string_view source);

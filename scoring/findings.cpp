@@ -4,13 +4,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
+#include "common/text.hpp"
 
 namespace dflab::scoring {
 
@@ -73,17 +73,7 @@ json to_json(const YAML::Node& node, int depth, size_t& values, const std::files
 }
 
 json read_document(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec)) fail(file, "no such file");
-    if (!std::filesystem::is_regular_file(file, ec))
-        fail(file, "not a regular file (a folder, device or pipe); not a findings file");
-    if (std::filesystem::file_size(file, ec) > largest_file)
-        fail(file, "larger than 16 MiB; not a findings file");
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    if (!in) fail(file, "cannot be read");
-    std::string text = buffer.str();
+    const std::string text = common::read_input_file(file, largest_file, "findings file");
     size_t first = text.find_first_not_of(" \t\r\n");
     bool json_file =
         file.extension() == ".json" || (file.extension() != ".yaml" && file.extension() != ".yml" &&
@@ -92,20 +82,43 @@ json read_document(const std::filesystem::path& file) {
         // Limits and duplicate keys are checked while parsing, before a deep or ambiguous value
         // is built: the parser calls back at every key and at the start and end of every object.
         std::vector<std::set<std::string>> keys;  // the keys seen, per open object
+        std::vector<std::string> path;            // the key being read, per open object
         auto check = [&](int depth, json::parse_event_t event, json& parsed) {
             if (depth > deepest)
                 fail(file, "nested more than " + std::to_string(deepest) +
                                " levels deep; not a findings file");
-            if (event == json::parse_event_t::object_start) keys.emplace_back();
-            if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-            if (event == json::parse_event_t::key && !keys.empty() &&
-                !keys.back().insert(parsed.get<std::string>()).second)
-                fail(file,
-                     "'" + parsed.get<std::string>() + "' appears twice; which one is meant?");
+            if (event == json::parse_event_t::object_start) {
+                keys.emplace_back();
+                path.emplace_back();
+            }
+            if (event == json::parse_event_t::object_end && !keys.empty()) {
+                keys.pop_back();
+                path.pop_back();
+            }
+            if (event == json::parse_event_t::key && !keys.empty()) {
+                path.back() = parsed.get<std::string>();
+                if (!keys.back().insert(path.back()).second)
+                    fail(file, "'" + path.back() + "' appears twice; which one is meant?");
+            }
             return true;
         };
         try {
             return json::parse(text, check);
+        } catch (const json::out_of_range& e) {
+            // A number beyond a double (1e309): the parser names the number, not where it is.
+            std::string message = e.what(), number;
+            if (auto open = message.find('\''), close = message.rfind('\'');
+                open != std::string::npos && close > open)
+                number = message.substr(open + 1, close - open - 1);
+            std::string at;  // the question, or the key, whose value it is
+            if (path.size() >= 2 && path[0] == "answers")
+                at = "question " + common::quote(path[1]) + ": ";
+            else if (!path.empty())
+                at = "key " + common::quote(path.back()) + ": ";
+            if (number.empty()) fail(file, at + "a number is too large to read (over 1.8e308)");
+            fail(file, at + "the number " + number +
+                           " is too large to read (over 1.8e308); write it as a string (\"" +
+                           number + "\") if it is meant as text");
         } catch (const json::parse_error& e) {
             // Line and column of the byte where parsing stopped.
             size_t line = 1, column = 1;

@@ -4,16 +4,19 @@
 
 namespace dflab::scoring {
 
-std::vector<std::vector<std::string>> parse_csv(std::string_view text, std::string_view source) {
+std::vector<std::vector<std::string>> parse_csv(std::string_view text, std::string_view source,
+                                                std::vector<int>* lines) {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> row;
     std::string field;
     bool quoted = false, field_started = false;
-    int line = 1, quote_line = 0;
+    int line = 1, quote_line = 0, row_line = 1;
+    if (lines) lines->clear();
     auto end_row = [&] {
         if (field_started || !row.empty()) {
             row.push_back(std::move(field));
             rows.push_back(std::move(row));
+            if (lines) lines->push_back(row_line);
         }
         row.clear();
         field.clear();
@@ -42,7 +45,7 @@ std::vector<std::vector<std::string>> parse_csv(std::string_view text, std::stri
             field_started = true;
         } else if (c == '\n') {
             end_row();
-            ++line;
+            row_line = ++line;
         } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
             continue;
         } else {

@@ -1,10 +1,10 @@
 #include "scoring/lab_grading.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "scoring/answer_types.hpp"
 #include "scoring/lab_csv.hpp"
 #include "scoring/policy.hpp"
@@ -81,22 +81,8 @@ void check_submitted_value(const nlohmann::json& value, std::string_view what) {
 }
 
 KeyDocument read_key_document(const std::filesystem::path& dir_or_file) {
-    namespace fs = std::filesystem;
-    fs::path file = dir_or_file;
-    std::error_code ec;
-    if (fs::is_directory(file, ec)) {
-        file = dir_or_file / "answer-key.json";
-        if (!fs::exists(file, ec) && fs::exists(dir_or_file / "instructor" / "answer-key.json", ec))
-            file = dir_or_file / "instructor" / "answer-key.json";
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(file.string() + ": cannot be read (no answer key there)");
-    KeyDocument doc{file.string(), {}, {}};
-    try {
-        doc.json = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(doc.file + ": not valid JSON at byte " + std::to_string(e.byte));
-    }
+    KeyDocument doc;
+    doc.json = read_answer_key_json(dir_or_file, doc.file);
     doc.key = parse_answer_key(doc.json, doc.file);
     return doc;
 }
@@ -167,23 +153,44 @@ ParticipantRow Lab::add_participant(std::string_view id, std::string_view name,
 std::vector<ParticipantRow> Lab::import_participants(std::string_view csv,
                                                      std::string_view source) {
     if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);  // spreadsheets write a BOM
-    auto rows = parse_csv(csv, source);
+    std::vector<int> lines;
+    auto rows = parse_csv(csv, source, &lines);
     if (rows.empty()) throw Error(std::string(source) + ": empty; expected a header id,name");
+    // Every column is one the import reads, once: a misspelt or repeated column would otherwise
+    // be read as empty or the wrong one of two, silently.
+    static const std::vector<std::string> known{"id", "name", "team", "variant"};
+    const auto at = [&](size_t row, size_t column) {
+        return std::string(source) + ":" + std::to_string(lines[row]) + ": column " +
+               std::to_string(column + 1);
+    };
     std::map<std::string, size_t> column;
-    for (size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
+    for (size_t i = 0; i < rows[0].size(); ++i) {
+        const std::string& name = rows[0][i];
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            throw Error(at(0, i) + ": unknown column " + common::quote(name) +
+                        "; the columns are id, name, team and variant");
+        if (auto [it, added] = column.emplace(name, i); !added)
+            throw Error(at(0, i) + ": the column " + common::quote(name) +
+                        " is given twice (also column " + std::to_string(it->second + 1) + ")");
+    }
     if (!column.count("id") || !column.count("name")) {
-        throw Error(std::string(source) + ":1: the header must name the columns id and name");
+        throw Error(std::string(source) + ":" + std::to_string(lines[0]) +
+                    ": the header must name the columns id and name");
     }
     common::Transaction transaction(record_.database());
     const std::string time = utc_iso(clock_());
     std::vector<ParticipantRow> added;
     for (size_t r = 1; r < rows.size(); ++r) {
         const auto& fields = rows[r];
+        if (fields.size() > rows[0].size())
+            throw Error(at(r, rows[0].size()) + ": " + std::to_string(fields.size()) +
+                        " fields, but the header names " + std::to_string(rows[0].size()) +
+                        " columns; quote a field that holds a comma");
         auto get = [&](const std::string& name) -> std::string {
             auto it = column.find(name);
             return it != column.end() && it->second < fields.size() ? fields[it->second] : "";
         };
-        const std::string where = std::string(source) + ": row " + std::to_string(r + 1);
+        const std::string where = std::string(source) + ":" + std::to_string(lines[r]);
         try {
             std::optional<int> variant;
             if (std::string v = get("variant"); !v.empty()) {
@@ -193,7 +200,8 @@ std::vector<ParticipantRow> Lab::import_participants(std::string_view csv,
             }
             added.push_back(insert_participant(get("id"), get("name"), get("team"), variant, time));
         } catch (const std::logic_error&) {
-            throw Error(where + ": variant is not a number");
+            throw Error(where + ": column " + std::to_string(column.at("variant") + 1) +
+                        ": variant is not a number");
         } catch (const Error& e) {
             throw Error(where + ": " + e.what());
         }

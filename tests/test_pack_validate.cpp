@@ -167,9 +167,26 @@ TEST(PackValidator, APrerequisiteCycleIsFound) {
     EXPECT_TRUE(any_has(problems, "circle", "deleted-entry"));
     EXPECT_TRUE(any_has(problems, "circle", "confidential"));
     EXPECT_TRUE(any_has(problems, "circle", "disguised-copy"));
+    // One problem, at the file of the first question of the cycle in the pack's order, with the
+    // whole cycle in the order the questions need each other (the words of dflab lab init).
+    const std::string chain = "(deleted-entry -> confidential -> disguised-copy -> deleted-entry)";
+    ASSERT_EQ(problems.size(), 1u) << joined(problems);
+    EXPECT_TRUE(any_has(problems, "06-deleted-entry.yaml:",
+                        "question deleted-entry: the "
+                        "prerequisites go round in a circle " +
+                            chain))
+        << joined(problems);
     // dflab pack validate fails on it.
     auto r = test::dflab("pack validate " + shell_quote(dir.string()));
     EXPECT_EQ(r.exit_code, 1) << r.out;
+    // dflab pack build refuses it before building anything, in one line.
+    fs::path out = dir.parent_path() / "out";
+    r = test::dflab("pack build " + shell_quote(dir.string()) + " -o " + shell_quote(out.string()));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("06-deleted-entry.yaml:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(chain), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out / "instructor" / "answer-key.json"));
 }
 
 TEST(PackValidator, VariablesAndChoiceMapsMustExist) {

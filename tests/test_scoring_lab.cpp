@@ -349,7 +349,7 @@ TEST_F(LabTest, ImportIsAllOrNothing) {
     EXPECT_EQ(added[0].team, "blue");
     EXPECT_EQ(added[1].team, "");
     EXPECT_EQ(error_of([&] { lab->import_participants("id,name\np5,Eve\np1,Again\n", "b.csv"); }),
-              "b.csv: row 3: p1: participant exists in " + db);
+              "b.csv:3: p1: participant exists in " + db);
     EXPECT_FALSE(record->participant("p5"));
     EXPECT_EQ(error_of([&] { lab->import_participants("id,team\np6,x\n", "c.csv"); }),
               "c.csv:1: the header must name the columns id and name");

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/input_file.hpp"
 #include "common/message_value.hpp"
 #include "common/sqlite.hpp"
 #include "engine/error.hpp"
@@ -244,11 +245,9 @@ void participants(CLI::App* add, CLI::App* import, CLI::App* codes, const LabArg
         return;
     }
     if (import->parsed()) {
-        std::ifstream in(a.file, std::ios::binary);
-        if (!in) throw Error(a.file + ": cannot be read");
-        std::stringstream text;
-        text << in.rdbuf();
-        auto added = lab.import_participants(text.str(), a.file);
+        // A regular file of at most 16 MiB (a link to /dev/zero or a FIFO is refused at once).
+        auto text = common::read_input_file(a.file, 16u << 20, "participant list (CSV)");
+        auto added = lab.import_participants(text, a.file);
         std::cout << "added " << added.size() << " participants from " << a.file << "\n";
         return;
     }

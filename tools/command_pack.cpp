@@ -35,7 +35,7 @@ exercises::PackLog terminal_log() {
 void validate(const PackArgs& a, int& exit_code) {
     exercises::Pack pack = exercises::load_pack(a.dir);
     auto problems = exercises::validate_pack(pack);
-    for (auto& p : problems) std::cout << p << "\n";
+    for (auto& p : problems) std::cout << common::one_line(p) << "\n";
     if (!problems.empty()) {
         std::cerr << "dflab: " << pack.file << ": " << problems.size()
                   << " problem(s); the pack does not validate\n";
@@ -94,7 +94,7 @@ void solve(const PackArgs& a, int& exit_code) {
     auto solution =
         exercises::solve_pack(pack, work.path(), {a.variant}, terminal_log(), &failures);
     if (!failures.empty()) {  // every failing question, not only the first
-        for (auto& f : failures) std::cerr << "dflab: " << f << "\n";
+        for (auto& f : failures) std::cerr << "dflab: " << common::one_line(f) << "\n";
         std::cerr << "dflab: " << pack.file << ": " << failures.size() << " of "
                   << pack.questions.size() << " question(s) failed in variant " << a.variant
                   << "\n";

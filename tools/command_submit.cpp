@@ -33,11 +33,7 @@ struct Refusal {
     std::string text;
 };
 
-std::string one_line(std::string s) {
-    for (char& c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    return s;
-}
+using common::one_line;  // messages are single lines (common/error.hpp)
 
 // The access code: --code, else the first line of --code-file, else $DFLAB_CODE.
 std::string access_code(const SubmitArgs& a) {

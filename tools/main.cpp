@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "dflab 0.1.0");
     // A usage error is one line, as every other error: what is wrong, and where the help is.
     app.failure_message([](const CLI::App*, const CLI::Error& e) {
-        return "dflab: " + std::string(e.what()) + " (see --help)\n";
+        return "dflab: " + dflab::common::one_line(e.what()) + " (see --help)\n";
     });
     int exit_code = 0;
     using namespace dflab::tools;
@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "dflab: %s\n", e.what());
         return 130;  // as a shell reports a command stopped by SIGINT
     } catch (const std::exception& e) {
+        // One line whatever the error carries: dflab's own errors are (common/error.hpp), a
+        // library's text (a parser's, a tool's) may not be.
         std::cout.flush();
-        std::fprintf(stderr, "dflab: %s\n", e.what());
+        std::fprintf(stderr, "dflab: %s\n", dflab::common::one_line(e.what()).c_str());
         return 1;
     }
     std::cout.flush();
