@@ -191,6 +191,12 @@ EwfMediaRead read_ewf_media(const std::vector<std::string>& paths,
         throw Error(paths[0] + ": cannot count EWF checksum errors: " + describe(error));
     }
     result.checksum_errors = errors;
+    const int corrupted = libewf_handle_segment_files_corrupted(handle.get(), &error);
+    if (corrupted < 0) {
+        throw Error(paths[0] +
+                    ": cannot tell whether the EWF segments are corrupted: " + describe(error));
+    }
+    result.segments_corrupted = corrupted == 1;
     return result;
 }
 

@@ -68,6 +68,7 @@ struct EwfMediaRead {
     uint64_t size = 0;  // bytes delivered
     uint32_t checksum_errors =
         0;  // chunks whose stored checksum failed (libewf delivers them zeroed)
+    bool segments_corrupted = false;  // libewf's own verdict on the segment files (as ewfverify's)
 };
 
 // Reads the whole media of an EWF image with libewf, in order, through `sink`; unlike a read

@@ -56,9 +56,11 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
         }
         v.checksum_errors = read.checksum_errors;
         // libewf reads a set with a missing or cut segment as far as it can (the rest as
-        // checksum errors, the hash section perhaps lost): name the segment.
-        if (v.checksum_errors > 0 || (!v.stored_md5 && !v.stored_sha1))
-            v.damage = find_ewf_damage(ewf_segment_files(evidence.paths()));
+        // checksum errors, the hash section perhaps lost, or all of it when only the closing
+        // section is cut, which ewfverify still calls a failure): name the segment.
+        v.damage = find_ewf_damage(ewf_segment_files(evidence.paths()));
+        if (!v.damage && read.segments_corrupted)
+            v.damage = "libewf finds its segment files corrupted";
     } else {
         std::vector<std::byte> buffer(4 << 20);
         for (uint64_t off = 0; off < total;) {
