@@ -89,8 +89,10 @@ EvidenceInfo Evidence::describe() const {
     info.format = format();
     info.size = size();
     info.sector_size = sector_size();
-    if (impl_->image->itype == TSK_IMG_TYPE_EWF_EWF)
+    if (impl_->image->itype == TSK_IMG_TYPE_EWF_EWF) {
         info.acquisition = read_acquisition_metadata(paths_);
+        info.damage = find_ewf_damage(ewf_segment_files(paths_));
+    }
     return info;
 }
 

@@ -26,6 +26,9 @@ struct EvidenceInfo {
     uint64_t size = 0;                  // media size in bytes
     uint32_t sector_size = 512;
     std::optional<AcquisitionMetadata> acquisition;  // E01 only
+    // E01 only: a missing or cut segment libewf reads around ("segment disk.E04 is truncated:
+    // ...", engine/ewf_damage.hpp); a set libewf cannot open at all does not open.
+    std::optional<std::string> damage;
 };
 
 class Evidence {

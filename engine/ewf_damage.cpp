@@ -51,7 +51,7 @@ std::string next_segment_name(const std::string& path) {
 class Segment {
   public:
     explicit Segment(const std::string& path)
-        : path_(path), name_(file_name(path)), in_(path, std::ios::binary) {
+        : name_(file_name(path)), in_(path, std::ios::binary) {
         std::error_code ec;
         size_ = std::filesystem::file_size(path, ec);
         if (ec) size_ = 0;
@@ -135,7 +135,7 @@ class Segment {
         return std::nullopt;
     }
 
-    std::string path_, name_;
+    std::string name_;
     std::ifstream in_;
     uint64_t size_ = 0;
 };

@@ -136,6 +136,10 @@ TEST_F(EvidenceDamage, TruncatedLastSegmentIsNamedNotReadAsRaw) {
             expect_one_line_naming(verify, {first_, last_name_, "truncated"});
         } else {
             // libewf reads around the cut (as ewfverify does, and fails): the segment is named.
+            EXPECT_EQ(info.exit_code, 0) << info.err;
+            EXPECT_NE(info.out.find("Damage:      segment " + last_name_ + " is truncated"),
+                      std::string::npos)
+                << info.out;
             EXPECT_NE((verify.out + verify.err).find(last_name_ + " is truncated"),
                       std::string::npos)
                 << verify.out << verify.err;
@@ -147,6 +151,15 @@ TEST_F(EvidenceDamage, TruncatedLastSegmentIsNamedNotReadAsRaw) {
 TEST_F(EvidenceDamage, MissingLastSegmentIsNamed) {
     fs::remove(last_);
     ASSERT_FALSE(ewfverify(first_).success);
+    auto info = dflab("info --json " + shell_quote(first_));
+    EXPECT_EQ(info.exit_code, 0) << info.err;
+    if (info.exit_code == 0) {
+        auto j = nlohmann::json::parse(info.out);
+        EXPECT_EQ(j.at("format"), "E01");
+        EXPECT_EQ(
+            j.at("damage").get<std::string>().rfind("segment " + last_name_ + " is missing", 0), 0u)
+            << j.dump();
+    }
     auto verify = dflab("verify " + shell_quote(first_));
     EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
     EXPECT_EQ(verify.out.find("SUCCESS"), std::string::npos) << verify.out;
@@ -207,6 +220,9 @@ TEST_F(EvidenceDamage, IntactCopyAgreesWithEwfverify) {
     auto j = nlohmann::json::parse(json.out);
     EXPECT_EQ(j.at("result"), "verified");
     EXPECT_TRUE(j.at("damage").is_null()) << j.dump();
+    auto info = dflab("info --json " + shell_quote(first_));
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    EXPECT_TRUE(nlohmann::json::parse(info.out).at("damage").is_null()) << info.out;
 }
 
 }  // namespace
