@@ -1,16 +1,50 @@
 #include "common/sqlite.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 #include "common/error.hpp"
 
 namespace dflab::common {
 
 namespace {
 
+// The file `db` has open, as SQLite names it (an absolute path), for messages.
+std::string file_of(sqlite3* db) {
+    const char* name = db ? sqlite3_db_filename(db, "main") : nullptr;
+    return name && *name ? name : "the database";
+}
+
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
+    if (auto reason = storage_failure(db)) throw StorageError(file_of(db), *reason);
     throw Error(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
 }  // namespace
+
+std::optional<std::string> storage_failure(sqlite3* db) {
+    if (!db) return std::nullopt;
+    const int code = sqlite3_extended_errcode(db);
+    const int primary = code & 0xff;
+    // The errno is recorded only for these two (it may be stale otherwise).
+    const int system =
+        primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN ? sqlite3_system_errno(db) : 0;
+    std::string sqlite = std::string("SQLite: ") + sqlite3_errmsg(db);
+    if (system != 0) sqlite += std::string(": ") + std::strerror(system);
+    sqlite = " (" + sqlite + ")";
+    const bool io = primary == SQLITE_FULL || primary == SQLITE_IOERR ||
+                    primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY;
+    if (!io) return std::nullopt;
+    if (primary == SQLITE_FULL || system == ENOSPC || system == EDQUOT) {
+        return "the disk is full" + sqlite;
+    }
+    if (system == EFBIG) return "the file size limit is reached" + sqlite;
+    if (primary == SQLITE_READONLY || system == EROFS || system == EACCES || system == EPERM) {
+        return "the file or its folder cannot be written" + sqlite;
+    }
+    if (primary == SQLITE_CANTOPEN) return "cannot be opened" + sqlite;
+    return "a disk I/O error" + sqlite;
+}
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     sqlite3_stmt* raw = nullptr;
@@ -54,7 +88,8 @@ bool Statement::step() {
     int rc = sqlite3_step(stmt_.get());
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    if (rc == SQLITE_READONLY || sqlite3_errcode(db_) == SQLITE_READONLY) {
+    if (sqlite3_db_readonly(db_, "main") == 1 &&
+        (rc == SQLITE_READONLY || sqlite3_errcode(db_) == SQLITE_READONLY)) {
         throw Error("the database is open read-only: writes are refused");
     }
     fail(db_, "SQL error");
@@ -113,7 +148,10 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     db_.reset(raw);
-    if (rc != SQLITE_OK) fail(raw, path + ": cannot open database");
+    if (rc != SQLITE_OK) {
+        if (auto reason = storage_failure(raw)) throw StorageError(path, *reason);
+        fail(raw, path + ": cannot open database");
+    }
     sqlite3_busy_timeout(raw, 10000);
     if (mode == Mode::ReadOnly) {
         // Reject files that are not SQLite databases now rather than at the first query.
@@ -121,6 +159,7 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
         if (sqlite3_exec(raw, "PRAGMA schema_version", nullptr, nullptr, &err) != SQLITE_OK) {
             std::string msg = err ? err : "unreadable";
             sqlite3_free(err);
+            if (auto reason = storage_failure(raw)) throw StorageError(path, *reason);
             throw Error(path + ": not a readable SQLite database (" + msg + ")");
         }
     }
@@ -132,6 +171,7 @@ void Database::exec(std::string_view sql) {
     if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
+        if (auto reason = storage_failure(db_.get())) throw StorageError(path_, *reason);
         throw Error(path_ + ": SQL error: " + msg);
     }
 }

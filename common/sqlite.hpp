@@ -8,12 +8,33 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
+
+#include "common/error.hpp"
 
 namespace dflab::common {
 
 using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
+
+// SQLite could not read or write the file itself: the disk is full, the file size limit is
+// reached, an I/O error, a read-only file or folder. what() is "FILE: REASON"; reason() alone is
+// e.g. "the disk is full (SQLite: database or disk is full)". Callers that classify a file
+// ("not a dflab lab record") let these through: the file may be fine.
+class StorageError : public Error {
+  public:
+    StorageError(const std::string& file, std::string reason)
+        : Error(file + ": " + reason), reason_(std::move(reason)) {}
+    const std::string& reason() const { return reason_; }
+
+  private:
+    std::string reason_;
+};
+
+// The reason for SQLite's last failure on `db` when it is a storage failure (see StorageError),
+// from its extended error code and the errno of the system call that failed; nullopt otherwise.
+std::optional<std::string> storage_failure(sqlite3* db);
 
 class Statement {
   public:

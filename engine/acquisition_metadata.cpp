@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
+#include "engine/ewf_damage.hpp"
 
 namespace dflab::engine {
 
@@ -19,17 +21,47 @@ struct EwfErrorFree {
 };
 using EwfError = std::unique_ptr<libewf_error_t, EwfErrorFree>;
 
-std::string describe(libewf_error_t* raw) {
+// libewf's backtrace, innermost (the cause) first, one message a line.
+std::string backtrace(libewf_error_t* raw) {
     EwfError error(raw);
-    if (!error) return "unknown libewf error";
-    std::array<char, 512> text{};
-    libewf_error_sprint(error.get(), text.data(), text.size());
-    std::string line(text.data());
-    for (char& c : line) {
-        if (c == '\n' || c == '\r') c = ' ';
-    }
-    return line;
+    if (!error) return "";
+    std::array<char, 4096> text{};
+    if (libewf_error_backtrace_sprint(error.get(), text.data(), text.size()) < 0) return "";
+    return std::string(text.data());
 }
+
+// The cause in a backtrace, without the function name: "checksum does not match (...)".
+std::string cause(const std::string& trace) {
+    std::string line = trace.substr(0, trace.find('\n'));
+    if (const auto colon = line.find(": "); colon != std::string::npos && line.find(' ') > colon) {
+        line.erase(0, colon + 2);
+    }
+    while (!line.empty() && (line.back() == '.' || line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
+    return line.empty() ? "unknown libewf error" : line;
+}
+
+std::string describe(libewf_error_t* raw) {
+    return cause(backtrace(raw));
+}
+
+}  // namespace
+
+std::vector<std::string> ewf_segment_files(const std::vector<std::string>& paths) {
+    if (paths.size() != 1) return paths;
+    libewf_error_t* error = nullptr;
+    char** globbed = nullptr;
+    int count = 0;
+    if (libewf_glob(paths[0].c_str(), paths[0].size(), LIBEWF_FORMAT_UNKNOWN, &globbed, &count,
+                    &error) != 1) {
+        throw Error(paths[0] + ": cannot find EWF segments: " + describe(error));
+    }
+    std::vector<std::string> segments(globbed, globbed + count);
+    libewf_glob_free(globbed, count, nullptr);
+    return segments;
+}
+
+namespace {
 
 class EwfHandle {
   public:
@@ -47,25 +79,22 @@ class EwfHandle {
     EwfHandle& operator=(const EwfHandle&) = delete;
 
     void open(const std::vector<std::string>& paths) {
-        libewf_error_t* error = nullptr;
-        char** globbed = nullptr;
-        int count = 0;
-        std::vector<std::string> segments = paths;
-        if (paths.size() == 1) {
-            if (libewf_glob(paths[0].c_str(), paths[0].size(), LIBEWF_FORMAT_UNKNOWN, &globbed,
-                            &count, &error) != 1) {
-                throw Error(paths[0] + ": cannot find EWF segments: " + describe(error));
-            }
-            segments.assign(globbed, globbed + count);
-            libewf_glob_free(globbed, count, nullptr);
+        if (auto trace = try_open(ewf_segment_files(paths))) {
+            throw Error(paths[0] + ": cannot open EWF image: " + cause(*trace));
         }
+    }
+
+    // Opens `segments`; libewf's backtrace when it cannot.
+    std::optional<std::string> try_open(std::vector<std::string> segments) {
+        libewf_error_t* error = nullptr;
         std::vector<char*> names;
         for (auto& s : segments) names.push_back(s.data());
         if (libewf_handle_open(handle_, names.data(), static_cast<int>(names.size()),
                                LIBEWF_OPEN_READ, &error) != 1) {
-            throw Error(paths[0] + ": cannot open EWF image: " + describe(error));
+            return backtrace(error);
         }
         opened_ = true;
+        return std::nullopt;
     }
 
     libewf_handle_t* get() const { return handle_; }
@@ -98,6 +127,25 @@ std::string lower(std::string s) {
 }
 
 }  // namespace
+
+std::string explain_unopenable_ewf(const std::vector<std::string>& paths,
+                                   const std::string& tsk_reason) {
+    const std::string image = paths.front() + ": an EnCase image that libewf cannot open: ";
+    const auto segments = ewf_segment_files(paths);
+    EwfHandle handle;
+    const auto trace = handle.try_open(segments);
+    if (!trace) return paths.front() + ": an EnCase image that TSK cannot open: " + tsk_reason;
+    const std::string libewf = " (libewf: " + cause(*trace) + ")";
+    if (auto damage = find_ewf_damage(segments)) return image + *damage + libewf;
+    // Undiagnosed here: say which section libewf could not read ("unable to read section: X.").
+    static const std::string marker = "unable to read section: ";
+    if (const auto at = trace->find(marker); at != std::string::npos) {
+        std::string section = trace->substr(at + marker.size());
+        section = section.substr(0, section.find_first_of(".\n"));
+        return image + "its '" + section + "' section cannot be read" + libewf;
+    }
+    return image + "libewf refuses it" + libewf;
+}
 
 AcquisitionMetadata read_acquisition_metadata(const std::vector<std::string>& paths) {
     EwfHandle handle;
@@ -143,6 +191,12 @@ EwfMediaRead read_ewf_media(const std::vector<std::string>& paths,
         throw Error(paths[0] + ": cannot count EWF checksum errors: " + describe(error));
     }
     result.checksum_errors = errors;
+    const int corrupted = libewf_handle_segment_files_corrupted(handle.get(), &error);
+    if (corrupted < 0) {
+        throw Error(paths[0] +
+                    ": cannot tell whether the EWF segments are corrupted: " + describe(error));
+    }
+    result.segments_corrupted = corrupted == 1;
     return result;
 }
 

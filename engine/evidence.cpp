@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "engine/error.hpp"
+#include "engine/ewf_damage.hpp"
 #include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
@@ -48,6 +49,10 @@ Evidence Evidence::open(const std::vector<std::string>& paths) {
     for (const auto& p : paths) names.push_back(p.c_str());
     TskImage image(
         tsk_img_open_utf8(static_cast<int>(names.size()), names.data(), TSK_IMG_TYPE_DETECT, 0));
+    // A file that begins with the EVF signature is an E01: when TSK cannot open it as one it
+    // falls back to reading it raw, which would hide the damage; name the damage instead.
+    if ((!image || image->itype != TSK_IMG_TYPE_EWF_EWF) && has_evf_signature(paths.front()))
+        throw Error(explain_unopenable_ewf(paths, image ? "read as raw" : take_tsk_error()));
     if (!image) throw Error(paths.front() + ": cannot open image: " + take_tsk_error());
     if (image->size <= 0) throw Error(paths.front() + ": image has no data");
     return Evidence(paths, std::make_unique<Impl>(Impl{std::move(image)}));
@@ -84,8 +89,10 @@ EvidenceInfo Evidence::describe() const {
     info.format = format();
     info.size = size();
     info.sector_size = sector_size();
-    if (impl_->image->itype == TSK_IMG_TYPE_EWF_EWF)
+    if (impl_->image->itype == TSK_IMG_TYPE_EWF_EWF) {
         info.acquisition = read_acquisition_metadata(paths_);
+        info.damage = find_ewf_damage(ewf_segment_files(paths_));
+    }
     return info;
 }
 

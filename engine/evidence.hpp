@@ -26,6 +26,9 @@ struct EvidenceInfo {
     uint64_t size = 0;                  // media size in bytes
     uint32_t sector_size = 512;
     std::optional<AcquisitionMetadata> acquisition;  // E01 only
+    // E01 only: a missing or cut segment libewf reads around ("segment disk.E04 is truncated:
+    // ...", engine/ewf_damage.hpp); a set libewf cannot open at all does not open.
+    std::optional<std::string> damage;
 };
 
 class Evidence {
@@ -68,6 +71,7 @@ struct EwfMediaRead {
     uint64_t size = 0;  // bytes delivered
     uint32_t checksum_errors =
         0;  // chunks whose stored checksum failed (libewf delivers them zeroed)
+    bool segments_corrupted = false;  // libewf's own verdict on the segment files (as ewfverify's)
 };
 
 // Reads the whole media of an EWF image with libewf, in order, through `sink`; unlike a read

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/error.hpp"
+#include "engine/ewf_damage.hpp"
 
 namespace dflab::engine {
 
@@ -41,12 +42,25 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
         // Read with libewf itself: a chunk whose checksum fails is delivered zeroed through TSK,
         // which can hide damage (e.g. in a chunk that was all zeros); libewf counts them.
         uint64_t off = 0;
-        auto read = read_ewf_media(evidence.paths(), [&](std::span<const std::byte> data) {
-            hasher.update(data);
-            off += data.size();
-            if (progress) progress(off, total);
-        });
+        EwfMediaRead read;
+        try {
+            read = read_ewf_media(evidence.paths(), [&](std::span<const std::byte> data) {
+                hasher.update(data);
+                off += data.size();
+                if (progress) progress(off, total);
+            });
+        } catch (const Error& e) {
+            if (auto damage = find_ewf_damage(ewf_segment_files(evidence.paths())))
+                throw Error(std::string(e.what()) + ": " + *damage);
+            throw;
+        }
         v.checksum_errors = read.checksum_errors;
+        // libewf reads a set with a missing or cut segment as far as it can (the rest as
+        // checksum errors, the hash section perhaps lost, or all of it when only the closing
+        // section is cut, which ewfverify still calls a failure): name the segment.
+        v.damage = find_ewf_damage(ewf_segment_files(evidence.paths()));
+        if (!v.damage && read.segments_corrupted)
+            v.damage = "libewf finds its segment files corrupted";
     } else {
         std::vector<std::byte> buffer(4 << 20);
         for (uint64_t off = 0; off < total;) {
@@ -72,7 +86,7 @@ Verification verify_image(const Evidence& evidence, const std::optional<std::str
         const std::string& e = *v.expected;
         all = all && (e == v.computed.md5 || e == v.computed.sha1 || e == v.computed.sha256);
     }
-    v.matches = v.checked && all && v.checksum_errors == 0;
+    v.matches = v.checked && all && v.checksum_errors == 0 && !v.damage;
     return v;
 }
 

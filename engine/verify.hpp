@@ -14,9 +14,10 @@ struct Verification {
     Digests computed;                                    // md5, sha1, sha256 of the media
     std::optional<std::string> stored_md5, stored_sha1;  // from the container
     std::optional<std::string> expected;                 // a hash the examiner gave (any algorithm)
-    uint32_t checksum_errors = 0;  // E01: chunks whose own checksum failed (container damaged)
-    bool checked = false;          // at least one stored or expected hash was compared
-    bool matches = false;          // every compared hash matched and no chunk checksum failed
+    uint32_t checksum_errors = 0;       // E01: chunks whose own checksum failed (container damaged)
+    std::optional<std::string> damage;  // E01: a damaged or missing segment, named (ewf_damage.hpp)
+    bool checked = false;               // at least one stored or expected hash was compared
+    bool matches = false;  // every compared hash matched, no chunk checksum failed, no damage
 };
 
 // Reads all media once; `progress(done, total)` is called as it goes.

@@ -82,6 +82,9 @@ int64_t check_lab_record(common::Database& db, const std::string& name) {
         Statement app(db.get(), "PRAGMA application_id");
         if (app.step()) application_id = app.column_int(0);
         version = user_version(db);
+    } catch (const common::StorageError& e) {
+        // A full disk or an I/O error says nothing about what the file is.
+        throw common::StorageError(name, e.reason());
     } catch (const Error&) {
         throw Error(name + ": not a dflab lab record (not an SQLite database)");
     }

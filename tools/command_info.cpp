@@ -27,6 +27,7 @@ nlohmann::json info_json(const engine::EvidenceInfo& info) {
     } else {
         j["acquisition"] = nullptr;
     }
+    j["damage"] = info.damage ? nlohmann::json(*info.damage) : nullptr;
     return j;
 }
 
@@ -42,6 +43,7 @@ void print_text(const engine::EvidenceInfo& info) {
         std::cout << "  " << k << ": " << v << "\n";
     std::cout << "  stored MD5:  " << info.acquisition->stored_md5.value_or("(none)") << "\n"
               << "  stored SHA1: " << info.acquisition->stored_sha1.value_or("(none)") << "\n";
+    if (info.damage) std::cout << "Damage:      " << *info.damage << "\n";
 }
 
 }  // namespace

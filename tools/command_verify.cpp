@@ -29,9 +29,9 @@ void register_verify(CLI::App& app, int& exit_code) {
             auto opt = [](const std::optional<std::string>& s) {
                 return s ? nlohmann::json(*s) : nullptr;
             };
-            std::string verdict = v.checksum_errors > 0 ? "mismatch"
-                                  : !v.checked          ? "unverified"
-                                                        : (v.matches ? "verified" : "mismatch");
+            std::string verdict = v.checksum_errors > 0 || v.damage ? "mismatch"
+                                  : !v.checked                      ? "unverified"
+                                               : (v.matches ? "verified" : "mismatch");
             if (args->json) {
                 nlohmann::json j{{"image", args->images.front()},
                                  {"md5", v.computed.md5},
@@ -41,7 +41,8 @@ void register_verify(CLI::App& app, int& exit_code) {
                                  {"stored_sha1", opt(v.stored_sha1)},
                                  {"expected", opt(v.expected)},
                                  {"result", verdict},
-                                 {"checksum_errors", v.checksum_errors}};
+                                 {"checksum_errors", v.checksum_errors},
+                                 {"damage", opt(v.damage)}};
                 // The image path is the user's (any bytes): U+FFFD where it is not UTF-8.
                 std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                           << "\n";
@@ -51,18 +52,19 @@ void register_verify(CLI::App& app, int& exit_code) {
                           << "SHA-256: " << v.computed.sha256 << "\n";
                 if (v.stored_md5) std::cout << "stored MD5:   " << *v.stored_md5 << "\n";
                 if (v.stored_sha1) std::cout << "stored SHA-1: " << *v.stored_sha1 << "\n";
-                if (!v.checked && v.checksum_errors == 0) {
+                if (!v.checked && v.checksum_errors == 0 && !v.damage) {
                     std::cout << "UNVERIFIED: " << args->images.front()
                               << " stores no hash; pass --expect HASH to compare\n";
+                } else if (v.checksum_errors > 0) {
+                    std::cout << "FAILURE: " << v.checksum_errors
+                              << " checksum error(s) in the chunks of the E01: the container "
+                                 "is damaged"
+                              << (v.damage ? ": " + *v.damage : std::string()) << "\n";
+                } else if (v.damage) {
+                    std::cout << "FAILURE: the E01 is damaged: " << *v.damage << "\n";
                 } else {
-                    if (v.checksum_errors > 0) {
-                        std::cout << "FAILURE: " << v.checksum_errors
-                                  << " checksum error(s) in the chunks of the E01: the container "
-                                     "is damaged\n";
-                    } else {
-                        std::cout << (v.matches ? "SUCCESS: hashes match\n"
-                                                : "FAILURE: hash mismatch\n");
-                    }
+                    std::cout << (v.matches ? "SUCCESS: hashes match\n"
+                                            : "FAILURE: hash mismatch\n");
                 }
             }
             ch.result(v.checked && v.matches ? 0 : 1);
