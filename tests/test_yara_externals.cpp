@@ -124,7 +124,7 @@ std::string descriptor_dump(const std::string& path, const std::string& owner_si
     std::string out = "File " + path + "\n";
     static const char* hex = "0123456789abcdef";
     for (size_t off = 0; off < sd.size(); off += 16) {
-        char where[16];
+        char where[24];
         std::snprintf(where, sizeof where, "%06zx", off);
         out += std::string("        ") + where + " ";
         for (size_t i = off; i < std::min(sd.size(), off + 16); ++i) {
@@ -158,8 +158,8 @@ std::string make_ntfs_image(const TempDir& dir) {
 std::vector<engine::Entry> entries_of(const std::string& image) {
     auto evidence = engine::Evidence::open({image});
     auto partition = engine::file_system_partitions(evidence).front();
-    auto file_system = engine::open_file_system(evidence, partition);
-    return engine::list_entries(file_system.get(), evidence, partition);
+    const engine::FileSystem file_system(evidence, partition);
+    return file_system.list();
 }
 
 // The first capture of `pattern` in istat's output for `inode`, or "(no such line)".
