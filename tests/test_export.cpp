@@ -100,8 +100,12 @@ TEST(ByteRuns, AgreeWithFiwalkAndRebuildIcatContent) {
                 EXPECT_TRUE(runs == engine::byte_runs(fs, e.address));
                 // The entry's size is that of its content only for data streams (an NTFS
                 // index root row has the directory's size).
+                // $BadClus:$Bad is as large as the volume and wholly sparse, yet TSK 4.11 gives
+                // it neither bytes (icat prints none) nor runs: its content is not there to
+                // locate (the case records it as content_error, docs/case-database.md).
                 const bool data_stream =
-                    !e.address.attr_type || *e.address.attr_type == 128u;  // $DATA
+                    (!e.address.attr_type || *e.address.attr_type == 128u) &&  // $DATA
+                    e.path != "/$BadClus:$Bad";
                 if (e.allocated && e.type == "file" && data_stream) {
                     uint64_t total = 0;
                     for (const auto& r : runs) total += r.length;

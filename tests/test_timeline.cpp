@@ -231,7 +231,7 @@ TEST(TimelineEngine, CsvAndJsonRows) {
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(engine::timeline_csv_row(events[0]),
               "2021-09-30T21:00:00Z,macb,2,12,file,6,true,r/rrw-r--r--,0,0,"
-              "\"/docs/report, \"\"final\"\".txt\"");
+              "\"/docs/report, \"\"final\"\".txt\",");  // path_hex: empty, the path is UTF-8
     EXPECT_EQ(engine::timeline_csv_row(events[0], "Europe/Moscow").substr(0, 25),
               "2021-10-01T00:00:00+03:00");
     auto j = engine::timeline_event_json(events[0], "Asia/Almaty");
