@@ -137,7 +137,7 @@ struct CaseWriter::Impl {
     std::vector<size_t> first_column;  // per enabled analyzer: where its columns start
     std::vector<std::unique_ptr<FindingsWriter>> writers;  // per enabled analyzer, or null
     std::optional<Statement> file_insert;
-    std::vector<SqlValue> values;
+    std::vector<SqlValue> values, own;
     size_t since_commit = 0;
 
     Impl(const std::string& path, int64_t image, int part,
@@ -213,7 +213,7 @@ void CaseWriter::file(FileScan&& f) {
         .bind(21, common::hex_if_not_utf8(e.path));
     auto& values = impl_->values;
     values.assign(impl_->column_count, nullptr);
-    std::vector<SqlValue> own;
+    auto& own = impl_->own;  // kept between files: no allocation per row
     for (size_t i = 0; i < f.findings.size() && i < impl_->first_column.size(); ++i) {
         if (!f.findings[i]) continue;
         own.clear();

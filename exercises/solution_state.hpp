@@ -9,7 +9,6 @@
 #include "common/sqlite.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
-#include "common/sqlite.hpp"
 #include "engine/volumes.hpp"
 #include "exercises/solution.hpp"
 
