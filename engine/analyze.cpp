@@ -105,7 +105,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
         ch.context(image_name);
         auto evidence = Evidence::open(options.image);
         auto info = evidence.describe();
-        auto layout = read_volume_layout(evidence);
+        auto layout = read_volume_layout(evidence, options.offset);
         for (auto& p : layout.partitions) p.fat_zone = options.fat_zones.zone_for(p.index);
         Database db(pending.path(), Database::Mode::ReadWrite);
         record_image(db, image_name, info, layout);
@@ -126,6 +126,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     AnalyzeSummary summary;
     AnalysisConfig config;
     config.rules = rules ? &*rules : nullptr;
+    config.yara_timeout = options.yara_timeout;
     config.keywords = keywords ? &*keywords : nullptr;
     config.byte_runs = true;
     const auto analyzers = make_analyzers(config);
@@ -141,7 +142,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
                 [&](ChildChannel& ch) {
                     ch.context(image_name + " partition " + std::to_string(t.index));
                     auto evidence = Evidence::open(options.image);
-                    auto parts = file_system_partitions(evidence, t.index);
+                    auto parts = file_system_partitions(evidence, t.index, options.offset);
                     parts.front().fat_zone = options.fat_zones.zone_for(t.index);
                     CaseWriter writer(pending.path(), 1, t.index, analyzers);
                     scan_partition(evidence, parts.front(), scan, writer, &ch);

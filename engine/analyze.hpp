@@ -5,6 +5,7 @@
 // child: a parser crash there is recorded in the case's errors table and the rest goes on.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,10 @@ namespace dflab::engine {
 
 struct AnalyzeOptions {
     std::vector<std::string> image;        // the segments of one image
+    std::optional<uint64_t> offset;        // --offset SECTOR: one file system there, no table
     std::vector<std::string> rules;        // YARA rule files and folders
     std::vector<YaraDefine> yara_defines;  // --define NAME=VALUE: externals for every item
+    int yara_timeout = 60;                 // seconds per file or window of unallocated space
     std::vector<KeywordTerm> keywords;
     bool unallocated = true;  // scan unallocated space with rules and keywords
     unsigned workers = 0;     // 0: one per core

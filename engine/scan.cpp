@@ -210,7 +210,14 @@ class Worker {
             try {
                 f.findings[i] = instances_[i]->finish(c);
             } catch (const Error& e) {
-                if (f.error.empty()) f.error = e.what();  // e.g. a YARA timeout on this file
+                // e.g. a YARA timeout on this file. The case writer names the entry, so a message
+                // that begins with its path (as the YARA scanner's do) loses that prefix.
+                if (f.error.empty()) {
+                    std::string_view message = e.what();
+                    const std::string prefix = f.entry.path + ": ";
+                    if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
+                    f.error = message;
+                }
                 f.incomplete = true;
             }
         }

@@ -8,16 +8,24 @@
 
 namespace dflab::engine {
 
-namespace {
-
-std::optional<std::string> probe_file_system(const Evidence& evidence, uint64_t byte_offset) {
+std::optional<FileSystemProbe> probe_file_system(const Evidence& evidence, uint64_t byte_offset) {
+    if (byte_offset >= evidence.size()) return std::nullopt;
     TskFileSystem fs(tsk_fs_open_img(tsk_handle(evidence), static_cast<TSK_OFF_T>(byte_offset),
                                      TSK_FS_TYPE_DETECT));
     if (!fs) {
         tsk_error_reset();
         return std::nullopt;
     }
-    return std::string(tsk_fs_type_toname(fs->ftype));
+    return FileSystemProbe{tsk_fs_type_toname(fs->ftype),
+                           static_cast<uint64_t>(fs->block_count) * fs->block_size};
+}
+
+namespace {
+
+std::optional<std::string> file_system_type_at(const Evidence& evidence, uint64_t byte_offset) {
+    auto probe = probe_file_system(evidence, byte_offset);
+    if (!probe) return std::nullopt;
+    return probe->type;
 }
 
 // A partition whose table entry was deleted leaves its file system in an unallocated gap, which
@@ -34,7 +42,7 @@ void probe_gap(const Evidence& evidence, Partition& gap) {
         candidates.push_back(s);
     }
     for (uint64_t s : candidates) {
-        if (auto fs = probe_file_system(evidence, s * gap.sector_size)) {
+        if (auto fs = file_system_type_at(evidence, s * gap.sector_size)) {
             gap.filesystem = fs;
             gap.filesystem_start = s;
             return;
@@ -50,12 +58,42 @@ std::string kind_of(TSK_VS_PART_FLAG_ENUM flags) {
 
 }  // namespace
 
-VolumeLayout read_volume_layout(const Evidence& evidence) {
+namespace {
+
+VolumeLayout layout_at_offset(const Evidence& evidence, uint64_t offset) {
+    const uint32_t sector_size = evidence.sector_size();
+    const uint64_t sectors = evidence.size() / sector_size;
+    const std::string where =
+        "sector " + std::to_string(offset) + " (byte " + std::to_string(offset * sector_size) + ")";
+    if (offset >= sectors) {
+        throw Error(evidence.name() + ": --offset " + std::to_string(offset) +
+                    " is beyond the image's " + std::to_string(sectors) + " sectors");
+    }
+    auto fs = file_system_type_at(evidence, offset * sector_size);
+    if (!fs) {
+        throw Error(evidence.name() + ": no file system that TSK recognises at " + where +
+                    " (try 'dflab partitions --scan')");
+    }
+    Partition p;
+    p.index = 0;
+    p.start = offset;
+    p.length = sectors - offset;
+    p.sector_size = sector_size;
+    p.description = "file system at " + where + ", given with --offset";
+    p.kind = "partition";
+    p.filesystem = fs;
+    return {"offset", {p}};
+}
+
+}  // namespace
+
+VolumeLayout read_volume_layout(const Evidence& evidence, std::optional<uint64_t> offset) {
+    if (offset) return layout_at_offset(evidence, *offset);
     VolumeLayout layout;
     TskVolumeSystem vs(tsk_vs_open(tsk_handle(evidence), 0, TSK_VS_TYPE_DETECT));
     if (!vs) {
         std::string vs_error = take_tsk_error();
-        auto fs = probe_file_system(evidence, 0);
+        auto fs = file_system_type_at(evidence, 0);
         if (!fs) {
             throw Error(evidence.name() +
                         ": no partition table or file system recognised (TSK: " + vs_error + ")");
@@ -84,15 +122,16 @@ VolumeLayout read_volume_layout(const Evidence& evidence) {
         p.kind = kind_of(part->flags);
         p.sector_size = vs->block_size ? vs->block_size : evidence.sector_size();
         if (p.kind != "meta" && p.length > 0)
-            p.filesystem = probe_file_system(evidence, p.byte_offset());
+            p.filesystem = file_system_type_at(evidence, p.byte_offset());
         if (p.kind == "unallocated" && !p.filesystem) probe_gap(evidence, p);
         layout.partitions.push_back(p);
     }
     return layout;
 }
 
-std::vector<Partition> file_system_partitions(const Evidence& evidence, std::optional<int> index) {
-    auto layout = read_volume_layout(evidence);
+std::vector<Partition> file_system_partitions(const Evidence& evidence, std::optional<int> index,
+                                              std::optional<uint64_t> offset) {
+    auto layout = read_volume_layout(evidence, offset);
     std::vector<Partition> out;
     for (const auto& p : layout.partitions) {
         if (index && p.index != *index) continue;

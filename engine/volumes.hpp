@@ -40,11 +40,27 @@ struct VolumeLayout {
 // Lists every slot of the volume system (partitions, gaps, table entries) and probes each
 // partition and gap for a file system. Throws Error when neither a volume system nor a file
 // system is found.
-VolumeLayout read_volume_layout(const Evidence& evidence);
+//
+// With `offset` (in sectors, as TSK's `-o`), the partition table is not read at all: the layout
+// is one file system starting there (scheme "offset", index 0, to the end of the image), which is
+// how an intact file system behind a damaged partition table is reached. Throws Error when the
+// offset lies outside the image or no file system opens there.
+VolumeLayout read_volume_layout(const Evidence& evidence,
+                                std::optional<uint64_t> offset = std::nullopt);
 
-// The partitions that hold a file system, optionally only the one with `index`.
-// Throws Error naming the image when `index` is given but holds no file system.
+// The partitions that hold a file system, optionally only the one with `index`, or only the one
+// at `offset` (see read_volume_layout). Throws Error naming the image when `index` is given but
+// holds no file system.
 std::vector<Partition> file_system_partitions(const Evidence& evidence,
-                                              std::optional<int> index = std::nullopt);
+                                              std::optional<int> index = std::nullopt,
+                                              std::optional<uint64_t> offset = std::nullopt);
+
+// The TSK name of the file system that opens at `byte_offset` ("fat16", "ext4", "ntfs", ...) and
+// its length in bytes, or nullopt.
+struct FileSystemProbe {
+    std::string type;
+    uint64_t length = 0;
+};
+std::optional<FileSystemProbe> probe_file_system(const Evidence& evidence, uint64_t byte_offset);
 
 }  // namespace dflab::engine

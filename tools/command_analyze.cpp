@@ -16,6 +16,8 @@ struct AnalyzeArgs {
     std::vector<std::string> image;
     std::vector<std::string> rules;
     std::vector<std::string> defines;  // --define NAME=VALUE
+    int timeout = 60;                  // --timeout SECONDS
+    std::optional<uint64_t> offset;    // --offset SECTOR
     std::vector<std::string> keywords;
     std::vector<std::string> regexes;
     std::string output;
@@ -40,11 +42,15 @@ void register_analyze(CLI::App& app, int& exit_code) {
     cmd->add_option("IMAGE", a->image, "Evidence image (first segment, or all segments)")
         ->required();
     cmd->add_option("-o,--output", a->output, "Case database to write (SQLite)")->required();
+    cmd->add_option("--offset", a->offset,
+                    "Analyse the one file system starting at this sector, without reading the "
+                    "partition table (as TSK's -o)");
     cmd->add_option("-r,--rules", a->rules, "YARA rule file or folder (repeatable)")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();
     add_yara_define_option(cmd, a->defines);
+    add_yara_timeout_option(cmd, a->timeout);
     cmd->add_option("-k,--keyword", a->keywords, "Literal keyword to search for (repeatable)")
         ->expected(1)
         ->allow_extra_args(false)
@@ -61,8 +67,10 @@ void register_analyze(CLI::App& app, int& exit_code) {
     cmd->callback([a, &exit_code] {
         engine::AnalyzeOptions o;
         o.image = a->image;
+        o.offset = a->offset;
         o.rules = a->rules;
         o.yara_defines = parse_yara_defines(a->defines);
+        o.yara_timeout = a->timeout;
         for (const auto& k : a->keywords) o.keywords.push_back({k, false});
         for (const auto& r : a->regexes) o.keywords.push_back({r, true});
         o.unallocated = !a->no_unallocated;

@@ -66,7 +66,8 @@ void register_cat(CLI::App& app, int& exit_code) {
         exit_code = run_isolated("cat", [&](engine::ChildChannel& ch) {
             ch.context(o->image.images.front());
             auto evidence = engine::Evidence::open(o->image.images);
-            auto parts = engine::file_system_partitions(evidence, o->image.partition);
+            auto parts =
+                engine::file_system_partitions(evidence, o->image.partition, o->image.offset);
             if (parts.size() > 1 && !o->image.partition) {
                 throw engine::Error(evidence.name() +
                                     ": several file systems; choose one with --partition");

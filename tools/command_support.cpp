@@ -13,9 +13,13 @@ void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json) {
                     "segment or all of them")
         ->required();
     if (partition) {
-        cmd->add_option(
+        auto* index = cmd->add_option(
             "-p,--partition", args.partition,
             "Partition index as 'dflab partitions' prints it (default: every file system)");
+        cmd->add_option("--offset", args.offset,
+                        "Read the file system starting at this sector, without reading the "
+                        "partition table (as TSK's -o; find one with 'dflab partitions --scan')")
+            ->excludes(index);
     }
     if (json) cmd->add_flag("--json", args.json, "Machine-readable JSON output");
 }
@@ -39,6 +43,14 @@ void add_yara_define_option(CLI::App* cmd, std::vector<std::string>& values) {
         ->take_all();
 }
 
+void add_yara_timeout_option(CLI::App* cmd, int& seconds) {
+    cmd->add_option("--timeout", seconds,
+                    "Seconds YARA may scan one file or window of unallocated space; a scan that "
+                    "takes longer is reported and the exit code is 2")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+}
+
 std::vector<engine::YaraDefine> parse_yara_defines(const std::vector<std::string>& values) {
     std::vector<engine::YaraDefine> out;
     out.reserve(values.size());
@@ -49,7 +61,7 @@ std::vector<engine::YaraDefine> parse_yara_defines(const std::vector<std::string
 std::vector<engine::Partition> zoned_partitions(const engine::Evidence& evidence,
                                                 const ImageArgs& args) {
     const engine::FatZones zones = engine::parse_fat_zones(args.fat_zones);
-    auto partitions = engine::file_system_partitions(evidence, args.partition);
+    auto partitions = engine::file_system_partitions(evidence, args.partition, args.offset);
     for (auto& p : partitions) p.fat_zone = zones.zone_for(p.index);
     return partitions;
 }
@@ -81,7 +93,7 @@ void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engin
                 engine::ChildChannel& channel) {
     channel.context(args.images.front());
     auto evidence = engine::Evidence::open(args.images);
-    for (const auto& part : engine::file_system_partitions(evidence, args.partition)) {
+    for (const auto& part : engine::file_system_partitions(evidence, args.partition, args.offset)) {
         channel.context(evidence.name() + " partition " + std::to_string(part.index));
         engine::scan_partition(evidence, part, options, sink, &channel);
     }

@@ -20,11 +20,12 @@ namespace dflab::tools {
 struct ImageArgs {
     std::vector<std::string> images;
     std::optional<int> partition;
+    std::optional<uint64_t> offset;  // --offset SECTOR: one file system there, table not read
     bool json = false;
     std::vector<std::string> fat_zones;  // --fat-zone values: ZONE or PARTITION=ZONE
 };
 
-// IMAGE... (segments of one image), and optionally --partition and --json.
+// IMAGE... (segments of one image), and optionally --partition or --offset, and --json.
 void add_image_args(CLI::App* cmd, ImageArgs& args, bool partition, bool json);
 
 // --fat-zone ZONE | PARTITION=ZONE (repeatable): the zone FAT local times are read in.
@@ -33,6 +34,8 @@ void add_fat_zone_option(CLI::App* cmd, std::vector<std::string>& values);
 // --define NAME=VALUE (repeatable): a YARA external variable for every item, typed as
 // `yara -d` types it (engine::YaraDefine).
 void add_yara_define_option(CLI::App* cmd, std::vector<std::string>& values);
+// --timeout SECONDS: how long YARA may scan one file or window (as `yara --timeout`).
+void add_yara_timeout_option(CLI::App* cmd, int& seconds);
 // The --define values parsed; throws engine::Error naming the first one that cannot be used.
 std::vector<engine::YaraDefine> parse_yara_defines(const std::vector<std::string>& values);
 

@@ -15,6 +15,7 @@ struct YaraArgs {
     ImageArgs image;
     std::vector<std::string> rules;
     std::vector<std::string> defines;  // --define NAME=VALUE
+    int timeout = 60;                  // --timeout SECONDS
     bool no_unallocated = false;
     bool strings = false;
 };
@@ -115,6 +116,7 @@ void register_yara(CLI::App& app, int& exit_code) {
         ->take_all()
         ->required();
     add_yara_define_option(cmd, a->defines);
+    add_yara_timeout_option(cmd, a->timeout);
     cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not scan unallocated space");
     cmd->add_flag("-s,--strings", a->strings, "Print matching strings with their offsets");
     cmd->callback([a, &exit_code] {
@@ -124,6 +126,7 @@ void register_yara(CLI::App& app, int& exit_code) {
         engine::AnalysisConfig config;
         config.hashes = 0;
         config.rules = &rules;
+        config.yara_timeout = a->timeout;
         const auto analyzers = engine::make_analyzers(config);
         engine::ScanOptions o;
         o.analyzers = &analyzers;

@@ -20,6 +20,7 @@ struct AnalysisConfig {
     unsigned hashes = kAllHashes;  // HashSet bits; 0 for none
     bool file_type = true;
     const YaraRules* rules = nullptr;
+    int yara_timeout = 60;  // seconds per file or window, as `yara --timeout`
     const KeywordSearcher* keywords = nullptr;
     bool byte_runs = false;  // where each entry lies in the image (analyze records them)
 };

@@ -11,7 +11,7 @@ namespace {
 
 class YaraInstance : public AnalyzerInstance {
   public:
-    explicit YaraInstance(const YaraRules& rules) : scanner_(rules) {}
+    YaraInstance(const YaraRules& rules, int timeout) : scanner_(rules, timeout) {}
 
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         const auto* type = c.find<FileTypeFindings>();
@@ -101,12 +101,12 @@ class YaraWriter : public FindingsWriter {
 
 class YaraAnalyzer : public Analyzer {
   public:
-    explicit YaraAnalyzer(const YaraRules& rules) : rules_(rules) {}
+    YaraAnalyzer(const YaraRules& rules, int timeout) : rules_(rules), timeout_(timeout) {}
     std::string_view name() const override { return "yara"; }
     ContentNeed need() const override { return ContentNeed::Whole; }
     bool scans_unallocated() const override { return true; }
     std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
-        return std::make_unique<YaraInstance>(rules_);
+        return std::make_unique<YaraInstance>(rules_, timeout_);
     }
     std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id,
                                            int partition) const override {
@@ -115,6 +115,7 @@ class YaraAnalyzer : public Analyzer {
 
   private:
     const YaraRules& rules_;
+    int timeout_;
 };
 
 }  // namespace
@@ -151,7 +152,7 @@ CREATE TABLE yara_strings (
         .counts = {{"yara_matches", "YARA matches", "SELECT count(*) FROM yara_matches"}},
         .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
             if (!c.rules) return nullptr;
-            return std::make_unique<YaraAnalyzer>(*c.rules);
+            return std::make_unique<YaraAnalyzer>(*c.rules, c.yara_timeout);
         },
     };
 }
