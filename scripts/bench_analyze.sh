@@ -18,9 +18,9 @@
 #
 # usage: scripts/bench_analyze.sh [WORKDIR]     (default /tmp/dflab-bench; images reused)
 # environment:
-#   DFLAB=PATH                   the dflab to time (default: a Release build in build-bench/,
+#   DFLAB=PATH                   the dflab to time (default: a Release build in build-release/,
 #                                configured and brought up to date by this script)
-#   DFLAB_BENCH_BUILD=DIR        that build folder (default build-bench)
+#   DFLAB_BENCH_BUILD=DIR        that build folder (default build-release)
 #   DFLAB_BENCH_MIXED_FILES=N    files in the mixed image (default 6500)
 #   DFLAB_BENCH_SMALL_FILES=N    files in the small-files image (default 1000000)
 #   DFLAB_BENCH_SMALL_REF=N      files in the reference small-files image (default 10000)
@@ -68,7 +68,7 @@ pick_dflab() {
     if [ -n "${DFLAB:-}" ]; then
         dflab=$DFLAB
     else
-        local build=${DFLAB_BENCH_BUILD:-$here/build-bench}
+        local build=${DFLAB_BENCH_BUILD:-$here/build-release}
         echo "building dflab Release in $build (the first time takes long) ..."
         cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDFLAB_TESTS=OFF >/dev/null
         ninja -C "$build" dflab >/dev/null

@@ -11,7 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/dflab-bench-scoring}
-build=${BUILD:-$here/build-bench-scoring}
+build=${BUILD:-$here/build-release}
 [ -x /usr/bin/time ] || { echo "bench_scoring.sh needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 if [ -z "${DFLAB:-}" ]; then
     cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDFLAB_TESTS=OFF >/dev/null

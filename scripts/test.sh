@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/setup.sh" --no-build
 
 build=${DFLAB_TEST_BUILD_DIR:-$here/build-test}
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDFLAB_SANITIZE=ON >/dev/null
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDFLAB_SANITIZE=ON -DDFLAB_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 # Fixture images are built once, before the tests run side by side.
