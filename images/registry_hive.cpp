@@ -16,6 +16,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "common/windows_time.hpp"
 #include "engine/error.hpp"
@@ -52,10 +53,9 @@ uint32_t get32(std::span<const std::byte> in, size_t at) {
     return v;
 }
 
-// UTF-8 -> UTF-16 code units; nullopt-like failure is reported by the caller through `ok`.
-std::u16string utf16_from_utf8(std::string_view utf8, bool& ok) {
+// UTF-8 -> UTF-16 code units; nullopt when the text is not valid UTF-8.
+std::optional<std::u16string> utf16_from_utf8(std::string_view utf8) {
     std::u16string out;
-    ok = true;
     for (size_t i = 0; i < utf8.size();) {
         const auto c = static_cast<unsigned char>(utf8[i]);
         size_t length = c < 0x80           ? 1
@@ -64,22 +64,19 @@ std::u16string utf16_from_utf8(std::string_view utf8, bool& ok) {
                         : (c >> 3) == 0x1e ? 4
                                            : 0;
         if (length == 0 || i + length > utf8.size()) {
-            ok = false;
-            return {};
+            return std::nullopt;
         }
         char32_t cp = length == 1 ? c : c & (0xff >> (length + 1));
         for (size_t k = 1; k < length; ++k) {
             const auto next = static_cast<unsigned char>(utf8[i + k]);
             if ((next & 0xc0) != 0x80) {
-                ok = false;
-                return {};
+                return std::nullopt;
             }
             cp = (cp << 6) | (next & 0x3f);
         }
         static constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
         if (cp < kSmallest[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            ok = false;
-            return {};
+            return std::nullopt;
         }
         if (cp >= 0x10000) {
             cp -= 0x10000;
@@ -94,10 +91,9 @@ std::u16string utf16_from_utf8(std::string_view utf8, bool& ok) {
 }
 
 std::u16string checked_utf16(std::string_view utf8, const std::string& what) {
-    bool ok = false;
-    std::u16string units = utf16_from_utf8(utf8, ok);
-    if (!ok) throw Error("registry hive: " + what + " is not valid UTF-8");
-    return units;
+    std::optional<std::u16string> units = utf16_from_utf8(utf8);
+    if (!units) throw Error("registry hive: " + what + " is not valid UTF-8");
+    return *units;
 }
 
 void append_utf16(std::vector<std::byte>& out, std::u16string_view units) {
@@ -248,8 +244,9 @@ void write_bytes(const std::filesystem::path& path, std::span<const std::byte> b
 
 std::vector<std::byte> read_bytes(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("registry hive: cannot read " + path.string());
     std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.eof() || in.bad()) throw Error("registry hive: cannot read " + path.string());
+    if (in.bad()) throw Error("registry hive: cannot read " + path.string());
     std::vector<std::byte> bytes(data.size());
     std::memcpy(bytes.data(), data.data(), data.size());
     return bytes;
@@ -400,10 +397,12 @@ std::vector<std::byte> build_hive(const HiveSpec& spec) {
         if (key.values.empty()) continue;
         std::vector<hive_set_value> values;
         values.reserve(key.values.size());
+        static char no_data = 0;  // hivex copies `len` bytes: none for empty data, from here
         for (const HiveValue& v : key.values)
-            values.push_back({const_cast<char*>(v.name.c_str()), static_cast<hive_type>(v.type),
-                              v.data.size(),
-                              const_cast<char*>(reinterpret_cast<const char*>(v.data.data()))});
+            values.push_back(
+                {const_cast<char*>(v.name.c_str()), static_cast<hive_type>(v.type), v.data.size(),
+                 v.data.empty() ? &no_data
+                                : const_cast<char*>(reinterpret_cast<const char*>(v.data.data()))});
         if (hivex_node_set_values(hive.get(), node, values.size(), values.data(), 0) != 0)
             throw Error(hivex_error("cannot set the values of key '" + key.path + "'"));
     }
