@@ -93,8 +93,8 @@ void parse_sql(const Context& ctx, const MapReader& g, GeneratedContent& out) {
     }
 }
 
-// A registry key or value name: 1..`max` UTF-16 units (characters outside the BMP count two),
-// without NUL; key names also without backslashes (they separate the path).
+// The length of UTF-8 text in UTF-16 units, as registry name limits count (characters outside the
+// BMP count two).
 size_t utf16_units(const std::string& utf8) {
     size_t units = 0;
     for (unsigned char c : utf8) {
