@@ -406,7 +406,8 @@ TEST_F(RegistryRecipe, MistakesAreReportedAtTheirLines) {
 }
 
 // A FAT image holding a generated SYSTEM hive: TSK finds the file, icat gives its bytes, hivexget
-// reads the values; the base block's time is the action's.
+// reads the values; the base block's time is the action's; a build under a faked clock gives the
+// same image.
 TEST_F(RegistryRecipe, AHiveInsideABuiltImage) {
     const std::string recipe = dir_ + "/hive.yaml";
     std::ofstream(recipe)
@@ -464,6 +465,15 @@ TEST_F(RegistryRecipe, AHiveInsideABuiltImage) {
         << xml.out;
     EXPECT_TRUE(contains(xml.out, "<node name=\"ComputerName\"><mtime>2024-03-01T09:12:00Z"))
         << xml.out;
+
+    // Built again under a clock years later: the same image, byte for byte.
+    const std::string faked = dflab::test::under_faked_clock("2031-07-04 23:59:58");
+    ASSERT_EQ(run(faked + "date -u +%Y").out, "2031\n");
+    auto again = run(faked + shell_quote(DFLAB_BINARY) + " image build " + shell_quote(recipe) +
+                     " -o " + shell_quote(dir_ + "/again"));
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(
+        run("cmp " + shell_quote(raw) + " " + shell_quote(dir_ + "/again/hive.raw")).exit_code, 0);
 }
 
 }  // namespace
