@@ -197,6 +197,7 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"pdf", {detail::generate_pdf, {"text", "title", "author"}}},
         {"zip", {detail::generate_zip, {}}},
         {"sqlite", {detail::generate_sqlite, {}}},
+        {"registry", {detail::generate_registry, {"root", "file_name"}}},
     };
     return table;
 }
@@ -206,7 +207,7 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
     auto it = table.find(g.type);
     if (it == table.end())
         throw Error("unknown generated content type '" + g.type +
-                    "' (allowed: jpeg, png, pdf, zip, sqlite)");
+                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry)");
     const auto& allowed = it->second.options;
     for (const auto& [name, value] : g.options)
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
@@ -216,6 +217,8 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
         throw Error("generate " + g.type + ": 'members' is only for type zip");
     if (!g.sql.empty() && g.type != "sqlite")
         throw Error("generate " + g.type + ": 'sql' is only for type sqlite");
+    if (!g.registry_keys.empty() && g.type != "registry")
+        throw Error("generate " + g.type + ": 'keys' is only for type registry");
     return it->second.generate(g, c);
 }
 

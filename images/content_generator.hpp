@@ -11,6 +11,9 @@
 //           (DOS time read as UTC)
 //   sqlite  sql statements run in a fresh database (page size 4096, VACUUM at the end);
 //           'now' is the context time, random()/randomblob() are seeded
+//   registry a Windows registry hive (images/registry_hive.hpp): root (root key name, default
+//           ROOT), file_name (in the base block), the keys with their values and times; the base
+//           block's time and keys without a time of their own are the context time
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +73,7 @@ std::vector<std::byte> generate_jpeg(const GeneratedContent& g, const Generation
 std::vector<std::byte> generate_pdf(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_zip(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c);
+std::vector<std::byte> generate_registry(const GeneratedContent& g, const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/source_error.hpp"
+#include "images/registry_hive.hpp"
 
 namespace dflab::images {
 
@@ -61,11 +62,17 @@ struct AssetContent {
 struct RandomContent {
     uint64_t size = 0;
 };  // seeded pseudo-random bytes
+// A key of a generated registry hive; without its own time it takes the action's.
+struct RegistryKeyContent {
+    HiveKey key;
+    bool has_time = false;  // key.last_write was given
+};
 struct GeneratedContent {
-    std::string type;                                          // jpeg, png, pdf, zip, sqlite
-    std::map<std::string, std::string> options;                // e.g. width, height, text, title
+    std::string type;                            // jpeg, png, pdf, zip, sqlite, registry
+    std::map<std::string, std::string> options;  // e.g. width, height, text, title, root
     std::vector<std::pair<std::string, std::string>> members;  // zip: name -> text
-    std::vector<std::string> sql;  // sqlite: statements (schema and rows)
+    std::vector<std::string> sql;                   // sqlite: statements (schema and rows)
+    std::vector<RegistryKeyContent> registry_keys;  // registry: the keys, in the given order
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

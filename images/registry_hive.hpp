@@ -6,6 +6,7 @@
 // key's last-write time and the base block's time are then set from the recipe, so the same keys
 // give the same bytes each time. Readers that check these files: hivexget, regfexport (libregf),
 // RegRipper.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -13,6 +14,10 @@
 #include <vector>
 
 namespace dflab::images {
+
+// The most data one value holds: hives of version 1.4 and later keep more in big data cells,
+// which are not written here.
+inline constexpr size_t kMaxHiveValueData = 16344;
 
 // A value as stored: its registry type and its data bytes exactly as they go into the hive.
 struct HiveValue {
