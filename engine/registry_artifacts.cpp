@@ -1,0 +1,66 @@
+#include "engine/registry_artifacts.hpp"
+
+#include "common/windows_time.hpp"
+#include "engine/time_format.hpp"
+
+namespace dflab::engine {
+
+namespace registry {
+
+std::optional<int64_t> last_write(const RegistryKey& key) {
+    return common::filetime_to_unix(key.last_written());
+}
+
+uint32_t u32_at(std::span<const std::byte> data, size_t offset) {
+    if (offset + 4 > data.size()) return 0;
+    uint32_t v = 0;
+    for (size_t i = 4; i-- > 0;) v = (v << 8) | std::to_integer<uint32_t>(data[offset + i]);
+    return v;
+}
+
+uint16_t u16_at(std::span<const std::byte> data, size_t offset) {
+    if (offset + 2 > data.size()) return 0;
+    return static_cast<uint16_t>(std::to_integer<uint16_t>(data[offset]) |
+                                 (std::to_integer<uint16_t>(data[offset + 1]) << 8));
+}
+
+std::optional<int64_t> filetime_at(std::span<const std::byte> data, size_t offset) {
+    if (offset + 8 > data.size()) return std::nullopt;
+    const uint64_t ft =
+        (static_cast<uint64_t>(u32_at(data, offset + 4)) << 32) | u32_at(data, offset);
+    return common::filetime_to_unix(ft);
+}
+
+nlohmann::json time_field(const std::optional<int64_t>& t) {
+    if (!t) return nullptr;
+    return iso_utc(*t);
+}
+
+}  // namespace registry
+
+std::vector<Artifact> read_registry_artifacts(std::vector<std::byte> bytes,
+                                              const std::string& name) {
+    std::vector<Artifact> out;
+    std::optional<RegistryFile> hive;
+    try {
+        hive.emplace(std::move(bytes), name);
+        (void)hive->root();
+    } catch (const Error& e) {
+        out.push_back(unreadable_artifact("(hive)", e.what()));
+        return out;
+    }
+    using namespace registry;
+    std::optional<std::string> control_set;
+    guarded(out, "Select", [&] { control_set = current_control_set(*hive); });
+    if (control_set) {
+        computer_name(*hive, *control_set, out);
+        time_zone(*hive, *control_set, out);
+        usb_devices(*hive, *control_set, out);
+    }
+    user_assist(*hive, out);
+    recent_documents(*hive, out);
+    user_accounts(*hive, out);
+    return out;
+}
+
+}  // namespace dflab::engine

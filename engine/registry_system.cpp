@@ -1,0 +1,154 @@
+// SYSTEM hive artifacts: the computer's name, its time zone, USB storage devices.
+#include "engine/registry_artifacts.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace dflab::engine::registry {
+
+namespace {
+
+void set_string(nlohmann::json& fields, const char* field, const RegistryKey& key,
+                const char* value) {
+    if (auto v = key.value(value))
+        if (auto s = v->as_string()) fields[field] = *s;
+}
+
+// A DWORD read as signed minutes (the time zone's biases), as RegRipper's unpack("s", ...).
+void set_minutes(nlohmann::json& fields, const char* field, const RegistryKey& key,
+                 const char* value) {
+    if (auto v = key.value(value))
+        if (auto d = v->as_dword()) fields[field] = static_cast<int32_t>(*d);
+}
+
+// "Disk&Ven_SanDisk&Prod_Cruzer_Blade&Rev_1.00": the device class and its vendor, product and
+// revision (fields left out when the name lacks them).
+void split_device_name(const std::string& name, nlohmann::json& fields) {
+    size_t start = 0;
+    bool first = true;
+    while (start <= name.size()) {
+        const size_t end = std::min(name.find('&', start), name.size());
+        const std::string part = name.substr(start, end - start);
+        if (first)
+            fields["device_class"] = part;
+        else if (part.rfind("Ven_", 0) == 0)
+            fields["vendor"] = part.substr(4);
+        else if (part.rfind("Prod_", 0) == 0)
+            fields["product"] = part.substr(5);
+        else if (part.rfind("Rev_", 0) == 0)
+            fields["revision"] = part.substr(4);
+        first = false;
+        start = end + 1;
+    }
+}
+
+// The device's Properties times (Windows 7 and later), each stored as a FILETIME in the default
+// value of Properties\{83da6326-97a6-4088-9453-a1923f573b29}\00NN.
+void device_property_times(const RegistryKey& device, nlohmann::json& fields) {
+    static const std::pair<const char*, const char*> times[] = {
+        {"0064", "first_install"},
+        {"0065", "install"},
+        {"0066", "last_arrival"},
+        {"0067", "last_removal"},
+    };
+    auto properties = device.subkey("Properties\\{83da6326-97a6-4088-9453-a1923f573b29}");
+    if (!properties) return;
+    for (const auto& [number, field] : times) {
+        auto key = properties->subkey(number);
+        if (!key) continue;
+        auto v = key->value("");
+        if (!v) continue;
+        if (auto t = filetime_at(v->data, 0)) fields[field] = time_field(t);
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> current_control_set(const RegistryFile& hive) {
+    auto select = hive.key("Select");
+    if (!select) return std::nullopt;  // not a SYSTEM hive
+    auto current = select->value("Current");
+    std::optional<uint32_t> number;
+    if (current) number = current->as_dword();
+    if (!number) throw Error(hive.name() + ": Select has no Current DWORD");
+    char name[32];
+    std::snprintf(name, sizeof name, "ControlSet%03u", *number);
+    return std::string(name);
+}
+
+void computer_name(const RegistryFile& hive, const std::string& control_set,
+                   std::vector<Artifact>& out) {
+    const std::string path = control_set + "\\Control\\ComputerName\\ComputerName";
+    guarded(out, path, [&] {
+        auto key = hive.key(path);
+        if (!key) return;
+        Artifact a;
+        a.kind = "computer_name";
+        a.source = path;
+        a.time = last_write(*key);
+        a.time_kind = "last_write";
+        set_string(a.fields, "name", *key, "ComputerName");
+        if (auto tcpip = hive.key(control_set + "\\Services\\Tcpip\\Parameters"))
+            set_string(a.fields, "hostname", *tcpip, "Hostname");
+        a.fields["control_set"] = control_set;
+        out.push_back(std::move(a));
+    });
+}
+
+void time_zone(const RegistryFile& hive, const std::string& control_set,
+               std::vector<Artifact>& out) {
+    const std::string path = control_set + "\\Control\\TimeZoneInformation";
+    guarded(out, path, [&] {
+        auto key = hive.key(path);
+        if (!key) return;
+        Artifact a;
+        a.kind = "time_zone";
+        a.source = path;
+        a.time = last_write(*key);
+        a.time_kind = "last_write";
+        set_string(a.fields, "time_zone_key_name", *key, "TimeZoneKeyName");
+        set_string(a.fields, "standard_name", *key, "StandardName");
+        set_string(a.fields, "daylight_name", *key, "DaylightName");
+        set_minutes(a.fields, "bias", *key, "Bias");
+        set_minutes(a.fields, "active_time_bias", *key, "ActiveTimeBias");
+        a.fields["control_set"] = control_set;
+        out.push_back(std::move(a));
+    });
+}
+
+void usb_devices(const RegistryFile& hive, const std::string& control_set,
+                 std::vector<Artifact>& out) {
+    const std::string path = control_set + "\\Enum\\USBSTOR";
+    std::optional<RegistryKey> usbstor;
+    guarded(out, path, [&] { usbstor = hive.key(path); });
+    if (!usbstor) return;
+    std::vector<RegistryKey> kinds;
+    guarded(out, path, [&] { kinds = usbstor->subkeys(); });
+    for (const RegistryKey& kind : kinds) {
+        std::string kind_name;
+        std::vector<RegistryKey> serials;
+        guarded(out, path, [&] {
+            kind_name = kind.name();
+            serials = kind.subkeys();
+        });
+        for (const RegistryKey& serial : serials) {
+            std::string source = path + "\\" + kind_name;
+            guarded(out, source, [&] {
+                const std::string serial_name = serial.name();
+                Artifact a;
+                a.kind = "usb_device";
+                a.source = source + "\\" + serial_name;
+                a.time = last_write(serial);
+                a.time_kind = "last_write";
+                split_device_name(kind_name, a.fields);
+                a.fields["serial"] = serial_name;
+                set_string(a.fields, "friendly_name", serial, "FriendlyName");
+                set_string(a.fields, "parent_id_prefix", serial, "ParentIdPrefix");
+                device_property_times(serial, a.fields);
+                out.push_back(std::move(a));
+            });
+        }
+    }
+}
+
+}  // namespace dflab::engine::registry
