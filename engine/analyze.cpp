@@ -128,6 +128,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     config.rules = rules ? &*rules : nullptr;
     config.keywords = keywords ? &*keywords : nullptr;
     config.byte_runs = true;
+    config.artifacts = true;
     const auto analyzers = make_analyzers(config);
     ScanOptions scan;
     scan.analyzers = &analyzers;
