@@ -20,6 +20,12 @@ namespace dflab::engine {
 // ("error"), its source is what could not be read.
 inline constexpr std::string_view kUnreadableArtifact = "unreadable";
 
+// Every kind an analyzer writes (docs/artifacts.md), `unreadable` last.
+inline constexpr std::string_view kArtifactKinds[] = {
+    "computer_name",   "time_zone",    "usb_device",        "program_run",
+    "recent_document", "user_account", kUnreadableArtifact,
+};
+
 struct Artifact {
     std::string kind;             // computer_name, usb_device, program_run, ..., unreadable
     std::optional<int64_t> time;  // UTC seconds since 1970, when the artifact has one
