@@ -44,7 +44,7 @@ std::vector<Artifact> read_registry_artifacts(std::vector<std::byte> bytes,
     std::optional<RegistryFile> hive;
     try {
         hive.emplace(std::move(bytes), name);
-        (void)hive->root();
+        (void)hive->root().subkeys();  // what every decoder reads first
     } catch (const Error& e) {
         out.push_back(unreadable_artifact("(hive)", e.what()));
         return out;
