@@ -599,6 +599,23 @@ TEST(DamagedHive, TruncatedOrGarbageIsUnreadableNotAFailure) {
     EXPECT_EQ(e.find('\n'), std::string::npos);
 }
 
+// Bytes changed here and there in the bins (a fixed pseudo-random sequence): whatever libregf
+// makes of them, the reader returns artifacts and unreadable records, never an exception.
+TEST(DamagedHive, ChangedBytesNeverThrow) {
+    const auto whole = images::build_hive(system_hive());
+    uint32_t state = 12345;
+    auto next = [&] { return state = state * 1103515245u + 12345u; };
+    for (int round = 0; round < 60; ++round) {
+        auto bytes = whole;
+        for (int n = 1 + static_cast<int>(next() % 12); n > 0; --n)
+            bytes[4096 + next() % (bytes.size() - 4096)] = static_cast<std::byte>(next() >> 24);
+        std::vector<engine::Artifact> artifacts;
+        EXPECT_NO_THROW(artifacts = engine::read_registry_artifacts(bytes, "SYSTEM")) << round;
+        for (const auto& a : of_kind(artifacts, "unreadable"))
+            EXPECT_FALSE(a.fields.value("error", "").empty()) << round;
+    }
+}
+
 // --- End to end --------------------------------------------------------------------------------
 
 // A FAT image with a SYSTEM and a SAM hive where Windows keeps them, a damaged hive under a name
