@@ -7,8 +7,21 @@ namespace dflab::engine {
 
 namespace registry {
 
+namespace {
+
+// 9999-12-31T23:59:59Z as a FILETIME: later ones are not times but markers (0x7FFFFFFFFFFFFFFF is
+// Windows' "never" for an account's expiry) or damage, and count as no time, like 0.
+constexpr uint64_t kLastFiletime = 2650467743990000000ULL;
+
+std::optional<int64_t> seconds_of(uint64_t filetime) {
+    if (filetime > kLastFiletime) return std::nullopt;
+    return common::filetime_to_unix(filetime);
+}
+
+}  // namespace
+
 std::optional<int64_t> last_write(const RegistryKey& key) {
-    return common::filetime_to_unix(key.last_written());
+    return seconds_of(key.last_written());
 }
 
 uint32_t u32_at(std::span<const std::byte> data, size_t offset) {
@@ -28,7 +41,7 @@ std::optional<int64_t> filetime_at(std::span<const std::byte> data, size_t offse
     if (offset + 8 > data.size()) return std::nullopt;
     const uint64_t ft =
         (static_cast<uint64_t>(u32_at(data, offset + 4)) << 32) | u32_at(data, offset);
-    return common::filetime_to_unix(ft);
+    return seconds_of(ft);
 }
 
 nlohmann::json time_field(const std::optional<int64_t>& t) {

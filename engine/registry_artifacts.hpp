@@ -25,10 +25,11 @@ std::vector<Artifact> read_registry_artifacts(std::vector<std::byte> bytes,
 // The pieces the decoders share.
 namespace registry {
 
-// The key's last-write time, UTC seconds (nothing when stored as 0).
+// The key's last-write time, UTC seconds; nothing when stored as 0 or past the year 9999 (a
+// marker such as 0x7FFFFFFFFFFFFFFF, "never", or damage).
 std::optional<int64_t> last_write(const RegistryKey& key);
-// A FILETIME stored little-endian at `offset` of `data`, UTC seconds; nothing when 0 or when
-// `data` is too short.
+// A FILETIME stored little-endian at `offset` of `data`, UTC seconds; nothing when 0, past the
+// year 9999, or when `data` is too short.
 std::optional<int64_t> filetime_at(std::span<const std::byte> data, size_t offset);
 uint32_t u32_at(std::span<const std::byte> data, size_t offset);  // 0 when too short
 uint16_t u16_at(std::span<const std::byte> data, size_t offset);  // 0 when too short
