@@ -73,6 +73,10 @@ std::vector<Artifact> read_registry_artifacts(std::vector<std::byte> bytes,
     user_assist(*hive, out);
     recent_documents(*hive, out);
     user_accounts(*hive, out);
+    typed_paths(*hive, out);
+    run_mru(*hive, out);
+    search_terms(*hive, out);
+    autoruns(*hive, out);
     return out;
 }
 

@@ -56,11 +56,16 @@ void time_zone(const RegistryFile& hive, const std::string& control_set,
 void usb_devices(const RegistryFile& hive, const std::string& control_set,
                  std::vector<Artifact>& out);  // RegRipper usbstor
 
-// NTUSER.DAT and SAM (registry_user.cpp).
+// NTUSER.DAT, SAM and SOFTWARE (registry_user.cpp).
 std::string rot13(std::string_view text);
 void user_assist(const RegistryFile& hive, std::vector<Artifact>& out);       // userassist
 void recent_documents(const RegistryFile& hive, std::vector<Artifact>& out);  // recentdocs
 void user_accounts(const RegistryFile& hive, std::vector<Artifact>& out);     // samparse
+void typed_paths(const RegistryFile& hive, std::vector<Artifact>& out);       // typedpaths
+void run_mru(const RegistryFile& hive, std::vector<Artifact>& out);           // runmru
+void search_terms(const RegistryFile& hive, std::vector<Artifact>& out);      // wordwheelquery
+// NTUSER.DAT (below Software\) and SOFTWARE (at the root): the Run keys. RegRipper: run
+void autoruns(const RegistryFile& hive, std::vector<Artifact>& out);
 
 }  // namespace registry
 

@@ -1,4 +1,5 @@
-// NTUSER.DAT artifacts (programs run, recent documents) and SAM artifacts (user accounts).
+// NTUSER.DAT artifacts (programs run, recent documents, typed paths, Run dialog commands, Explorer
+// searches), SAM artifacts (user accounts) and the Run keys of NTUSER.DAT and SOFTWARE.
 #include <cstdio>
 
 #include "engine/registry_artifacts.hpp"
@@ -12,6 +13,15 @@ constexpr const char* kUserAssist =
 constexpr const char* kRecentDocs =
     "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs";
 constexpr const char* kSamUsers = "SAM\\Domains\\Account\\Users";
+constexpr const char* kExplorer = "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\";
+
+// Whether `text` starts with `prefix`, ASCII case folded (value names such as url1, URL1).
+bool same_prefix(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i)
+        if ((text[i] | 0x20) != (prefix[i] | 0x20)) return false;
+    return true;
+}
 
 // One UserAssist Count value: 72 bytes from Windows 7 on, 16 bytes before (where the stored run
 // count starts at 5 and the name is ROT13 only when it starts with HRZR, "UEME" encoded).
@@ -138,6 +148,42 @@ Artifact user_account(const RegistryFile& hive, const RegistryKey& name_key) {
     return a;
 }
 
+// The values of an MRU key (RunMRU, WordWheelQuery) in MRU order, one artifact each, with the
+// key's last write as the time of the most recent one. `text` gives the value's text.
+template <class Text>
+void mru_artifacts(const RegistryKey& key, const std::string& source, const char* kind,
+                   const char* field, Text&& text, std::vector<Artifact>& out) {
+    const std::vector<std::string> order = mru_order(key);
+    for (size_t position = 0; position < order.size(); ++position) {
+        auto v = key.value(order[position]);
+        if (!v) continue;
+        Artifact a;
+        a.kind = kind;
+        a.source = source;
+        a.fields[field] = text(*v);
+        a.fields["position"] = position;
+        a.fields["value"] = order[position];
+        if (position == 0) {
+            a.time = last_write(key);
+            a.time_kind = "last_write";
+        }
+        out.push_back(std::move(a));
+    }
+}
+
+// The Run keys RegRipper's run plugin reads (the ones holding command lines): in NTUSER.DAT
+// below Software\, in SOFTWARE at the root.
+constexpr const char* kRunKeys[] = {
+    "Microsoft\\Windows\\CurrentVersion\\Run",
+    "Microsoft\\Windows\\CurrentVersion\\RunOnce",
+    "Microsoft\\Windows\\CurrentVersion\\RunServices",
+    "Microsoft\\Windows\\CurrentVersion\\RunServicesOnce",
+    "Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run",
+    "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Run",
+    "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+    "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run",
+};
+
 }  // namespace
 
 std::string rot13(std::string_view text) {
@@ -194,6 +240,75 @@ void user_accounts(const RegistryFile& hive, std::vector<Artifact>& out) {
     });
     for (const RegistryKey& name_key : names)
         guarded(out, names_path, [&] { out.push_back(user_account(hive, name_key)); });
+}
+
+void typed_paths(const RegistryFile& hive, std::vector<Artifact>& out) {
+    const std::string path = std::string(kExplorer) + "TypedPaths";
+    guarded(out, path, [&] {
+        auto key = hive.key(path);
+        if (!key) return;
+        for (const RegistryValue& v : key->values()) {
+            // url1 is the most recent; its time is the key's last write
+            if (v.name.size() < 4 || !same_prefix(v.name, "url")) continue;
+            const std::string digits = v.name.substr(3);
+            if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+            Artifact a;
+            a.kind = "typed_path";
+            a.source = path;
+            a.fields["path"] = v.as_string().value_or(utf16le_to_utf8(v.data));
+            a.fields["value"] = v.name;
+            a.fields["number"] = std::stoul(digits.substr(0, 9));
+            if (digits == "1") {
+                a.time = last_write(*key);
+                a.time_kind = "last_write";
+            }
+            out.push_back(std::move(a));
+        }
+    });
+}
+
+void run_mru(const RegistryFile& hive, std::vector<Artifact>& out) {
+    const std::string path = std::string(kExplorer) + "RunMRU";
+    guarded(out, path, [&] {
+        if (auto key = hive.key(path))
+            mru_artifacts(
+                *key, path, "run_mru", "command",
+                [](const RegistryValue& v) { return v.as_string().value_or(""); }, out);
+    });
+}
+
+void search_terms(const RegistryFile& hive, std::vector<Artifact>& out) {
+    const std::string path = std::string(kExplorer) + "WordWheelQuery";
+    guarded(out, path, [&] {
+        if (auto key = hive.key(path))
+            mru_artifacts(
+                *key, path, "search_term", "term",
+                [](const RegistryValue& v) { return utf16le_to_utf8(v.data); }, out);
+    });
+}
+
+void autoruns(const RegistryFile& hive, std::vector<Artifact>& out) {
+    for (const char* prefix : {"Software\\", ""}) {
+        for (const char* run_key : kRunKeys) {
+            const std::string path = std::string(prefix) + run_key;
+            guarded(out, path, [&] {
+                auto key = hive.key(path);
+                if (!key) return;
+                for (const RegistryValue& v : key->values()) {
+                    auto command = v.as_string();
+                    if (!command) continue;  // not a command line
+                    Artifact a;
+                    a.kind = "autorun";
+                    a.source = path;
+                    a.time = last_write(*key);
+                    a.time_kind = "last_write";
+                    a.fields["name"] = v.name;
+                    a.fields["command"] = *command;
+                    out.push_back(std::move(a));
+                }
+            });
+        }
+    }
 }
 
 }  // namespace dflab::engine::registry

@@ -370,6 +370,28 @@ HiveSpec ntuser_hive() {
          kPdfWritten,
          {HiveValue::binary("0", recent_doc("secret.pdf")),
           HiveValue::binary("MRUListEx", mru_list_ex({0}))}},
+        {explorer + "TypedPaths",
+         kPdfWritten,
+         {HiveValue::string("url1", "\\\\fileserver\\share"),
+          HiveValue::string("url2", "C:\\Users\\analyst\\Desktop")}},
+        {explorer + "RunMRU",
+         kRecentWritten,
+         {HiveValue::string("a", "cmd\\1"), HiveValue::string("b", "powershell -nop\\1"),
+          HiveValue::string("MRUList", "ba")}},
+        {explorer + "WordWheelQuery",
+         kUserAssistWritten,
+         {HiveValue::binary("0", utf16("password")), HiveValue::binary("1", utf16("invoice 2023")),
+          HiveValue::binary("MRUListEx", mru_list_ex({1, 0}))}},
+        {"Software\\Microsoft\\Windows\\CurrentVersion\\Run",
+         kMimikatzRun,
+         {HiveValue::string("OneDrive", "\"C:\\Users\\analyst\\OneDrive.exe\" /background"),
+          HiveValue::expand_string("updater", "%APPDATA%\\upd.exe")}},
+        {"Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+         kPuttyRun,
+         {HiveValue::string("once", "C:\\x.exe")}},
+        // RegRipper's run plugin reads the Run keys of a hive it takes for NTUSER.DAT: one with
+        // Software\Microsoft\Windows NT\CurrentVersion too.
+        {"Software\\Microsoft\\Windows NT\\CurrentVersion", kPuttyRun, {}},
     };
     return spec;
 }
@@ -452,6 +474,72 @@ TEST_F(NtuserHive, RecentDocumentsAgreeWithRecentdocs) {
     ASSERT_FALSE(docs.empty());
     EXPECT_EQ(time_of(docs.front()), regripper_time(after(rr, "LastWrite Time: ")));
     EXPECT_FALSE(docs[1].time.has_value());
+}
+
+TEST_F(NtuserHive, TypedPathsRunMruSearchesAndRunKeysAgreeWithRegRipper) {
+    // typedpaths: "url1     \\fileserver\share" (padded), in number order
+    std::map<std::string, std::string> typed;
+    static const std::regex typed_re(R"(^(url\d+) +(.*?) *$)");
+    for (const auto& line : test::lines(regripper(path, "typedpaths"))) {
+        std::smatch m;
+        if (std::regex_match(line, m, typed_re)) typed[m[1]] = m[2];
+    }
+    std::map<std::string, std::string> ours;
+    for (const auto& a : of_kind(artifacts, "typed_path"))
+        ours[a.fields.value("value", "")] = a.fields.value("path", "");
+    EXPECT_EQ(ours, typed);
+    EXPECT_EQ(typed.size(), 2u);
+
+    // runmru: "MRUList = ba", then "a   cmd\1" per value
+    const std::string runmru = regripper(path, "runmru");
+    std::map<std::string, std::string> commands;
+    static const std::regex mru_re(R"(^([a-z])   (.*)$)");
+    for (const auto& line : test::lines(runmru)) {
+        std::smatch m;
+        if (std::regex_match(line, m, mru_re)) commands[m[1]] = m[2];
+    }
+    std::vector<std::string> expected_commands;
+    for (char c : after(runmru, "MRUList = "))
+        expected_commands.push_back(commands[std::string(1, c)]);
+    std::vector<std::string> our_commands;
+    for (const auto& a : of_kind(artifacts, "run_mru"))
+        our_commands.push_back(a.fields.value("command", ""));
+    EXPECT_EQ(our_commands, expected_commands);
+    EXPECT_EQ(our_commands.size(), 2u);
+
+    // wordwheelquery: "1    invoice 2023" lines (padded) in MRUListEx order
+    std::vector<std::string> searches;
+    static const std::regex term_re(R"(^(\d+) +(.*?) *$)");
+    bool listed = false;
+    for (const auto& line : test::lines(regripper(path, "wordwheelquery"))) {
+        std::smatch m;
+        if (line == "Searches listed in MRUListEx order") listed = true;
+        if (listed && std::regex_match(line, m, term_re)) searches.push_back(m[2]);
+    }
+    std::vector<std::string> our_searches;
+    for (const auto& a : of_kind(artifacts, "search_term"))
+        our_searches.push_back(a.fields.value("term", ""));
+    EXPECT_EQ(our_searches, searches);
+    EXPECT_EQ(our_searches, (std::vector<std::string>{"invoice 2023", "password"}));
+
+    // run: a key path line, then "  NAME - DATA" for each of its values
+    const std::string run_out = regripper(path, "run");
+    std::set<std::string> expected_runs;
+    std::string key;
+    static const std::regex run_re(R"(^  (.*?) - (.*)$)");
+    for (const auto& line : test::lines(run_out)) {
+        std::smatch m;
+        if (line.rfind("Software\\", 0) == 0)
+            key = line;
+        else if (std::regex_match(line, m, run_re))
+            expected_runs.insert(key + "|" + m[1].str() + "|" + m[2].str());
+    }
+    std::set<std::string> our_runs;
+    for (const auto& a : of_kind(artifacts, "autorun"))
+        our_runs.insert(a.source + "|" + a.fields.value("name", "") + "|" +
+                        a.fields.value("command", ""));
+    EXPECT_EQ(our_runs, expected_runs) << run_out;
+    EXPECT_EQ(our_runs.size(), 3u);
 }
 
 // --- SAM ---------------------------------------------------------------------------------------

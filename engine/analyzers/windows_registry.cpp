@@ -92,7 +92,8 @@ AnalyzerRegistration windows_registry_registration() {
         .name = "registry",
         .summary =
             "Windows registry hives (any file starting with \"regf\"): computer name, time "
-            "zone, USB devices, programs run, recent documents, user accounts",
+            "zone, USB devices, programs run, recent documents, typed paths, Run dialog, "
+            "searches, Run keys, user accounts",
         .columns = {},
         .tables_sql = kArtifactsTableSql,
         .indexes_sql = kArtifactsIndexesSql,
