@@ -55,6 +55,8 @@ void time_zone(const RegistryFile& hive, const std::string& control_set,
                std::vector<Artifact>& out);  // RegRipper timezone
 void usb_devices(const RegistryFile& hive, const std::string& control_set,
                  std::vector<Artifact>& out);  // RegRipper usbstor
+// SOFTWARE (registry_system.cpp).
+void network_profiles(const RegistryFile& hive, std::vector<Artifact>& out);  // networklist
 
 // NTUSER.DAT, SAM and SOFTWARE (registry_user.cpp).
 std::string rot13(std::string_view text);

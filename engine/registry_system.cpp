@@ -1,8 +1,10 @@
-// SYSTEM hive artifacts: the computer's name, its time zone, USB storage devices.
+// Machine hive artifacts: from SYSTEM the computer's name, its time zone and USB storage devices;
+// from SOFTWARE the networks it was connected to.
 #include "engine/registry_artifacts.hpp"
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace dflab::engine::registry {
 
@@ -148,6 +150,86 @@ void usb_devices(const RegistryFile& hive, const std::string& control_set,
                 out.push_back(std::move(a));
             });
         }
+    }
+}
+
+namespace {
+
+// A SYSTEMTIME (year, month, day of week, day, hour, minute, second, milliseconds; 16 bytes) as
+// "2023-11-14T22:13:20", without a zone: NetworkList stores the machine's local time.
+std::optional<std::string> systemtime_text(std::span<const std::byte> data) {
+    if (data.size() != 16) return std::nullopt;
+    char text[32];
+    std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", u16_at(data, 0),
+                  u16_at(data, 2), u16_at(data, 6), u16_at(data, 8), u16_at(data, 10),
+                  u16_at(data, 12));
+    return std::string(text);
+}
+
+// The default gateway's MAC of each profile GUID, from NetworkList\Signatures\(Un)Managed.
+std::map<std::string, std::string> gateway_macs(const RegistryFile& hive, const std::string& base) {
+    std::map<std::string, std::string> macs;
+    for (const char* kind : {"\\Signatures\\Managed", "\\Signatures\\Unmanaged"}) {
+        auto key = hive.key(base + kind);
+        if (!key) continue;
+        for (const RegistryKey& signature : key->subkeys()) {
+            auto guid = signature.value("ProfileGuid");
+            auto mac = signature.value("DefaultGatewayMac");
+            if (!guid || !mac || mac->data.size() < 6) continue;
+            std::string text;
+            for (size_t i = 0; i < 6; ++i) {
+                char part[4];
+                std::snprintf(part, sizeof part, i ? "-%02X" : "%02X",
+                              std::to_integer<unsigned>(mac->data[i]));
+                text += part;
+            }
+            macs[guid->as_string().value_or("")] = text;
+        }
+    }
+    return macs;
+}
+
+}  // namespace
+
+void network_profiles(const RegistryFile& hive, std::vector<Artifact>& out) {
+    const std::string base = "Microsoft\\Windows NT\\CurrentVersion\\NetworkList";
+    const std::string path = base + "\\Profiles";
+    std::vector<RegistryKey> profiles;
+    std::map<std::string, std::string> macs;
+    guarded(out, path, [&] {
+        if (auto key = hive.key(path)) profiles = key->subkeys();
+    });
+    if (profiles.empty()) return;
+    guarded(out, base + "\\Signatures", [&] { macs = gateway_macs(hive, base); });
+    for (const RegistryKey& profile : profiles) {
+        guarded(out, path, [&] {
+            const std::string guid = profile.name();
+            Artifact a;
+            a.kind = "network_profile";
+            a.source = path + "\\" + guid;
+            a.time = last_write(profile);
+            a.time_kind = "last_write";
+            a.fields["guid"] = guid;
+            set_string(a.fields, "profile_name", profile, "ProfileName");
+            set_string(a.fields, "description", profile, "Description");
+            if (auto v = profile.value("Managed"))
+                if (auto d = v->as_dword()) a.fields["managed"] = *d != 0;
+            if (auto v = profile.value("NameType"))
+                if (auto d = v->as_dword()) {
+                    a.fields["name_type"] = *d;
+                    if (*d == 0x47) a.fields["type"] = "wireless";
+                    if (*d == 0x06) a.fields["type"] = "wired";
+                    if (*d == 0x17) a.fields["type"] = "broadband (3g)";
+                }
+            for (const auto& [value, field] :
+                 {std::pair{"DateCreated", "date_created"},
+                  std::pair{"DateLastConnected", "date_last_connected"}})
+                if (auto v = profile.value(value))
+                    if (auto t = systemtime_text(v->data)) a.fields[field] = *t;
+            if (auto it = macs.find(guid); it != macs.end())
+                a.fields["default_gateway_mac"] = it->second;
+            out.push_back(std::move(a));
+        });
     }
 }
 
