@@ -110,13 +110,13 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         "Windows artifacts read from the image's files: registry hives (any file starting with "
         "\"regf\") give the computer name, time zone, USB storage devices, programs run "
         "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
-        "keys and user accounts (docs/artifacts.md). Exit 2 when some "
+        "keys, network profiles and user accounts (docs/artifacts.md). Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("--kind", a->kinds,
                     "Only artifacts of this kind (repeatable): computer_name, time_zone, "
                     "usb_device, program_run, recent_document, user_account, typed_path, "
-                    "run_mru, search_term, autorun, unreadable")
+                    "run_mru, search_term, autorun, network_profile, unreadable")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();

@@ -93,7 +93,7 @@ AnalyzerRegistration windows_registry_registration() {
         .summary =
             "Windows registry hives (any file starting with \"regf\"): computer name, time "
             "zone, USB devices, programs run, recent documents, typed paths, Run dialog, "
-            "searches, Run keys, user accounts",
+            "searches, Run keys, network profiles, user accounts",
         .columns = {},
         .tables_sql = kArtifactsTableSql,
         .indexes_sql = kArtifactsIndexesSql,
