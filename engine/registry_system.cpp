@@ -64,6 +64,24 @@ void device_property_times(const RegistryKey& device, nlohmann::json& fields) {
     }
 }
 
+// One artifact of `kind` from the key at `path`, when there is one: its time the key's last
+// write, its fields set by `fill(key, fields)`.
+template <class Fill>
+void key_artifact(const RegistryFile& hive, const std::string& path, const char* kind,
+                  std::vector<Artifact>& out, Fill&& fill) {
+    guarded(out, path, [&] {
+        auto key = hive.key(path);
+        if (!key) return;
+        Artifact a;
+        a.kind = kind;
+        a.source = path;
+        a.time = last_write(*key);
+        a.time_kind = "last_write";
+        fill(*key, a.fields);
+        out.push_back(std::move(a));
+    });
+}
+
 }  // namespace
 
 std::optional<std::string> current_control_set(const RegistryFile& hive) {
@@ -81,40 +99,24 @@ std::optional<std::string> current_control_set(const RegistryFile& hive) {
 void computer_name(const RegistryFile& hive, const std::string& control_set,
                    std::vector<Artifact>& out) {
     const std::string path = control_set + "\\Control\\ComputerName\\ComputerName";
-    guarded(out, path, [&] {
-        auto key = hive.key(path);
-        if (!key) return;
-        Artifact a;
-        a.kind = "computer_name";
-        a.source = path;
-        a.time = last_write(*key);
-        a.time_kind = "last_write";
-        set_string(a.fields, "name", *key, "ComputerName");
+    key_artifact(hive, path, "computer_name", out, [&](const RegistryKey& key, auto& fields) {
+        set_string(fields, "name", key, "ComputerName");
         if (auto tcpip = hive.key(control_set + "\\Services\\Tcpip\\Parameters"))
-            set_string(a.fields, "hostname", *tcpip, "Hostname");
-        a.fields["control_set"] = control_set;
-        out.push_back(std::move(a));
+            set_string(fields, "hostname", *tcpip, "Hostname");
+        fields["control_set"] = control_set;
     });
 }
 
 void time_zone(const RegistryFile& hive, const std::string& control_set,
                std::vector<Artifact>& out) {
     const std::string path = control_set + "\\Control\\TimeZoneInformation";
-    guarded(out, path, [&] {
-        auto key = hive.key(path);
-        if (!key) return;
-        Artifact a;
-        a.kind = "time_zone";
-        a.source = path;
-        a.time = last_write(*key);
-        a.time_kind = "last_write";
-        set_string(a.fields, "time_zone_key_name", *key, "TimeZoneKeyName");
-        set_string(a.fields, "standard_name", *key, "StandardName");
-        set_string(a.fields, "daylight_name", *key, "DaylightName");
-        set_minutes(a.fields, "bias", *key, "Bias");
-        set_minutes(a.fields, "active_time_bias", *key, "ActiveTimeBias");
-        a.fields["control_set"] = control_set;
-        out.push_back(std::move(a));
+    key_artifact(hive, path, "time_zone", out, [&](const RegistryKey& key, auto& fields) {
+        set_string(fields, "time_zone_key_name", key, "TimeZoneKeyName");
+        set_string(fields, "standard_name", key, "StandardName");
+        set_string(fields, "daylight_name", key, "DaylightName");
+        set_minutes(fields, "bias", key, "Bias");
+        set_minutes(fields, "active_time_bias", key, "ActiveTimeBias");
+        fields["control_set"] = control_set;
     });
 }
 

@@ -8,54 +8,35 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/utf8.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine {
 
 namespace {
 
-// A libregf error, freed however the call that set it ends.
-class RegfError {
+// A libyal error (libregf's or libbfio's), freed however the call that set it ends.
+template <class ErrorType, void (*Free)(ErrorType**), int (*Print)(ErrorType*, char*, size_t)>
+class LibyalError {
   public:
-    RegfError() = default;
-    ~RegfError() {
-        if (error_) libregf_error_free(&error_);
+    LibyalError() = default;
+    ~LibyalError() {
+        if (error_) Free(&error_);
     }
-    RegfError(const RegfError&) = delete;
-    RegfError& operator=(const RegfError&) = delete;
-    libregf_error_t** out() { return &error_; }
+    LibyalError(const LibyalError&) = delete;
+    LibyalError& operator=(const LibyalError&) = delete;
+    ErrorType** out() { return &error_; }
     std::string text() const {
-        if (!error_) return "unknown libregf error";
         std::array<char, 1024> buffer{};
-        if (libregf_error_sprint(error_, buffer.data(), buffer.size()) < 0)
-            return "unknown libregf error";
+        if (!error_ || Print(error_, buffer.data(), buffer.size()) < 0) return "unknown error";
         return buffer.data();
     }
 
   private:
-    libregf_error_t* error_ = nullptr;
+    ErrorType* error_ = nullptr;
 };
-
-class BfioError {
-  public:
-    BfioError() = default;
-    ~BfioError() {
-        if (error_) libbfio_error_free(&error_);
-    }
-    BfioError(const BfioError&) = delete;
-    BfioError& operator=(const BfioError&) = delete;
-    libbfio_error_t** out() { return &error_; }
-    std::string text() const {
-        if (!error_) return "unknown libbfio error";
-        std::array<char, 1024> buffer{};
-        if (libbfio_error_sprint(error_, buffer.data(), buffer.size()) < 0)
-            return "unknown libbfio error";
-        return buffer.data();
-    }
-
-  private:
-    libbfio_error_t* error_ = nullptr;
-};
+using RegfError = LibyalError<libregf_error_t, libregf_error_free, libregf_error_sprint>;
+using BfioError = LibyalError<libbfio_error_t, libbfio_error_free, libbfio_error_sprint>;
 
 struct KeyFree {
     void operator()(libregf_key_t* key) const { libregf_key_free(&key, nullptr); }
@@ -73,24 +54,6 @@ bool same_name(std::string_view a, std::string_view b) {
         if (fold(a[i]) != fold(b[i])) return false;
     }
     return true;
-}
-
-void append_utf8(std::string& out, uint32_t c) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
 }
 
 // The hive's bytes as a libbfio handle. libbfio's own memory range (20201125) copies the whole
@@ -234,30 +197,16 @@ uint64_t little_endian(std::span<const std::byte> data) {
 }  // namespace
 
 std::string utf16le_to_utf8(std::span<const std::byte> bytes) {
-    std::string out;
-    const size_t units = bytes.size() / 2;
-    auto unit = [&](size_t i) {
-        return static_cast<uint32_t>(std::to_integer<uint32_t>(bytes[2 * i]) |
-                                     (std::to_integer<uint32_t>(bytes[2 * i + 1]) << 8));
-    };
-    size_t i = 0;
-    for (; i < units; ++i) {
-        const uint32_t u = unit(i);
-        if (u == 0) return out;
-        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
-            const uint32_t low = unit(i + 1);
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
-                ++i;
-                continue;
-            }
-        }
-        if (u >= 0xD800 && u <= 0xDFFF)
-            append_utf8(out, 0xFFFD);
-        else
-            append_utf8(out, u);
+    std::vector<uint16_t> units;
+    units.reserve(bytes.size() / 2);
+    for (size_t i = 0; i + 1 < bytes.size(); i += 2) {
+        const auto unit = static_cast<uint16_t>(std::to_integer<uint16_t>(bytes[i]) |
+                                                (std::to_integer<uint16_t>(bytes[i + 1]) << 8));
+        if (unit == 0) return common::utf16_to_utf8(units);
+        units.push_back(unit);
     }
-    if (bytes.size() % 2) append_utf8(out, 0xFFFD);
+    std::string out = common::utf16_to_utf8(units);
+    if (bytes.size() % 2) common::append_utf8(out, 0xFFFD);  // half a code unit
     return out;
 }
 

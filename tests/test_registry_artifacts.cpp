@@ -18,12 +18,31 @@ namespace {
 
 using namespace test;
 
-struct SystemHive : testing::Test {
-    std::string dir = test::temp_dir();
-    std::string path = write_hive(dir, "SYSTEM", system_hive());
-    std::vector<engine::Artifact> artifacts =
-        engine::read_registry_artifacts(read_file(path), "SYSTEM");
+// A hive written to a temporary folder (for RegRipper and hivexget) and read by the reader.
+class HiveTest : public testing::Test {
+  protected:
+    void open(const std::string& name, const HiveSpec& spec) {
+        path = write_hive(dir, name, spec);
+        artifacts = engine::read_registry_artifacts(read_file(path), name);
+    }
     void TearDown() override { std::filesystem::remove_all(dir); }
+
+    std::string dir = test::temp_dir();
+    std::string path;
+    std::vector<engine::Artifact> artifacts;
+};
+
+struct SystemHive : HiveTest {
+    void SetUp() override { open("SYSTEM", system_hive()); }
+};
+struct NtuserHive : HiveTest {
+    void SetUp() override { open("NTUSER.DAT", ntuser_hive()); }
+};
+struct SamHive : HiveTest {
+    void SetUp() override { open("SAM", sam_hive()); }
+};
+struct SoftwareHive : HiveTest {
+    void SetUp() override { open("SOFTWARE", software_hive()); }
 };
 
 TEST_F(SystemHive, NothingIsUnreadable) {
@@ -118,14 +137,6 @@ TEST_F(SystemHive, UsbDevicesAgreeWithUsbstor) {
     EXPECT_EQ(sandisk->fields.value("device_class", ""), "Disk");
     EXPECT_NE(rr.find("Disk&Ven_SanDisk&Prod_Cruzer_Blade&Rev_1.00 ["), std::string::npos);
 }
-
-struct NtuserHive : testing::Test {
-    std::string dir = test::temp_dir();
-    std::string path = write_hive(dir, "NTUSER.DAT", ntuser_hive());
-    std::vector<engine::Artifact> artifacts =
-        engine::read_registry_artifacts(read_file(path), "NTUSER.DAT");
-    void TearDown() override { std::filesystem::remove_all(dir); }
-};
 
 TEST_F(NtuserHive, ProgramsRunAgreeWithUserassist) {
     EXPECT_TRUE(of_kind(artifacts, "unreadable").empty());
@@ -265,10 +276,7 @@ TEST_F(NtuserHive, TypedPathsRunMruSearchesAndRunKeysAgreeWithRegRipper) {
     EXPECT_EQ(our_runs.size(), 3u);
 }
 
-TEST(SamHive, UserAccountsAgreeWithSamparse) {
-    const std::string dir = test::temp_dir();
-    const std::string path = write_hive(dir, "SAM", sam_hive());
-    auto artifacts = engine::read_registry_artifacts(read_file(path), "SAM");
+TEST_F(SamHive, UserAccountsAgreeWithSamparse) {
     EXPECT_TRUE(of_kind(artifacts, "unreadable").empty());
     const std::string rr = regripper(path, "samparse");
     // One block per user, from "Username        : NAME [RID]" to the blank line.
@@ -314,13 +322,9 @@ TEST(SamHive, UserAccountsAgreeWithSamparse) {
         for (const auto& f : a.fields["flag_names"]) names.insert(f.get<std::string>());
         EXPECT_EQ(names, flags[name]);
     }
-    std::filesystem::remove_all(dir);
 }
 
-TEST(SoftwareHive, NetworkProfilesAndRunKeysAgreeWithRegRipper) {
-    const std::string dir = test::temp_dir();
-    const std::string path = write_hive(dir, "SOFTWARE", software_hive());
-    auto artifacts = engine::read_registry_artifacts(read_file(path), "SOFTWARE");
+TEST_F(SoftwareHive, NetworkProfilesAndRunKeysAgreeWithRegRipper) {
     EXPECT_TRUE(of_kind(artifacts, "unreadable").empty());
 
     const std::string rr = regripper(path, "networklist");
@@ -347,7 +351,6 @@ TEST(SoftwareHive, NetworkProfilesAndRunKeysAgreeWithRegRipper) {
     // "  SecurityHealth - %windir%\system32\SecurityHealthSystray.exe"
     EXPECT_EQ(runs.front().fields.value("command", ""),
               after(run_out, "  " + runs.front().fields.value("name", "") + " - "));
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
