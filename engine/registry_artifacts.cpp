@@ -44,6 +44,15 @@ std::optional<int64_t> filetime_at(std::span<const std::byte> data, size_t offse
     return seconds_of(ft);
 }
 
+Artifact key_artifact(const char* kind, std::string source, const RegistryKey& key) {
+    Artifact a;
+    a.kind = kind;
+    a.source = std::move(source);
+    a.time = last_write(key);
+    a.time_kind = "last_write";
+    return a;
+}
+
 nlohmann::json time_field(const std::optional<int64_t>& t) {
     if (!t) return nullptr;
     return iso_utc(*t);

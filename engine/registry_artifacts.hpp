@@ -33,6 +33,8 @@ std::optional<int64_t> last_write(const RegistryKey& key);
 std::optional<int64_t> filetime_at(std::span<const std::byte> data, size_t offset);
 uint32_t u32_at(std::span<const std::byte> data, size_t offset);  // 0 when too short
 uint16_t u16_at(std::span<const std::byte> data, size_t offset);  // 0 when too short
+// An artifact of `kind` from `key`, found at `source`, its time the key's last write.
+Artifact key_artifact(const char* kind, std::string source, const RegistryKey& key);
 // ISO 8601 UTC text or JSON null.
 nlohmann::json time_field(const std::optional<int64_t>& t);
 

@@ -64,19 +64,15 @@ void device_property_times(const RegistryKey& device, nlohmann::json& fields) {
     }
 }
 
-// One artifact of `kind` from the key at `path`, when there is one: its time the key's last
-// write, its fields set by `fill(key, fields)`.
+// The artifact of `kind` from the key at `path`, when there is one, its fields set by
+// `fill(key, fields)`.
 template <class Fill>
-void key_artifact(const RegistryFile& hive, const std::string& path, const char* kind,
-                  std::vector<Artifact>& out, Fill&& fill) {
+void single_key_artifact(const RegistryFile& hive, const std::string& path, const char* kind,
+                         std::vector<Artifact>& out, Fill&& fill) {
     guarded(out, path, [&] {
         auto key = hive.key(path);
         if (!key) return;
-        Artifact a;
-        a.kind = kind;
-        a.source = path;
-        a.time = last_write(*key);
-        a.time_kind = "last_write";
+        Artifact a = key_artifact(kind, path, *key);
         fill(*key, a.fields);
         out.push_back(std::move(a));
     });
@@ -99,18 +95,19 @@ std::optional<std::string> current_control_set(const RegistryFile& hive) {
 void computer_name(const RegistryFile& hive, const std::string& control_set,
                    std::vector<Artifact>& out) {
     const std::string path = control_set + "\\Control\\ComputerName\\ComputerName";
-    key_artifact(hive, path, "computer_name", out, [&](const RegistryKey& key, auto& fields) {
-        set_string(fields, "name", key, "ComputerName");
-        if (auto tcpip = hive.key(control_set + "\\Services\\Tcpip\\Parameters"))
-            set_string(fields, "hostname", *tcpip, "Hostname");
-        fields["control_set"] = control_set;
-    });
+    single_key_artifact(
+        hive, path, "computer_name", out, [&](const RegistryKey& key, auto& fields) {
+            set_string(fields, "name", key, "ComputerName");
+            if (auto tcpip = hive.key(control_set + "\\Services\\Tcpip\\Parameters"))
+                set_string(fields, "hostname", *tcpip, "Hostname");
+            fields["control_set"] = control_set;
+        });
 }
 
 void time_zone(const RegistryFile& hive, const std::string& control_set,
                std::vector<Artifact>& out) {
     const std::string path = control_set + "\\Control\\TimeZoneInformation";
-    key_artifact(hive, path, "time_zone", out, [&](const RegistryKey& key, auto& fields) {
+    single_key_artifact(hive, path, "time_zone", out, [&](const RegistryKey& key, auto& fields) {
         set_string(fields, "time_zone_key_name", key, "TimeZoneKeyName");
         set_string(fields, "standard_name", key, "StandardName");
         set_string(fields, "daylight_name", key, "DaylightName");
@@ -139,11 +136,7 @@ void usb_devices(const RegistryFile& hive, const std::string& control_set,
             std::string source = path + "\\" + kind_name;
             guarded(out, source, [&] {
                 const std::string serial_name = serial.name();
-                Artifact a;
-                a.kind = "usb_device";
-                a.source = source + "\\" + serial_name;
-                a.time = last_write(serial);
-                a.time_kind = "last_write";
+                Artifact a = key_artifact("usb_device", source + "\\" + serial_name, serial);
                 split_device_name(kind_name, a.fields);
                 a.fields["serial"] = serial_name;
                 set_string(a.fields, "friendly_name", serial, "FriendlyName");
@@ -206,11 +199,7 @@ void network_profiles(const RegistryFile& hive, std::vector<Artifact>& out) {
     for (const RegistryKey& profile : profiles) {
         guarded(out, path, [&] {
             const std::string guid = profile.name();
-            Artifact a;
-            a.kind = "network_profile";
-            a.source = path + "\\" + guid;
-            a.time = last_write(profile);
-            a.time_kind = "last_write";
+            Artifact a = key_artifact("network_profile", path + "\\" + guid, profile);
             a.fields["guid"] = guid;
             set_string(a.fields, "profile_name", profile, "ProfileName");
             set_string(a.fields, "description", profile, "Description");

@@ -297,11 +297,7 @@ void autoruns(const RegistryFile& hive, std::vector<Artifact>& out) {
                 for (const RegistryValue& v : key->values()) {
                     auto command = v.as_string();
                     if (!command) continue;  // not a command line
-                    Artifact a;
-                    a.kind = "autorun";
-                    a.source = path;
-                    a.time = last_write(*key);
-                    a.time_kind = "last_write";
+                    Artifact a = key_artifact("autorun", path, *key);
                     a.fields["name"] = v.name;
                     a.fields["command"] = *command;
                     out.push_back(std::move(a));
