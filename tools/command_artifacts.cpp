@@ -8,6 +8,7 @@
 #include "engine/analyzers/registry.hpp"
 #include "engine/artifact.hpp"
 #include "engine/error.hpp"
+#include "engine/time_format.hpp"
 #include "tools/command_support.hpp"
 #include "tools/commands.hpp"
 #include "tools/text_columns.hpp"
@@ -62,9 +63,9 @@ class ArtifactPrinter : public engine::ScanSink {
                           << "\n";
                 continue;
             }
-            const nlohmann::json j = engine::artifact_json(*found, artifact);
             rows_.push_back({std::to_string(found->partition), found->path, artifact.kind,
-                             field_text(j["time"]), artifact.source, fields_text(artifact.fields)});
+                             artifact.time ? engine::iso_utc(*artifact.time) : "-", artifact.source,
+                             fields_text(artifact.fields)});
         }
     }
 
