@@ -67,8 +67,8 @@ std::vector<Artifact> read_registry_artifacts(std::vector<std::byte> bytes,
     try {
         hive.emplace(std::move(bytes), name);
         (void)hive->root().subkeys();  // what every decoder reads first
-    } catch (const Error& e) {
-        out.push_back(unreadable_artifact("(hive)", e.what()));
+    } catch (const std::exception& e) {
+        out.push_back(unreadable_artifact("(hive)", common::one_line(e.what())));
         return out;
     }
     using namespace registry;

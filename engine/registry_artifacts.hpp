@@ -38,14 +38,15 @@ Artifact key_artifact(const char* kind, std::string source, const RegistryKey& k
 // ISO 8601 UTC text or JSON null.
 nlohmann::json time_field(const std::optional<int64_t>& t);
 
-// Runs `decode`; an Error it throws becomes an `unreadable` artifact with `source`, so one
-// damaged key costs that key's artifacts only.
+// Runs `decode`; what it throws (an Error from libregf, or a std::bad_alloc for a value whose
+// stored size is absurd) becomes an `unreadable` artifact with `source`, so one damaged key costs
+// that key's artifacts only.
 template <class Decode>
 void guarded(std::vector<Artifact>& out, const std::string& source, Decode&& decode) {
     try {
         decode();
-    } catch (const Error& e) {
-        out.push_back(unreadable_artifact(source, e.what()));
+    } catch (const std::exception& e) {
+        out.push_back(unreadable_artifact(source, common::one_line(e.what())));
     }
 }
 
