@@ -40,9 +40,9 @@ class RegistryInstance : public AnalyzerInstance {
         std::vector<std::byte> bytes;
         try {
             bytes = whole_content(c);
-        } catch (const Error& e) {
+        } catch (const std::exception& e) {  // a read error, or no memory for the copy
             tsk_error_reset();
-            f->artifacts.push_back(unreadable_artifact("(hive)", e.what()));
+            f->artifacts.push_back(unreadable_artifact("(hive)", common::one_line(e.what())));
             return f;
         }
         f->artifacts = read_registry_artifacts(std::move(bytes), name);
