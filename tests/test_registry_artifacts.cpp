@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 
 #include "engine/registry_artifacts.hpp"
+#include "engine/windows_registry_file.hpp"
 #include "tests/support/registry_hives.hpp"
 
 namespace dflab {
@@ -47,6 +51,51 @@ struct SoftwareHive : HiveTest {
 
 TEST_F(SystemHive, NothingIsUnreadable) {
     for (const auto& a : of_kind(artifacts, "unreadable")) ADD_FAILURE() << a.fields.dump();
+}
+
+// The reader itself: every value of a few keys as hivexget lists them ("Name"="text" or
+// "Name"=dword:0000012c), found by a path in any case as Windows (and hivexsh) find keys.
+TEST_F(SystemHive, ReaderValuesAgreeWithHivexget) {
+    engine::RegistryFile hive(read_file(path), "SYSTEM");
+    const std::string device =
+        "ControlSet002\\Enum\\USBSTOR\\Disk&Ven_SanDisk&Prod_Cruzer_Blade&Rev_1.00\\"
+        "4C530001231120115142&0";
+    static const std::regex line_re(R"re(^"(.*)"=(?:"(.*)"|dword:([0-9a-f]{8}))$)re");
+    for (const std::string& key_path :
+         {std::string("Select"), std::string("ControlSet002\\Control\\TimeZoneInformation"),
+          device}) {
+        SCOPED_TRACE(key_path);
+        auto listing = run("hivexget " + shell_quote(path) + " " + shell_quote("\\" + key_path));
+        ASSERT_EQ(listing.exit_code, 0) << listing.err;
+        std::map<std::string, std::string> expected;
+        for (const auto& line : test::lines(listing.out)) {
+            std::smatch m;
+            if (!std::regex_match(line, m, line_re)) continue;
+            expected[m[1]] = m[2].matched ? m[2].str() : "dword:" + m[3].str();
+        }
+        std::string lower = key_path;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        auto key = hive.key(lower);
+        ASSERT_TRUE(key.has_value());
+        std::map<std::string, std::string> ours;
+        for (const auto& v : key->values()) {
+            if (auto text = v.as_string()) {
+                ours[v.name] = *text;
+            } else if (v.type == 4) {
+                char hex[16];
+                std::snprintf(hex, sizeof hex, "%08x", v.as_dword().value_or(0));
+                ours[v.name] = std::string("dword:") + hex;
+            }
+        }
+        EXPECT_EQ(ours, expected) << listing.out;
+        EXPECT_FALSE(expected.empty());
+    }
+    // The key's last write is the FILETIME the hive was written with.
+    EXPECT_EQ(hive.key("ControlSet002\\Control\\TimeZoneInformation")->last_written(),
+              common::unix_to_filetime(kZoneWritten));
+    EXPECT_FALSE(hive.key("ControlSet002\\NoSuchKey").has_value());
+    EXPECT_FALSE(hive.key("Select")->value("NoSuchValue").has_value());
 }
 
 TEST_F(SystemHive, ComputerNameAgreesWithCompnameAndHivexget) {
