@@ -4,7 +4,9 @@
 // sequences: such bytes must not reach a JSON writer (nlohmann throws type_error.316) or be lost.
 // Every output therefore carries a name as display text (valid UTF-8) and, when the original is
 // not valid UTF-8, its bytes in hex beside it ("name" + "name_hex"): see docs/entry-format.md.
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,12 @@ bool is_valid_utf8(std::string_view bytes);
 // subpart (the Unicode and WHATWG practice, the same as Python's bytes.decode('utf-8', 'replace')):
 // a stray byte is one U+FFFD, a truncated sequence such as E2 82 followed by 'x' is one.
 std::string to_display_utf8(std::string_view bytes);
+
+// Appends the code point `cp` (at most U+10FFFF, not a surrogate) encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+
+// UTF-16 code units as UTF-8, each unpaired surrogate replaced by U+FFFD (NUL units included).
+std::string utf16_to_utf8(std::span<const uint16_t> units);
 
 // Lower-case hex of the bytes, two digits each: "caf\xe9" gives "636166e9".
 std::string hex_bytes(std::string_view bytes);

@@ -129,6 +129,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     config.yara_timeout = options.yara_timeout;
     config.keywords = keywords ? &*keywords : nullptr;
     config.byte_runs = true;
+    config.artifacts = true;
     const auto analyzers = make_analyzers(config);
     ScanOptions scan;
     scan.analyzers = &analyzers;

@@ -8,8 +8,8 @@ namespace dflab::engine {
 
 // 2: partitions.fat_zone, case_info fat_zone. 3: files.name_hex and files.path_hex; the files
 // table's analyzer columns (md5, sha1, sha256, mime, extension_mismatch) come last, as the
-// analyzers declare them; byte_runs.
-inline constexpr int kCaseSchemaVersion = 3;
+// analyzers declare them; byte_runs. 4: artifacts (the registry analyzer's table).
+inline constexpr int kCaseSchemaVersion = 4;
 
 inline constexpr std::string_view kCaseSchema = R"sql(
 CREATE TABLE case_info (

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/utf8.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine {
@@ -69,50 +70,13 @@ char32_t next_utf8(std::span<const unsigned char> p, size_t& i) {
     return cp;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // Bytes as UTF-8, each invalid byte replaced by U+FFFD.
 std::string utf8_text(std::span<const unsigned char> bytes) {
     std::string out;
     out.reserve(bytes.size());
     for (size_t i = 0; i < bytes.size();) {
         const char32_t cp = next_utf8(bytes, i);
-        append_utf8(out, cp == kInvalid ? kReplacement : cp);
-    }
-    return out;
-}
-
-// UTF-16 code units as UTF-8, each unpaired surrogate replaced by U+FFFD.
-std::string utf16_text(std::span<const PCRE2_UCHAR16> units) {
-    std::string out;
-    out.reserve(units.size() * 2);
-    for (size_t i = 0; i < units.size(); ++i) {
-        const char32_t u = units[i];
-        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 &&
-            units[i + 1] <= 0xDFFF) {
-            append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (units[i + 1] - 0xDC00));
-            ++i;
-        } else if (u >= 0xD800 && u <= 0xDFFF) {
-            append_utf8(out, kReplacement);
-        } else {
-            append_utf8(out, u);
-        }
+        common::append_utf8(out, cp == kInvalid ? kReplacement : cp);
     }
     return out;
 }
@@ -442,8 +406,10 @@ std::vector<KeywordHit> KeywordSearcher::search(std::span<const std::byte> data,
                                           --length;
                                       }
                                   }
-                                  add_hit(t, 2 * first + shift, 2 * length, Width16::kEncoding,
-                                          utf16_text(std::span(units).subspan(first, length)));
+                                  add_hit(
+                                      t, 2 * first + shift, 2 * length, Width16::kEncoding,
+                                      common::utf16_to_utf8(
+                                          std::span<const uint16_t>(units).subspan(first, length)));
                               });
             }
         }

@@ -56,7 +56,8 @@ TEST_F(AnalyzeFat, CaseIsCompleteAndVersioned) {
     std::map<std::string, std::string> kv;
     for (const auto& row : info) kv[row["key"]] = row["value"];
     EXPECT_EQ(kv["complete"], "1");
-    EXPECT_EQ(kv["schema_version"], "3");  // 2: FAT zones; 3: name_hex, path_hex, analyzer columns
+    EXPECT_EQ(kv["schema_version"],
+              "4");  // 2: FAT zones; 3: name_hex, path_hex, analyzer columns; 4: artifacts
     EXPECT_EQ(kv["fat_zone"], "UTC");
     // no temporary file is left beside the case
     for (const auto& e : fs::directory_iterator(dir_)) {

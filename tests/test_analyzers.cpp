@@ -13,6 +13,7 @@
 #include "engine/content.hpp"
 #include "engine/file_type.hpp"
 #include "engine/volumes.hpp"
+#include "images/registry_hive.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab {
@@ -32,6 +33,7 @@ struct EverythingEnabled {
         config.rules = &rules;
         config.keywords = &keywords;
         config.byte_runs = true;
+        config.artifacts = true;
     }
     ~EverythingEnabled() { std::filesystem::remove_all(dir); }
 
@@ -60,6 +62,18 @@ struct Sample {
         content.resize(reader.read(0, content));
     }
 };
+
+// What each analyzer is given: secrets.txt's content, or for the registry analyzer (which reads
+// nothing but hives) a small SYSTEM hive.
+std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
+    if (analyzer != "registry") return sample.content;
+    images::HiveSpec spec;
+    spec.keys = {{"Select", 1700000000, {images::HiveValue::dword("Current", 1)}},
+                 {"ControlSet001\\Control\\ComputerName\\ComputerName",
+                  1700000000,
+                  {images::HiveValue::string("ComputerName", "HARNESS")}}};
+    return images::build_hive(spec);
+}
 
 // Runs one analyzer instance over `content` as the scan would.
 std::unique_ptr<engine::Findings> run_instance(const engine::Analyzer& analyzer,
@@ -120,11 +134,12 @@ TEST(Analyzers, EveryRegisteredAnalyzerFitsTheHarness) {
 
         // Two instances used at once (as two workers would) give what one alone gives: no state
         // is shared between them.
-        auto alone = run_instance(*analyzer, sample.fs, sample.entry, sample.content);
+        const std::vector<std::byte> content = content_for(r.name, sample);
+        auto alone = run_instance(*analyzer, sample.fs, sample.entry, content);
         auto interleaved = analyzer->instance(sample.fs);
-        interleaved->update(std::span(sample.content).first(sample.content.size() / 2));
-        auto other = run_instance(*analyzer, sample.fs, sample.entry, sample.content);
-        interleaved->update(std::span(sample.content).subspan(sample.content.size() / 2));
+        interleaved->update(std::span(content).first(content.size() / 2));
+        auto other = run_instance(*analyzer, sample.fs, sample.entry, content);
+        interleaved->update(std::span(content).subspan(content.size() / 2));
         std::vector<engine::SqlValue> one, two, three;
         if (alone) alone->columns(one);
         if (other) other->columns(two);
@@ -134,8 +149,9 @@ TEST(Analyzers, EveryRegisteredAnalyzerFitsTheHarness) {
             EXPECT_EQ(three, one);
         }
         EXPECT_EQ(two, one);
+        EXPECT_EQ(alone ? alone->count() : 0, other ? other->count() : 0);  // rows of own tables
 
-        auto findings = run_instance(*analyzer, sample.fs, sample.entry, sample.content);
+        auto findings = run_instance(*analyzer, sample.fs, sample.entry, content);
         ASSERT_NE(findings, nullptr) << "the sample matches every analyzer";
         std::vector<engine::SqlValue> values;
         findings->columns(values);

@@ -114,7 +114,7 @@ TEST(Commands, UnreadableContentIsReportedNotHashedAsEmpty) {
 
 TEST(Commands, EverySubcommandHasHelp) {
     for (const char* cmd : {"info", "verify", "partitions", "ls", "cat", "hash", "yara", "search",
-                            "timeline", "analyze", "query"}) {
+                            "timeline", "artifacts", "analyze", "query"}) {
         auto r = dflab(std::string(cmd) + " --help");
         EXPECT_EQ(r.exit_code, 0) << cmd;
         EXPECT_NE(r.out.find("Usage:"), std::string::npos) << cmd;

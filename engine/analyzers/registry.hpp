@@ -23,6 +23,7 @@ struct AnalysisConfig {
     int yara_timeout = 60;  // seconds per file or window, as `yara --timeout`
     const KeywordSearcher* keywords = nullptr;
     bool byte_runs = false;  // where each entry lies in the image (analyze records them)
+    bool artifacts = false;  // Windows artifacts (registry hives) into the artifacts table
 };
 
 struct AnalyzerRegistration {
@@ -51,5 +52,6 @@ AnalyzerRegistration file_type_registration();
 AnalyzerRegistration yara_registration();
 AnalyzerRegistration keywords_registration();
 AnalyzerRegistration byte_runs_registration();
+AnalyzerRegistration windows_registry_registration();
 
 }  // namespace dflab::engine

@@ -1,0 +1,111 @@
+#include "engine/analyzers/windows_registry.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/analyzers/registry.hpp"
+#include "engine/content.hpp"
+#include "engine/error.hpp"
+#include "engine/file_type.hpp"
+#include "engine/registry_artifacts.hpp"
+#include "engine/tsk_access.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+bool has_hive_signature(std::span<const std::byte> head) {
+    return head.size() >= 4 && std::memcmp(head.data(), "regf", 4) == 0;
+}
+
+class RegistryInstance : public AnalyzerInstance {
+  public:
+    explicit RegistryInstance(const FileSystem& fs) : fs_(fs) {}
+
+    std::unique_ptr<Findings> finish(const EntryContent& c) override {
+        if (!has_hive_signature(c.data)) return nullptr;
+        auto f = std::make_unique<ArtifactFindings>();
+        f->partition = c.entry.partition;
+        f->inode = c.entry.inode;
+        f->path = c.entry.path;
+        f->allocated = c.entry.allocated;
+        const std::string name = c.entry.path;
+        if (c.entry.size > kMaxHiveBytes) {
+            f->artifacts.push_back(
+                unreadable_artifact("(hive)", name + ": " + std::to_string(c.entry.size) +
+                                                  " bytes, more than the largest hive read (" +
+                                                  std::to_string(kMaxHiveBytes) + ")"));
+            return f;
+        }
+        std::vector<std::byte> bytes;
+        try {
+            bytes = whole_content(c);
+        } catch (const std::exception& e) {  // a read error, or no memory for the copy
+            tsk_error_reset();
+            f->artifacts.push_back(unreadable_artifact("(hive)", common::one_line(e.what())));
+            return f;
+        }
+        f->artifacts = read_registry_artifacts(std::move(bytes), name);
+        return f;
+    }
+
+  private:
+    // The head is the whole content when the file is no longer than it; else the content is read
+    // again through this worker's handle (only hives pay for this).
+    std::vector<std::byte> whole_content(const EntryContent& c) const {
+        if (c.data.size() >= c.entry.size || c.data.size() < FileTypeDetector::kHeadBytes)
+            return {c.data.begin(), c.data.end()};
+        ContentReader reader = fs_.content(c.entry.address);
+        std::vector<std::byte> bytes(static_cast<size_t>(reader.size()));
+        size_t got = 0;
+        while (got < bytes.size()) {
+            const size_t n = reader.read(got, std::span(bytes).subspan(got));
+            if (n == 0) break;
+            got += n;
+        }
+        if (got < c.entry.size)
+            throw Error(c.entry.path + ": content ended after " + std::to_string(got) + " of " +
+                        std::to_string(c.entry.size) + " bytes");
+        bytes.resize(got);
+        return bytes;
+    }
+
+    const FileSystem& fs_;
+};
+
+class RegistryAnalyzer : public Analyzer {
+  public:
+    std::string_view name() const override { return "registry"; }
+    ContentNeed need() const override { return ContentNeed::Head; }
+    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
+        return std::make_unique<RegistryInstance>(fs);
+    }
+    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
+        return make_artifact_writer(db, image_id);
+    }
+};
+
+}  // namespace
+
+AnalyzerRegistration windows_registry_registration() {
+    return {
+        .name = "registry",
+        .summary =
+            "Windows registry hives (any file starting with \"regf\"): computer name, time "
+            "zone, USB devices, programs run, recent documents, typed paths, Run dialog, "
+            "searches, Run keys, network profiles, user accounts",
+        .columns = {},
+        .tables_sql = kArtifactsTableSql,
+        .indexes_sql = kArtifactsIndexesSql,
+        .counts = {{"artifacts", "Artifacts",
+                    "SELECT count(*) FROM artifacts WHERE kind <> 'unreadable'"},
+                   {"unreadable_artifacts", "Unreadable artifacts",
+                    "SELECT count(*) FROM artifacts WHERE kind = 'unreadable'"}},
+        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
+            if (!c.artifacts) return nullptr;
+            return std::make_unique<RegistryAnalyzer>();
+        },
+    };
+}
+
+}  // namespace dflab::engine

@@ -1,0 +1,65 @@
+#pragma once
+// Artifacts: what analyzers read out of files that record a system's or a user's activity (the
+// Windows registry first: computer name, USB devices, programs run, ...), one record each, kept in
+// the case's `artifacts` table and printed by `dflab artifacts`. docs/artifacts.md lists the kinds
+// and their fields; docs/case-database.md the table.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/analyzer.hpp"
+#include "engine/file_system.hpp"
+
+namespace dflab::engine {
+
+// The kind of an artifact that could not be read (a corrupt hive): the reason is in its fields
+// ("error"), its source is what could not be read.
+inline constexpr std::string_view kUnreadableArtifact = "unreadable";
+
+// Every kind an analyzer writes (docs/artifacts.md), `unreadable` last.
+inline constexpr std::string_view kArtifactKinds[] = {
+    "computer_name",   "time_zone",    "usb_device",      "program_run",
+    "recent_document", "user_account", "typed_path",      "run_mru",
+    "search_term",     "autorun",      "network_profile", kUnreadableArtifact,
+};
+
+struct Artifact {
+    std::string kind;             // computer_name, usb_device, program_run, ..., unreadable
+    std::optional<int64_t> time;  // UTC seconds since 1970, when the artifact has one
+    std::string time_kind;        // what `time` is: last_write, last_run, ... ("" without time)
+    std::string source;           // where in the file: the key path in a hive
+    nlohmann::json fields = nlohmann::json::object();  // the kind's own fields (docs/artifacts.md)
+};
+
+// The artifacts read from one entry. The entry's location is kept so that the writer and the
+// command can name the file the artifacts came from.
+struct ArtifactFindings : Findings {
+    int partition = 0;
+    std::string inode;  // as TSK prints it
+    std::string path;   // the entry's bytes, as the walk gives them
+    bool allocated = true;
+    std::vector<Artifact> artifacts;
+    size_t count() const override { return artifacts.size(); }
+    size_t unreadable() const;  // how many are of kind `unreadable`
+};
+
+// An `unreadable` artifact: `source` could not be read because of `reason` (one line).
+Artifact unreadable_artifact(std::string source, std::string reason);
+
+// The CREATE TABLE statement of the `artifacts` table, and its indexes.
+extern const char* const kArtifactsTableSql;
+extern const char* const kArtifactsIndexesSql;
+
+// Writes ArtifactFindings into `artifacts`; findings of any other type are a programming error.
+std::unique_ptr<FindingsWriter> make_artifact_writer(Database& db, int64_t image_id);
+
+// One artifact with its entry's location, the one JSON shape of `dflab artifacts --json`:
+// partition, path (+ path_hex), inode, allocated, kind, time (ISO 8601 UTC or null), time_kind
+// (null without time), source, fields.
+nlohmann::json artifact_json(const ArtifactFindings& from, const Artifact& artifact);
+
+}  // namespace dflab::engine

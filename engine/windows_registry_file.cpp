@@ -1,0 +1,351 @@
+#include "engine/windows_registry_file.hpp"
+
+#include <libbfio.h>
+#include <libregf.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+
+#include "common/utf8.hpp"
+#include "engine/error.hpp"
+
+namespace dflab::engine {
+
+namespace {
+
+// A libyal error (libregf's or libbfio's), freed however the call that set it ends.
+template <class ErrorType, void (*Free)(ErrorType**), int (*Print)(ErrorType*, char*, size_t)>
+class LibyalError {
+  public:
+    LibyalError() = default;
+    ~LibyalError() {
+        if (error_) Free(&error_);
+    }
+    LibyalError(const LibyalError&) = delete;
+    LibyalError& operator=(const LibyalError&) = delete;
+    ErrorType** out() { return &error_; }
+    std::string text() const {
+        std::array<char, 1024> buffer{};
+        if (!error_ || Print(error_, buffer.data(), buffer.size()) < 0) return "unknown error";
+        return buffer.data();
+    }
+
+  private:
+    ErrorType* error_ = nullptr;
+};
+using RegfError = LibyalError<libregf_error_t, libregf_error_free, libregf_error_sprint>;
+using BfioError = LibyalError<libbfio_error_t, libbfio_error_free, libbfio_error_sprint>;
+
+struct KeyFree {
+    void operator()(libregf_key_t* key) const { libregf_key_free(&key, nullptr); }
+};
+struct ValueFree {
+    void operator()(libregf_value_t* value) const { libregf_value_free(&value, nullptr); }
+};
+using KeyPtr = std::unique_ptr<libregf_key_t, KeyFree>;
+using ValuePtr = std::unique_ptr<libregf_value_t, ValueFree>;
+
+bool same_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+        if (fold(a[i]) != fold(b[i])) return false;
+    }
+    return true;
+}
+
+// The hive's bytes as a libbfio handle. libbfio's own memory range (20201125) copies the whole
+// requested size even past the end of the range, so a truncated hive would make libregf read
+// beyond the buffer; reads here stop at the end, as a file's would.
+struct MemoryIo {
+    std::span<const std::byte> bytes;
+    uint64_t offset = 0;
+    bool open = false;
+};
+
+MemoryIo& io_of(intptr_t* io_handle) {
+    return *reinterpret_cast<MemoryIo*>(io_handle);
+}
+
+int io_free(intptr_t** io_handle, libbfio_error_t**) {
+    *io_handle = nullptr;  // owned by the State, not by libbfio
+    return 1;
+}
+int io_clone(intptr_t**, intptr_t*, libbfio_error_t**) {
+    return -1;  // libregf never clones the handle it is given
+}
+int io_open(intptr_t* io_handle, int, libbfio_error_t**) {
+    io_of(io_handle).offset = 0;
+    io_of(io_handle).open = true;
+    return 1;
+}
+int io_close(intptr_t* io_handle, libbfio_error_t**) {
+    io_of(io_handle).open = false;
+    return 0;
+}
+ssize_t io_read(intptr_t* io_handle, uint8_t* buffer, size_t size, libbfio_error_t**) {
+    MemoryIo& io = io_of(io_handle);
+    if (io.offset >= io.bytes.size()) return 0;
+    const size_t n = std::min<uint64_t>(size, io.bytes.size() - io.offset);
+    std::memcpy(buffer, io.bytes.data() + io.offset, n);
+    io.offset += n;
+    return static_cast<ssize_t>(n);
+}
+ssize_t io_write(intptr_t*, const uint8_t*, size_t, libbfio_error_t**) {
+    return -1;  // read-only
+}
+off64_t io_seek(intptr_t* io_handle, off64_t offset, int whence, libbfio_error_t**) {
+    MemoryIo& io = io_of(io_handle);
+    off64_t base = 0;
+    if (whence == SEEK_CUR) base = static_cast<off64_t>(io.offset);
+    if (whence == SEEK_END) base = static_cast<off64_t>(io.bytes.size());
+    if (offset < -base) return -1;
+    io.offset = static_cast<uint64_t>(base + offset);
+    return static_cast<off64_t>(io.offset);
+}
+int io_exists(intptr_t*, libbfio_error_t**) {
+    return 1;
+}
+int io_is_open(intptr_t* io_handle, libbfio_error_t**) {
+    return io_of(io_handle).open ? 1 : 0;
+}
+int io_get_size(intptr_t* io_handle, size64_t* size, libbfio_error_t**) {
+    *size = io_of(io_handle).bytes.size();
+    return 1;
+}
+
+}  // namespace
+
+struct RegistryFile::State {
+    std::string name;
+    std::vector<std::byte> bytes;  // what `io` reads
+    MemoryIo io;
+    libbfio_handle_t* bfio = nullptr;
+    libregf_file_t* file = nullptr;
+
+    State() = default;
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    ~State() {
+        if (file) {
+            libregf_file_close(file, nullptr);
+            libregf_file_free(&file, nullptr);
+        }
+        if (bfio) libbfio_handle_free(&bfio, nullptr);
+    }
+
+    [[noreturn]] void fail(const std::string& what, const RegfError& e) const {
+        throw Error(name + ": " + what + ": " + e.text());
+    }
+};
+
+struct RegistryKey::Handle {
+    std::shared_ptr<const RegistryFile::State> file;  // keeps the hive open while the key lives
+    KeyPtr key;
+};
+
+namespace {
+
+using State = RegistryFile::State;
+
+std::string key_name(const State& s, libregf_key_t* key) {
+    RegfError e;
+    size_t size = 0;
+    if (libregf_key_get_utf8_name_size(key, &size, e.out()) != 1) s.fail("key name", e);
+    if (size == 0) return {};
+    std::string name(size, '\0');
+    if (libregf_key_get_utf8_name(key, reinterpret_cast<uint8_t*>(name.data()), size, e.out()) != 1)
+        s.fail("key name", e);
+    name.resize(std::strlen(name.c_str()));
+    return name;
+}
+
+RegistryValue read_value(const State& s, libregf_value_t* value) {
+    RegistryValue v;
+    RegfError e;
+    size_t size = 0;
+    if (libregf_value_get_utf8_name_size(value, &size, e.out()) != 1) s.fail("value name", e);
+    if (size > 0) {
+        v.name.assign(size, '\0');
+        if (libregf_value_get_utf8_name(value, reinterpret_cast<uint8_t*>(v.name.data()), size,
+                                        e.out()) != 1)
+            s.fail("value name", e);
+        v.name.resize(std::strlen(v.name.c_str()));
+    }
+    if (libregf_value_get_value_type(value, &v.type, e.out()) != 1)
+        s.fail("value " + v.name + ": type", e);
+    size_t data_size = 0;
+    if (libregf_value_get_value_data_size(value, &data_size, e.out()) != 1)
+        s.fail("value " + v.name + ": data size", e);
+    if (data_size > 0) {
+        v.data.resize(data_size);
+        if (libregf_value_get_value_data(value, reinterpret_cast<uint8_t*>(v.data.data()),
+                                         data_size, e.out()) != 1)
+            s.fail("value " + v.name + ": data", e);
+    }
+    return v;
+}
+
+uint64_t little_endian(std::span<const std::byte> data) {
+    uint64_t v = 0;
+    for (size_t i = data.size(); i-- > 0;) v = (v << 8) | std::to_integer<uint64_t>(data[i]);
+    return v;
+}
+
+}  // namespace
+
+std::string utf16le_to_utf8(std::span<const std::byte> bytes) {
+    std::vector<uint16_t> units;
+    units.reserve(bytes.size() / 2);
+    for (size_t i = 0; i + 1 < bytes.size(); i += 2) {
+        const auto unit = static_cast<uint16_t>(std::to_integer<uint16_t>(bytes[i]) |
+                                                (std::to_integer<uint16_t>(bytes[i + 1]) << 8));
+        if (unit == 0) return common::utf16_to_utf8(units);
+        units.push_back(unit);
+    }
+    std::string out = common::utf16_to_utf8(units);
+    if (bytes.size() % 2) common::append_utf8(out, 0xFFFD);  // half a code unit
+    return out;
+}
+
+std::optional<std::string> RegistryValue::as_string() const {
+    constexpr uint32_t kString = 1, kExpandString = 2, kLink = 6;
+    if (type != kString && type != kExpandString && type != kLink) return std::nullopt;
+    return utf16le_to_utf8(data);
+}
+
+std::optional<uint32_t> RegistryValue::as_dword() const {
+    constexpr uint32_t kDword = 4, kDwordBigEndian = 5;
+    if (data.size() != 4) return std::nullopt;
+    if (type == kDwordBigEndian) {
+        uint32_t v = 0;
+        for (std::byte b : data) v = (v << 8) | std::to_integer<uint32_t>(b);
+        return v;
+    }
+    (void)kDword;
+    return static_cast<uint32_t>(little_endian(data));
+}
+
+std::optional<uint64_t> RegistryValue::as_qword() const {
+    if (data.size() != 8) return std::nullopt;
+    return little_endian(data);
+}
+
+std::string RegistryKey::name() const {
+    return key_name(*handle_->file, handle_->key.get());
+}
+
+uint64_t RegistryKey::last_written() const {
+    RegfError e;
+    uint64_t filetime = 0;
+    if (libregf_key_get_last_written_time(handle_->key.get(), &filetime, e.out()) != 1)
+        handle_->file->fail("key " + name() + ": last written time", e);
+    return filetime;
+}
+
+std::vector<RegistryKey> RegistryKey::subkeys() const {
+    const State& s = *handle_->file;
+    RegfError e;
+    int count = 0;
+    if (libregf_key_get_number_of_sub_keys(handle_->key.get(), &count, e.out()) != 1)
+        s.fail("key " + name() + ": subkeys", e);
+    std::vector<RegistryKey> out;
+    out.reserve(static_cast<size_t>(std::max(count, 0)));
+    for (int i = 0; i < count; ++i) {
+        libregf_key_t* sub = nullptr;
+        if (libregf_key_get_sub_key(handle_->key.get(), i, &sub, e.out()) != 1)
+            s.fail("key " + name() + ": subkey " + std::to_string(i), e);
+        out.emplace_back(std::make_shared<Handle>(Handle{handle_->file, KeyPtr(sub)}));
+    }
+    return out;
+}
+
+std::optional<RegistryKey> RegistryKey::subkey(std::string_view path) const {
+    std::optional<RegistryKey> at = *this;
+    while (!path.empty() && at) {
+        const size_t cut = path.find('\\');
+        const std::string_view part = path.substr(0, cut);
+        path = cut == std::string_view::npos ? std::string_view() : path.substr(cut + 1);
+        if (part.empty()) continue;
+        std::optional<RegistryKey> found;
+        for (auto& k : at->subkeys())
+            if (same_name(k.name(), part)) {
+                found = std::move(k);
+                break;
+            }
+        at = std::move(found);
+    }
+    return at;
+}
+
+std::vector<RegistryValue> RegistryKey::values() const {
+    const State& s = *handle_->file;
+    RegfError e;
+    int count = 0;
+    if (libregf_key_get_number_of_values(handle_->key.get(), &count, e.out()) != 1)
+        s.fail("key " + name() + ": values", e);
+    std::vector<RegistryValue> out;
+    out.reserve(static_cast<size_t>(std::max(count, 0)));
+    for (int i = 0; i < count; ++i) {
+        libregf_value_t* raw = nullptr;
+        if (libregf_key_get_value(handle_->key.get(), i, &raw, e.out()) != 1)
+            s.fail("key " + name() + ": value " + std::to_string(i), e);
+        ValuePtr value(raw);
+        out.push_back(read_value(s, value.get()));
+    }
+    return out;
+}
+
+std::optional<RegistryValue> RegistryKey::value(std::string_view wanted) const {
+    for (auto& v : values())
+        if (same_name(v.name, wanted)) return std::move(v);
+    return std::nullopt;
+}
+
+RegistryFile::RegistryFile(std::vector<std::byte> bytes, std::string name)
+    : state_(std::make_shared<State>()) {
+    State& s = *state_;
+    s.name = std::move(name);
+    s.bytes = std::move(bytes);
+    if (s.bytes.empty()) throw Error(s.name + ": not a readable registry hive: it is empty");
+    s.io.bytes = s.bytes;
+    {
+        BfioError e;
+        if (libbfio_handle_initialize(&s.bfio, reinterpret_cast<intptr_t*>(&s.io), io_free,
+                                      io_clone, io_open, io_close, io_read, io_write, io_seek,
+                                      io_exists, io_is_open, io_get_size, 0, e.out()) != 1)
+            throw Error(s.name + ": cannot read it from memory: " + e.text());
+    }
+    RegfError e;
+    if (libregf_file_initialize(&s.file, e.out()) != 1) s.fail("libregf", e);
+    if (libregf_file_open_file_io_handle(s.file, s.bfio, LIBREGF_OPEN_READ, e.out()) != 1) {
+        libregf_file_free(&s.file, nullptr);  // never opened: nothing to close
+        s.fail("not a readable registry hive", e);
+    }
+}
+
+RegistryFile::~RegistryFile() = default;
+RegistryFile::RegistryFile(RegistryFile&&) noexcept = default;
+RegistryFile& RegistryFile::operator=(RegistryFile&&) noexcept = default;
+
+const std::string& RegistryFile::name() const {
+    return state_->name;
+}
+
+RegistryKey RegistryFile::root() const {
+    RegfError e;
+    libregf_key_t* key = nullptr;
+    const int found = libregf_file_get_root_key(state_->file, &key, e.out());
+    if (found == -1) state_->fail("root key", e);
+    if (found == 0 || !key) throw Error(state_->name + ": the hive has no root key");
+    return RegistryKey(
+        std::make_shared<RegistryKey::Handle>(RegistryKey::Handle{state_, KeyPtr(key)}));
+}
+
+std::optional<RegistryKey> RegistryFile::key(std::string_view path) const {
+    return root().subkey(path);
+}
+
+}  // namespace dflab::engine

@@ -1,0 +1,143 @@
+// dflab artifacts IMAGE... [--kind K]... [--json]: the Windows artifacts the analyzers read from
+// the image's files (registry hives first), as `analyze` stores them in its artifacts table.
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "common/text.hpp"
+#include "engine/analyzers/registry.hpp"
+#include "engine/artifact.hpp"
+#include "engine/error.hpp"
+#include "engine/time_format.hpp"
+#include "tools/command_support.hpp"
+#include "tools/commands.hpp"
+#include "tools/text_columns.hpp"
+
+namespace dflab::tools {
+
+namespace {
+
+struct ArtifactArgs {
+    ImageArgs image;
+    std::vector<std::string> kinds;
+};
+
+// A field's value as text: strings as they are, null as "-", arrays joined with ", ".
+std::string field_text(const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null()) return "-";
+    if (v.is_array()) {
+        std::vector<std::string> items;
+        for (const auto& item : v) items.push_back(field_text(item));
+        return common::join(items, ", ");
+    }
+    return v.dump();
+}
+
+// The fields as "name=value; name=value", in alphabetical order.
+std::string fields_text(const nlohmann::json& fields) {
+    std::string out;
+    for (const auto& [key, value] : fields.items())
+        out += (out.empty() ? "" : "; ") + key + "=" + field_text(value);
+    return out;
+}
+
+class ArtifactPrinter : public engine::ScanSink {
+  public:
+    explicit ArtifactPrinter(const ArtifactArgs& a) : a_(a) {}
+
+    void file(engine::FileScan&& f) override {
+        incomplete = incomplete || f.incomplete;
+        const auto* found = f.find<engine::ArtifactFindings>();
+        if (!found) return;
+        for (const auto& artifact : found->artifacts) {
+            if (artifact.kind == engine::kUnreadableArtifact) {
+                ++unreadable;
+                warn(std::to_string(found->partition) + ":" + found->path + ": " + artifact.source +
+                     ": " + field_text(artifact.fields.value("error", "")));
+            }
+            if (!wanted(artifact.kind)) continue;
+            if (a_.image.json) {
+                std::cout << engine::artifact_json(*found, artifact)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                          << "\n";
+                continue;
+            }
+            rows_.push_back({std::to_string(found->partition), found->path, artifact.kind,
+                             artifact.time ? engine::iso_utc(*artifact.time) : "-", artifact.source,
+                             fields_text(artifact.fields)});
+        }
+    }
+
+    void problem(int partition, const std::string& message) override {
+        warn("partition " + std::to_string(partition) + ": " + message);
+        incomplete = true;
+    }
+
+    // The text table, once every partition is scanned (its columns fit the longest value).
+    void finish() const {
+        if (a_.image.json) return;
+        print_columns({"PARTITION", "PATH", "KIND", "TIME", "SOURCE", "FIELDS"}, rows_, true);
+    }
+
+    bool incomplete = false;
+    size_t unreadable = 0;
+
+  private:
+    bool wanted(const std::string& kind) const {
+        return a_.kinds.empty() ||
+               std::find(a_.kinds.begin(), a_.kinds.end(), kind) != a_.kinds.end();
+    }
+
+    const ArtifactArgs& a_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+void check_kinds(const std::vector<std::string>& kinds) {
+    std::vector<std::string> known(std::begin(engine::kArtifactKinds),
+                                   std::end(engine::kArtifactKinds));
+    for (const auto& k : kinds)
+        if (std::find(known.begin(), known.end(), k) == known.end())
+            throw engine::Error("--kind '" + k +
+                                "': unknown kind (kinds: " + common::join(known, ", ") + ")");
+}
+
+}  // namespace
+
+void register_artifacts(CLI::App& app, int& exit_code) {
+    auto a = std::make_shared<ArtifactArgs>();
+    auto* cmd = app.add_subcommand(
+        "artifacts",
+        "Windows artifacts read from the image's files: registry hives (any file starting with "
+        "\"regf\") give the computer name, time zone, USB storage devices, programs run "
+        "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
+        "keys, network profiles and user accounts (docs/artifacts.md). Exit 2 when some "
+        "artifact could not be read (each named on standard error)");
+    add_image_args(cmd, a->image, true, true);
+    cmd->add_option("--kind", a->kinds,
+                    "Only artifacts of this kind (repeatable): computer_name, time_zone, "
+                    "usb_device, program_run, recent_document, user_account, typed_path, "
+                    "run_mru, search_term, autorun, network_profile, unreadable")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->take_all();
+    cmd->callback([a, &exit_code] {
+        check_kinds(a->kinds);
+        engine::AnalysisConfig config;
+        config.hashes = 0;
+        config.file_type = false;
+        config.artifacts = true;
+        const auto analyzers = engine::make_analyzers(config);
+        engine::ScanOptions o;
+        o.analyzers = &analyzers;
+        o.unallocated = false;
+        exit_code = run_isolated("artifacts", [&](engine::ChildChannel& ch) {
+            ArtifactPrinter printer(*a);
+            scan_image(a->image, o, printer, ch);
+            printer.finish();
+            if (printer.incomplete || printer.unreadable > 0) ch.result(kIncompleteExit);
+        });
+    });
+}
+
+}  // namespace dflab::tools
