@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "common/text.hpp"
 #include "common/time_format.hpp"
 #include "exercises/question_loader.hpp"
@@ -127,8 +128,22 @@ Pack load_pack(const fs::path& where) {
     if (pack.images.empty()) ctx.fail(images.mark, "a pack needs at least one image");
     if (auto f = r.get("rules")) {
         const YAML::Node& rules = list_value(ctx, *f, "a list of YARA rule files");
-        for (size_t i = 0; i < rules.size(); ++i)
-            pack.rules.push_back(pack_path(ctx, item_field(ctx, *f, i), pack.folder));
+        for (size_t i = 0; i < rules.size(); ++i) {
+            // The YARA compiler opens the file itself: a pipe or device would make it wait or
+            // grow, so only a regular file within the limit is passed on.
+            Field item = item_field(ctx, *f, i);
+            fs::path rule_file = pack_path(ctx, item, pack.folder);
+            std::error_code ec;
+            if (!fs::is_regular_file(rule_file, ec))
+                ctx.fail(item.mark, quote(rule_file.string()) +
+                                        ": not a regular file (a folder, device or pipe); not a "
+                                        "YARA rule file");
+            if (fs::file_size(rule_file, ec) > kLargestRuleFile)
+                ctx.fail(item.mark, quote(rule_file.string()) + ": larger than " +
+                                        common::size_text(kLargestRuleFile) +
+                                        "; not a YARA rule file");
+            pack.rules.push_back(std::move(rule_file));
+        }
     }
     Field questions = r.need("questions", "list the question files, e.g. [questions/01.yaml]");
     const YAML::Node& qlist = list_value(ctx, questions, "a list of question files");

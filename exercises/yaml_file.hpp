@@ -4,6 +4,7 @@
 // free-form values turned into JSON.
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -23,7 +24,15 @@ struct YamlFile {
     YAML::Node root;
 };
 
-// Reads and parses `path` (named `display` in messages). Throws common::SourceError.
+// The largest pack.yaml, question file or course file (docs/pack-format.md "Limits"); the YAML
+// is parsed within common::yaml::Limits (64 levels deep, 100000 values with aliases expanded).
+inline constexpr std::uintmax_t kLargestPackFile = std::uintmax_t{4} << 20;
+// The largest YARA rule file a pack names.
+inline constexpr std::uintmax_t kLargestRuleFile = std::uintmax_t{4} << 20;
+
+// Reads and parses `path` (named `display` in messages): a regular file of at most
+// kLargestPackFile bytes (a link to /dev/zero or a pipe is refused unread). Throws
+// common::SourceError.
 std::unique_ptr<YamlFile> read_yaml(const std::filesystem::path& path, const std::string& display);
 
 // "text" (English) or {en: ..., ru: ..., kk: ...}.
