@@ -133,7 +133,6 @@ Pack load_pack(const fs::path& where) {
             // grow, so only a regular file within the limit is passed on.
             Field item = item_field(ctx, *f, i);
             fs::path rule_file = pack_path(ctx, item, pack.folder);
-            std::error_code ec;
             if (!fs::is_regular_file(rule_file, ec))
                 ctx.fail(item.mark, quote(rule_file.string()) +
                                         ": not a regular file (a folder, device or pipe); not a "
