@@ -84,7 +84,7 @@ Pack load_pack(const fs::path& where) {
     std::error_code ec;
     fs::path file = fs::is_directory(where, ec) ? where / "pack.yaml" : where;
     std::string display = file.string();
-    auto yaml = read_yaml(file, display);
+    auto yaml = read_yaml(file, display, "pack file");
     const Source& ctx = yaml->ctx;
     MapReader r(ctx, yaml->root, ctx.at(yaml->root.Mark()), "pack.yaml",
                 {"id", "version", "title", "description", "authors", "module", "difficulty",
@@ -133,13 +133,13 @@ Pack load_pack(const fs::path& where) {
             // grow, so only a regular file within the limit is passed on.
             Field item = item_field(ctx, *f, i);
             fs::path rule_file = pack_path(ctx, item, pack.folder);
+            const std::string rel = quote(trim(common::yaml::scalar(ctx, item, "a path")));
             if (!fs::is_regular_file(rule_file, ec))
-                ctx.fail(item.mark, quote(rule_file.string()) +
-                                        ": not a regular file (a folder, device or pipe); not a "
-                                        "YARA rule file");
+                ctx.fail(item.mark, rel +
+                                        " is not a regular file (a folder, device or pipe); "
+                                        "name a YARA rule file");
             if (fs::file_size(rule_file, ec) > kLargestRuleFile)
-                ctx.fail(item.mark, quote(rule_file.string()) + ": larger than " +
-                                        common::size_text(kLargestRuleFile) +
+                ctx.fail(item.mark, rel + " is larger than " + common::size_text(kLargestRuleFile) +
                                         "; not a YARA rule file");
             pack.rules.push_back(std::move(rule_file));
         }

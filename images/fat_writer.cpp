@@ -527,7 +527,7 @@ class FatWriter final : public FileSystemWriter {
                        "more than one); spread the files over more folders";
             }
             if (contains(line, "Disk full"))
-                return "partition " + partition_ +
+                return (partition_.empty() ? "the partition" : "partition " + partition_) +
                        " is full; make the partition larger or the files smaller";
             if (contains(line, "no match for target") || contains(line, "Bad target"))
                 return "the folder " + parent + " does not exist; make it first (mkdir)";
