@@ -110,6 +110,28 @@ TEST(RecipeInputLimits, NestingTenThousandLevelsDeepIsRefusedAtLevel65) {
     expect_no_output(dir);
 }
 
+TEST(RecipeInputLimits, MoreThan100000ValuesAreRefusedWithoutAliasesToo) {
+    fs::path dir = test::temp_dir();
+    std::string text = "x: [1";
+    for (int i = 1; i < 100001; ++i) text += ",1";
+    write(dir / "recipe.yaml", text + "]\n");
+    auto r = build_in(dir);
+    // The map, the key and the list are 3 values; scalar number 99,998 (at column 5 + 2 x
+    // 99,997) is value 100,001.
+    expect_one_line_error(r, "recipe.yaml:1:199999: more than 100000 values; split the file");
+    expect_no_output(dir);
+}
+
+TEST(RecipeInputLimits, AnAliasInsideTheValueItNamesIsRefused) {
+    fs::path dir = test::temp_dir();
+    write(dir / "recipe.yaml", "a: &a [*a]\n");
+    auto r = build_in(dir);
+    expect_one_line_error(r,
+                          "recipe.yaml:1:8: an alias refers to the value it stands in; a value "
+                          "cannot contain itself");
+    expect_no_output(dir);
+}
+
 TEST(RecipeInputLimits, AnAssetThatIsALinkToDevZeroIsRefused) {
     fs::path dir = test::temp_dir();
     fs::create_symlink("/dev/zero", dir / "zero.bin");
