@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/hostile_yaml.hpp"
 #include "tests/support/pack_helpers.hpp"
 
 namespace dflab {
@@ -43,26 +44,10 @@ void expect_refused(const fs::path& dir, const std::string& message) {
     for (const std::string args : {"validate pack", "build pack -o out"}) {
         auto r = pack_in(dir, args);
         EXPECT_EQ(r.exit_code, 1) << args << ": " << r.err;
-        EXPECT_EQ(r.err, "dflab: " + message + "\n") << args;
+        EXPECT_EQ(r.err, "dflab: " + message + "\n") << args;  // one line
         EXPECT_EQ(r.err.find("/tmp/"), std::string::npos) << r.err;
     }
     EXPECT_FALSE(fs::exists(dir / "out"));
-}
-
-// Nine levels of nine aliases each (10^9 values expanded); see test_recipe_input_limits.cpp for
-// the count: the first alias on line 6 (column 8) passes 100,000 values.
-std::string billion_laughs() {
-    const std::string lol = R"("lol")";
-    std::string text = "a: &a [" + lol;
-    for (int i = 1; i < 9; ++i) text += "," + lol;
-    text += "]\n";
-    for (char level = 'b'; level <= 'i'; ++level) {
-        const std::string alias = std::string("*") + static_cast<char>(level - 1);
-        text += std::string(1, level) + ": &" + level + " [" + alias;
-        for (int i = 1; i < 9; ++i) text += "," + alias;
-        text += "]\n";
-    }
-    return text;
 }
 
 TEST(PackInputLimits, APackYamlThatLinksToDevZeroIsRefusedUnread) {
@@ -95,15 +80,13 @@ TEST(PackInputLimits, AQuestionFileThatLinksOutsideThePackIsRefused) {
 
 TEST(PackInputLimits, AQuestionFileOver4MiBIsRefused) {
     fs::path dir = pack_copy();
-    std::string text = "id: big\n";
-    while (text.size() < (5u << 20)) text += "# " + std::string(77, 'x') + "\n";
-    write(dir / kQuestion, text);
+    write(dir / kQuestion, test::padded_text("id: big\n", 5u << 20));
     expect_refused(dir, kQuestion + ": larger than 4 MiB; not a question file");
 }
 
 TEST(PackInputLimits, AnAliasBombInAQuestionFileIsRefused) {
     fs::path dir = pack_copy();
-    write(dir / kQuestion, billion_laughs());
+    write(dir / kQuestion, test::billion_laughs());
     expect_refused(dir, kQuestion +
                             ":6:8: aliases expand to more than 100000 values (an alias counts "
                             "every value it stands for); write fewer aliases");

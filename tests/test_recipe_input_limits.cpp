@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/hostile_yaml.hpp"
 
 namespace dflab {
 namespace {
@@ -67,31 +68,16 @@ TEST(RecipeInputLimits, AFifoIsRefusedWithoutWaitingForAWriter) {
 
 TEST(RecipeInputLimits, ARecipeOver4MiBIsRefused) {
     fs::path dir = test::temp_dir();
-    std::string text = "name: big\n";
-    while (text.size() < (5u << 20)) text += "# " + std::string(77, 'x') + "\n";
-    write(dir / "recipe.yaml", text);
+    write(dir / "recipe.yaml", test::padded_text("name: big\n", 5u << 20));
     auto r = build_in(dir);
     expect_one_line_error(r, "recipe.yaml: larger than 4 MiB; not a recipe");
     expect_no_output(dir);
 }
 
-// The classic "billion laughs": nine levels of nine aliases each, 10^9 values once expanded, in
-// under 1 KiB. Counted as docs/recipe-format.md says (an alias counts every value it stands
-// for): lines 1 to 5 hold 74,740 values with the key and list of line 6; the first *e adds
-// 66,430 (the list on line 5, its 9 aliases of 7,381 each and itself) and passes 100,000.
+// test::billion_laughs (tests/support/hostile_yaml.hpp) says how the values are counted.
 TEST(RecipeInputLimits, AnAliasBombIsRefusedWhereItPassesTheLimit) {
     fs::path dir = test::temp_dir();
-    const std::string lol = R"("lol")";
-    std::string text = "a: &a [" + lol;
-    for (int i = 1; i < 9; ++i) text += "," + lol;
-    text += "]\n";
-    for (char level = 'b'; level <= 'i'; ++level) {
-        const std::string alias = std::string("*") + static_cast<char>(level - 1);
-        text += std::string(1, level) + ": &" + level + " [" + alias;
-        for (int i = 1; i < 9; ++i) text += "," + alias;
-        text += "]\n";
-    }
-    write(dir / "recipe.yaml", text);
+    write(dir / "recipe.yaml", test::billion_laughs());
     auto r = build_in(dir);
     // Line 6 is "f: &f [*e,...": the first alias stands at column 8.
     expect_one_line_error(r,
