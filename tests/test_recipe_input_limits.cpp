@@ -48,52 +48,46 @@ void expect_one_line_error(const test::CommandResult& r, const std::string& mess
     EXPECT_EQ(r.err.find("/tmp/"), std::string::npos) << r.err;
 }
 
+// `dflab image build` refuses recipe.yaml in `dir` with exactly `message` and leaves nothing.
+void expect_refused(const fs::path& dir, const std::string& message) {
+    expect_one_line_error(build_in(dir), message);
+    expect_no_output(dir);
+}
+
 TEST(RecipeInputLimits, ALinkToDevZeroIsRefusedUnread) {
     fs::path dir = test::temp_dir();
     fs::create_symlink("/dev/zero", dir / "recipe.yaml");
-    auto r = build_in(dir);
-    expect_one_line_error(
-        r, "recipe.yaml: not a regular file (a folder, device or pipe); not a recipe");
-    expect_no_output(dir);
+    expect_refused(dir, "recipe.yaml: not a regular file (a folder, device or pipe); not a recipe");
 }
 
 TEST(RecipeInputLimits, AFifoIsRefusedWithoutWaitingForAWriter) {
     fs::path dir = test::temp_dir();
     ASSERT_EQ(::mkfifo((dir / "recipe.yaml").c_str(), 0600), 0);
-    auto r = build_in(dir);
-    expect_one_line_error(
-        r, "recipe.yaml: not a regular file (a folder, device or pipe); not a recipe");
-    expect_no_output(dir);
+    expect_refused(dir, "recipe.yaml: not a regular file (a folder, device or pipe); not a recipe");
 }
 
 TEST(RecipeInputLimits, ARecipeOver4MiBIsRefused) {
     fs::path dir = test::temp_dir();
     write(dir / "recipe.yaml", test::padded_text("name: big\n", 5u << 20));
-    auto r = build_in(dir);
-    expect_one_line_error(r, "recipe.yaml: larger than 4 MiB; not a recipe");
-    expect_no_output(dir);
+    expect_refused(dir, "recipe.yaml: larger than 4 MiB; not a recipe");
 }
 
 // test::billion_laughs (tests/support/hostile_yaml.hpp) says how the values are counted.
 TEST(RecipeInputLimits, AnAliasBombIsRefusedWhereItPassesTheLimit) {
     fs::path dir = test::temp_dir();
     write(dir / "recipe.yaml", test::billion_laughs());
-    auto r = build_in(dir);
     // Line 6 is "f: &f [*e,...": the first alias stands at column 8.
-    expect_one_line_error(r,
-                          "recipe.yaml:6:8: aliases expand to more than 100000 values (an alias "
-                          "counts every value it stands for); write fewer aliases");
-    expect_no_output(dir);
+    expect_refused(dir,
+                   "recipe.yaml:6:8: aliases expand to more than 100000 values (an alias "
+                   "counts every value it stands for); write fewer aliases");
 }
 
 TEST(RecipeInputLimits, NestingTenThousandLevelsDeepIsRefusedAtLevel65) {
     fs::path dir = test::temp_dir();
     write(dir / "recipe.yaml", "x: " + std::string(10000, '[') + std::string(10000, ']') + "\n");
-    auto r = build_in(dir);
     // The top map is level 1, the 64th '[' (column 3 + 64) would be level 65.
-    expect_one_line_error(
-        r, "recipe.yaml:1:67: nested more than 64 levels deep; flatten the lists and maps");
-    expect_no_output(dir);
+    expect_refused(dir,
+                   "recipe.yaml:1:67: nested more than 64 levels deep; flatten the lists and maps");
 }
 
 TEST(RecipeInputLimits, MoreThan100000ValuesAreRefusedWithoutAliasesToo) {
@@ -101,21 +95,17 @@ TEST(RecipeInputLimits, MoreThan100000ValuesAreRefusedWithoutAliasesToo) {
     std::string text = "x: [1";
     for (int i = 1; i < 100001; ++i) text += ",1";
     write(dir / "recipe.yaml", text + "]\n");
-    auto r = build_in(dir);
     // The map, the key and the list are 3 values; scalar number 99,998 (at column 5 + 2 x
     // 99,997) is value 100,001.
-    expect_one_line_error(r, "recipe.yaml:1:199999: more than 100000 values; split the file");
-    expect_no_output(dir);
+    expect_refused(dir, "recipe.yaml:1:199999: more than 100000 values; split the file");
 }
 
 TEST(RecipeInputLimits, AnAliasInsideTheValueItNamesIsRefused) {
     fs::path dir = test::temp_dir();
     write(dir / "recipe.yaml", "a: &a [*a]\n");
-    auto r = build_in(dir);
-    expect_one_line_error(r,
-                          "recipe.yaml:1:8: an alias refers to the value it stands in; a value "
-                          "cannot contain itself");
-    expect_no_output(dir);
+    expect_refused(dir,
+                   "recipe.yaml:1:8: an alias refers to the value it stands in; a value "
+                   "cannot contain itself");
 }
 
 TEST(RecipeInputLimits, AnAssetThatIsALinkToDevZeroIsRefused) {
@@ -125,11 +115,9 @@ TEST(RecipeInputLimits, AnAssetThatIsALinkToDevZeroIsRefused) {
           "name: asset\nstart: 2023-08-19T12:00:00Z\ndisk:\n  size: 16MiB\n  table: none\n"
           "  partitions:\n    - id: p\n      filesystem: fat16\nactions:\n"
           "  - write: /ZERO.BIN\n    asset: zero.bin\n");
-    auto r = build_in(dir);
-    expect_one_line_error(r,
-                          "recipe.yaml:11:12: asset 'zero.bin' is not a regular file (a folder, "
-                          "device or pipe); name a file");
-    expect_no_output(dir);
+    expect_refused(dir,
+                   "recipe.yaml:11:12: asset 'zero.bin' is not a regular file (a folder, "
+                   "device or pipe); name a file");
 }
 
 // The number of root folder entries mkfs.fat gives a 16 MiB FAT16 volume, read from the boot
