@@ -174,7 +174,8 @@ class Builder {
     }
 
     // Runs `step`; an error it throws that does not yet name the recipe gets the place of the
-    // recipe line it comes from ("recipe.yaml:14:5: /f512.txt: the FAT16 root folder is full").
+    // recipe line it comes from ("recipe.yaml:14:5: /f512.txt: the FAT16 root folder is full"),
+    // and loses the paths of the build's temporary folders (the partition images lie there).
     template <typename Step>
     static void at(const SourceMark& mark, Step&& step) {
         try {
@@ -182,8 +183,11 @@ class Builder {
         } catch (const common::Interrupted&) {
             throw;
         } catch (const Error& e) {
-            const std::string message = e.what();
-            if (mark.file.empty() || message.starts_with(mark.file + ":")) throw;
+            const std::string message = without_temporary_paths(e.what());
+            if (mark.file.empty() || message.starts_with(mark.file + ":")) {
+                if (message == e.what()) throw;
+                throw Error(message);
+            }
             throw Error(mark.str() + ": " + message);
         }
     }
