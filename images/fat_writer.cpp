@@ -56,7 +56,7 @@ bool contains(const std::string& text, std::string_view part) {
 // A name FAT (and Windows) cannot hold, or "" when it can: mtools fails on these without a word
 // (and crashes on a name past 255 characters).
 std::string bad_fat_name(const std::string& name) {
-    if (name.size() > 255) return "is longer than 255 characters";
+    if (common::count_chars(name) > 255) return "is longer than 255 characters";
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f) return "holds a control character";
     if (name.find_first_of("\"*<>?\\|") != std::string::npos) return "holds one of \" * < > ? \\ |";
