@@ -19,6 +19,7 @@
 
 #include <date/tz.h>
 
+#include "common/input_file.hpp"
 #include "common/text.hpp"
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
@@ -360,7 +361,7 @@ class FatWriter final : public FileSystemWriter {
             run(args, environment(time), spec.id.empty() ? "the partition" : "partition " + spec.id,
                 [&](const ToolResult&, const std::string& line) -> std::string {
                     if (contains(line, "too small or a too large"))
-                        return std::to_string(size) + " bytes is too small or too large for FAT" +
+                        return common::size_text(size) + " is too small or too large for FAT" +
                                std::to_string(bits) +
                                "; choose another size, or fat12 for a small and fat32 for a large "
                                "partition";
