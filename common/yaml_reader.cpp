@@ -1,7 +1,12 @@
 #include "common/yaml_reader.hpp"
 
-#include <algorithm>
+#include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "common/input_file.hpp"
 #include "common/text.hpp"
 
 namespace dflab::common::yaml {
@@ -32,6 +37,104 @@ Field make_field(const Source& src, std::string key, const YAML::Node& node,
     return f;
 }
 
+// Walks the parser's events before the tree is built and stops the parse at the first value that
+// passes a limit. Each anchored value's size (values, aliases inside expanded) and height are kept,
+// so an alias adds what it would bring in without anything being expanded.
+class LimitCheck : public YAML::EventHandler {
+  public:
+    LimitCheck(const Source& src, const Limits& limits) : src_(src), limits_(limits) {}
+
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  const std::string&) override {
+        leaf(mark, anchor);
+    }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        auto it = done_.find(anchor);
+        if (it == done_.end())
+            src_.fail(src_.at(mark),
+                      "an alias refers to the value it stands in; a value cannot contain itself");
+        add(mark, it->second.values, it->second.height, true);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        start(mark, anchor);
+    }
+    void OnSequenceEnd() override { end(); }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        start(mark, anchor);
+    }
+    void OnMapEnd() override { end(); }
+
+  private:
+    struct Size {
+        uint64_t values = 1;  // the value and all below it, aliases expanded
+        int height = 1;       // levels, the value's own included
+    };
+    struct Open {
+        YAML::anchor_t anchor;
+        Size size;
+    };
+
+    uint64_t capped(uint64_t a, uint64_t b) const {
+        return std::min(a + std::min(b, limits_.values + 1), limits_.values + 1);
+    }
+    // A value of `size` at the current level: counted, its depth checked, added to its parent.
+    void add(const YAML::Mark& mark, uint64_t values, int height, bool alias) {
+        if (static_cast<int>(open_.size()) + height > limits_.depth)
+            src_.fail(src_.at(mark), "nested more than " + std::to_string(limits_.depth) +
+                                         " levels deep" + (alias ? " (aliases expanded)" : "") +
+                                         "; flatten the lists and maps");
+        total_ = capped(total_, values);
+        if (total_ > limits_.values)
+            src_.fail(
+                src_.at(mark),
+                alias ? "aliases expand to more than " + std::to_string(limits_.values) +
+                            " values (an alias counts every value it stands for); write "
+                            "fewer aliases"
+                      : "more than " + std::to_string(limits_.values) + " values; split the file");
+        if (open_.empty()) return;
+        Size& parent = open_.back().size;
+        parent.values = capped(parent.values, values);
+        parent.height = std::max(parent.height, height + 1);
+    }
+    void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        add(mark, 1, 1, false);
+        if (anchor) done_[anchor] = Size{};
+    }
+    void start(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        add(mark, 1, 1, false);
+        open_.push_back(Open{anchor, Size{}});
+    }
+    void end() {
+        Open closed = open_.back();
+        open_.pop_back();
+        if (!open_.empty()) {
+            // Its own 1 was added at its start.
+            Size& parent = open_.back().size;
+            parent.values = capped(parent.values, closed.size.values - 1);
+            parent.height = std::max(parent.height, closed.size.height + 1);
+        }
+        // The total already holds what is inside; only later aliases to it add again.
+        if (closed.anchor) done_[closed.anchor] = closed.size;
+    }
+
+    const Source& src_;
+    const Limits& limits_;
+    uint64_t total_ = 0;
+    std::vector<Open> open_;
+    std::map<YAML::anchor_t, Size> done_;
+};
+
+[[noreturn]] void broken(const Source& src, const YAML::Exception& e) {
+    throw SourceError(src.at(e.mark), "the YAML is broken: " + e.msg +
+                                          "; fix the syntax here (indentation, a missing ':' "
+                                          "or a closing bracket or quote)");
+}
+
 }  // namespace
 
 SourceMark Source::at_line_byte(int line, int byte_column) const {
@@ -54,18 +157,37 @@ std::string Source::expand(const Field&, const std::string& raw) const {
     return raw;
 }
 
-YAML::Node parse_source(Source& src, std::string text) {
+YAML::Node parse_source(Source& src, std::string text, const Limits& limits) {
     src.source = std::move(text);
     src.line_start.assign(1, 0);
     for (size_t i = 0; i < src.source.size(); ++i)
         if (src.source[i] == '\n') src.line_start.push_back(i + 1);
     try {
+        // First the events only (YAML::Load reads the first document; so does this), then the
+        // tree, once it is known to be within the limits.
+        std::istringstream in(src.source);
+        YAML::Parser parser(in);
+        LimitCheck check(src, limits);
+        parser.HandleNextDocument(check);
         return YAML::Load(src.source);
     } catch (const YAML::Exception& e) {
-        throw SourceError(src.at(e.mark), "the YAML is broken: " + e.msg +
-                                              "; fix the syntax here (indentation, a missing ':' "
-                                              "or a closing bracket or quote)");
+        broken(src, e);
     }
+}
+
+YAML::Node parse_source_file(Source& src, const std::filesystem::path& path, std::uintmax_t largest,
+                             std::string_view what, const Limits& limits) {
+    std::string text;
+    try {
+        text = read_input_file(path, largest, what);
+    } catch (const Error& e) {
+        // read_input_file names `path`; messages name the file as the reader does.
+        std::string_view message = e.what();
+        const std::string prefix = one_line(path.string()) + ": ";
+        if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
+        throw SourceError(src.file, std::string(message));
+    }
+    return parse_source(src, std::move(text), limits);
 }
 
 std::string kind_of(const YAML::Node& n) {

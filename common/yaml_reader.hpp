@@ -6,8 +6,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/source_error.hpp"
@@ -46,9 +48,25 @@ struct Source {
     virtual std::string expand(const Field& f, const std::string& raw) const;
 };
 
+// How much YAML a file may hold once parsed (docs/recipe-format.md, docs/pack-format.md "Limits").
+// Values are counted with aliases expanded: an alias counts every value of what it refers to, so
+// a "billion laughs" file (aliases of aliases) is refused before anything walks it.
+struct Limits {
+    int depth = 64;            // levels of nested lists and maps
+    uint64_t values = 100000;  // scalars, lists and maps, keys included, aliases expanded
+};
+
 // Takes `text` as the source (positions are counted in it) and parses it as YAML; throws
-// SourceError at the spot where the YAML is broken.
-YAML::Node parse_source(Source& src, std::string text);
+// SourceError at the spot where the YAML is broken or passes a limit: "FILE:LINE:COLUMN: aliases
+// expand to more than 100000 values; ...", "...: nested more than 64 levels deep; ...",
+// "...: more than 100000 values; ...", "...: an alias refers to the value it stands in; ...".
+YAML::Node parse_source(Source& src, std::string text, const Limits& limits = {});
+
+// The text of the YAML file `path` (named `src.file` in messages) read as common::read_input_file
+// reads it (a regular file, at most `largest` bytes; `what` names what it should be, "recipe"),
+// and parsed as parse_source does. Every error is a SourceError naming `src.file`.
+YAML::Node parse_source_file(Source& src, const std::filesystem::path& path, std::uintmax_t largest,
+                             std::string_view what, const Limits& limits = {});
 
 // "a single value", "a list", "a map" or "empty", for messages.
 std::string kind_of(const YAML::Node& n);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "common/text.hpp"
 #include "common/time_format.hpp"
 #include "exercises/question_loader.hpp"
@@ -83,7 +84,7 @@ Pack load_pack(const fs::path& where) {
     std::error_code ec;
     fs::path file = fs::is_directory(where, ec) ? where / "pack.yaml" : where;
     std::string display = file.string();
-    auto yaml = read_yaml(file, display);
+    auto yaml = read_yaml(file, display, "pack file");
     const Source& ctx = yaml->ctx;
     MapReader r(ctx, yaml->root, ctx.at(yaml->root.Mark()), "pack.yaml",
                 {"id", "version", "title", "description", "authors", "module", "difficulty",
@@ -127,8 +128,21 @@ Pack load_pack(const fs::path& where) {
     if (pack.images.empty()) ctx.fail(images.mark, "a pack needs at least one image");
     if (auto f = r.get("rules")) {
         const YAML::Node& rules = list_value(ctx, *f, "a list of YARA rule files");
-        for (size_t i = 0; i < rules.size(); ++i)
-            pack.rules.push_back(pack_path(ctx, item_field(ctx, *f, i), pack.folder));
+        for (size_t i = 0; i < rules.size(); ++i) {
+            // The YARA compiler opens the file itself: a pipe or device would make it wait or
+            // grow, so only a regular file within the limit is passed on.
+            Field item = item_field(ctx, *f, i);
+            fs::path rule_file = pack_path(ctx, item, pack.folder);
+            const std::string rel = quote(trim(common::yaml::scalar(ctx, item, "a path")));
+            if (!fs::is_regular_file(rule_file, ec))
+                ctx.fail(item.mark, rel +
+                                        " is not a regular file (a folder, device or pipe); "
+                                        "name a YARA rule file");
+            if (fs::file_size(rule_file, ec) > kLargestRuleFile)
+                ctx.fail(item.mark, rel + " is larger than " + common::size_text(kLargestRuleFile) +
+                                        "; not a YARA rule file");
+            pack.rules.push_back(std::move(rule_file));
+        }
     }
     Field questions = r.need("questions", "list the question files, e.g. [questions/01.yaml]");
     const YAML::Node& qlist = list_value(ctx, questions, "a list of question files");

@@ -237,7 +237,7 @@ Expectation parse_expect(const Source& ctx, const Field& f) {
 }  // namespace
 
 Question load_question(const std::filesystem::path& path, const std::string& display) {
-    auto file = read_yaml(path, display);
+    auto file = read_yaml(path, display, "question file");
     const Source& ctx = file->ctx;
     MapReader r(
         ctx, file->root, ctx.at(file->root.Mark()), "the question",

@@ -1,8 +1,5 @@
 #include "exercises/yaml_file.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "common/text.hpp"
 
 namespace dflab::exercises::detail {
@@ -16,19 +13,14 @@ using common::yaml::kind_of;
 using common::yaml::scalar;
 using common::yaml::text_value;
 
-std::unique_ptr<YamlFile> read_yaml(const fs::path& path, const std::string& display) {
+std::unique_ptr<YamlFile> read_yaml(const fs::path& path, const std::string& display,
+                                    std::string_view what) {
     auto file = std::make_unique<YamlFile>();
     Source& ctx = file->ctx;
     ctx.file = display;
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
-        throw SourceError(display, fs::exists(path, ec) ? "is not a regular file; name a .yaml file"
-                                                        : "does not exist; check the path");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SourceError(display, "cannot open the file; check its permissions");
-    std::ostringstream text;
-    text << in.rdbuf();
-    file->root = common::yaml::parse_source(ctx, text.str());
+    if (!fs::exists(path, ec)) throw SourceError(display, "does not exist; check the path");
+    file->root = common::yaml::parse_source_file(ctx, path, kLargestPackFile, what);
     if (!file->root.IsDefined() || file->root.IsNull())
         throw SourceError(common::SourceMark{display, 1, 1}, "the file is empty");
     return file;

@@ -4,10 +4,12 @@
 // free-form values turned into JSON.
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "common/yaml_reader.hpp"
 #include "exercises/pack.hpp"
@@ -23,8 +25,17 @@ struct YamlFile {
     YAML::Node root;
 };
 
-// Reads and parses `path` (named `display` in messages). Throws common::SourceError.
-std::unique_ptr<YamlFile> read_yaml(const std::filesystem::path& path, const std::string& display);
+// The largest pack.yaml, question file or course file (docs/pack-format.md "Limits"); the YAML
+// is parsed within common::yaml::Limits (64 levels deep, 100000 values with aliases expanded).
+inline constexpr std::uintmax_t kLargestPackFile = std::uintmax_t{4} << 20;
+// The largest YARA rule file a pack names.
+inline constexpr std::uintmax_t kLargestRuleFile = std::uintmax_t{4} << 20;
+
+// Reads and parses `path` (named `display` in messages; `what` names what it should be, "question
+// file"): a regular file of at most kLargestPackFile bytes (a link to /dev/zero or a pipe is
+// refused unread). Throws common::SourceError.
+std::unique_ptr<YamlFile> read_yaml(const std::filesystem::path& path, const std::string& display,
+                                    std::string_view what);
 
 // "text" (English) or {en: ..., ru: ..., kk: ...}.
 LocalText local_text(const Source& ctx, const Field& f);

@@ -9,11 +9,11 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 
+#include "common/input_file.hpp"
 #include "engine/error.hpp"
+#include "images/recipe_parser.hpp"
 
 namespace dflab::images {
 
@@ -175,10 +175,8 @@ std::vector<std::byte> decode_base64(const std::string& input) {
 }
 
 std::vector<std::byte> read_asset(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read asset " + path + ": " + std::strerror(errno));
-    std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw Error("cannot read asset " + path + ": read error");
+    // A regular file only, within the limit the recipe parser checked (it may have changed since).
+    const std::string data = common::read_input_file(path, kLargestAsset, "recipe asset");
     std::vector<std::byte> bytes(data.size());
     std::memcpy(bytes.data(), data.data(), data.size());
     return bytes;

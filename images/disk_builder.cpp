@@ -107,7 +107,7 @@ class Builder {
                               folder_.path() / (spec.id + ".fs"),
                               make_file_system_writer(spec.filesystem),
                               {}};
-            st.writer->format(spec, st.image, spec.size, first_time());
+            at(spec.mark, [&] { st.writer->format(spec, st.image, spec.size, first_time()); });
             parts_.emplace(spec.id, std::move(st));
         }
         uint64_t applied = 0;
@@ -173,8 +173,27 @@ class Builder {
         return nullptr;
     }
 
+    // Runs `step`; an error it throws that does not yet name the recipe gets the place of the
+    // recipe line it comes from ("recipe.yaml:14:5: /f512.txt: the FAT16 root folder is full"),
+    // and loses the paths of the build's temporary folders (the partition images lie there).
+    template <typename Step>
+    static void at(const SourceMark& mark, Step&& step) {
+        try {
+            step();
+        } catch (const common::Interrupted&) {
+            throw;
+        } catch (const Error& e) {
+            const std::string message = without_temporary_paths(e.what());
+            if (mark.file.empty() || message.starts_with(mark.file + ":")) {
+                if (message == e.what()) throw;
+                throw Error(message);
+            }
+            throw Error(mark.str() + ": " + message);
+        }
+    }
+
     void apply(const Action& a) {
-        std::visit([&](const auto& kind) { apply_kind(a, kind); }, a.kind);
+        at(a.mark, [&] { std::visit([&](const auto& kind) { apply_kind(a, kind); }, a.kind); });
     }
 
     void apply_kind(const Action& a, const MakeDirectory& k) {

@@ -153,7 +153,8 @@ class ExtWriter final : public FileSystemWriter {
 
   private:
     std::string tool_error(const std::string& tool, const std::string& what) const {
-        return tool + ": " + image_.string() + ": " + what;
+        // Inside a build the image lies in its temporary folder: named by its file name only.
+        return without_temporary_paths(tool + ": " + image_.string() + ": " + what);
     }
     std::map<std::string, std::string> environment(int64_t time) const;
     ToolResult run(const std::vector<std::string>& argv, int64_t time) const;
@@ -538,6 +539,12 @@ void ExtWriter::flush() {
     content_files_.clear();
     if (!failure.empty()) {
         failed_ = true;
+        // "write /a.bin: write: Could not allocate block in ext2 filesystem": the file system is
+        // full, said in dflab's words (the action is the part before the first ": ").
+        if (failure.find("Could not allocate") != std::string::npos)
+            throw Error(tool_error("ext", failure.substr(0, failure.find(": ")) +
+                                              ": the partition is full; make it larger or the "
+                                              "files smaller"));
         throw Error(tool_error("debugfs", failure));
     }
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -18,6 +19,8 @@
 
 #include <date/tz.h>
 
+#include "common/input_file.hpp"
+#include "common/text.hpp"
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
 #include "engine/tsk_handles.hpp"
@@ -34,16 +37,37 @@ using engine::Error;
 // Child processes (images/run_tool.hpp).
 
 // Runs argv[0] with the writer's environment additions, in a new session (no controlling
-// terminal, so mtools can never stop to ask a question); throws "TOOL: SUBJECT: first line of its
-// error output" when it fails.
+// terminal, so mtools can never stop to ask a question); throws "SUBJECT: what went wrong" in the
+// writer's words (`explain`) or "TOOL: SUBJECT: first line of its error output".
 void run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-         const std::string& subject) {
+         const std::string& subject, decltype(ToolOptions::explain) explain = {}) {
     ToolOptions options;
     options.env = env;
     options.new_session = true;
     options.subject = subject;
     options.package = argv.front() == "mkfs.fat" ? "dosfstools" : "mtools";
+    options.explain = std::move(explain);
     run_tool(argv, options);
+}
+
+bool contains(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
+
+// A name FAT (and Windows) cannot hold, or "" when it can: mtools fails on these without a word
+// (and crashes on a name past 255 characters).
+std::string bad_fat_name(const std::string& name) {
+    if (common::count_chars(name) > 255) return "is longer than 255 characters";
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f) return "holds a control character";
+    if (name.find_first_of("\"*<>?\\|") != std::string::npos) return "holds one of \" * < > ? \\ |";
+    std::string upper;
+    for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    static const std::set<std::string> devices = {
+        "CON",  "PRN",  "AUX",  "NUL",  "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
+        "COM8", "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9"};
+    if (devices.contains(upper)) return "is the name of a DOS device";
+    return "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,7 +216,8 @@ Geometry read_geometry(ImageFile& image) {
     return g;
 }
 
-constexpr TSK_INUM_T kFirstNormalInode = 3;  // FATFS_FIRST_NORMINO
+constexpr TSK_INUM_T kFirstNormalInode = 3;          // FATFS_FIRST_NORMINO
+constexpr uint64_t kLargestFatFile = 0xFFFFFFFFull;  // a 32-bit size field
 
 // Byte offset in the image of the 32-byte directory entry that TSK numbers `inode`.
 uint64_t entry_offset(const Geometry& g, TSK_INUM_T inode) {
@@ -309,6 +334,7 @@ class FatWriter final : public FileSystemWriter {
                 int64_t time) override {
         const std::string where = spec.mark.file.empty() ? image.string() : spec.mark.str();
         clock_.set_zone(spec.timezone);
+        partition_ = spec.id;
         int bits = type_ == FileSystemType::Fat12 ? 12 : type_ == FileSystemType::Fat16 ? 16 : 32;
         std::vector<std::string> argv = {"mkfs.fat", "--invariant", "-F", std::to_string(bits),
                                          "-S",       "512",         "-i", serial(spec, size, time)};
@@ -332,7 +358,15 @@ class FatWriter final : public FileSystemWriter {
             std::vector<std::string> args = argv;
             args.insert(args.end(), extra.begin(), extra.end());
             args.push_back(image.string());
-            run(args, environment(time), image.string());
+            run(args, environment(time), spec.id.empty() ? "the partition" : "partition " + spec.id,
+                [&](const ToolResult&, const std::string& line) -> std::string {
+                    if (contains(line, "too small or a too large"))
+                        return common::size_text(size) + " is too small or too large for FAT" +
+                               std::to_string(bits) +
+                               "; choose another size, or fat12 for a small and fat32 for a large "
+                               "partition";
+                    return "";
+                });
         };
         if (spec.cluster_size) {
             make({});
@@ -370,7 +404,8 @@ class FatWriter final : public FileSystemWriter {
     void make_directory(const std::string& path, int64_t time) override {
         check_path(path);
         dos_stamp(clock_, time, path);
-        run({"mmd", "-i", image().string(), "::" + path}, environment(time), path);
+        run({"mmd", "-i", image().string(), "::" + path}, environment(time), path,
+            explain_mtools(path));
         settle(path, Times{time, time, std::nullopt, time});
     }
 
@@ -378,6 +413,10 @@ class FatWriter final : public FileSystemWriter {
                     int64_t time) override {
         check_path(path);
         dos_stamp(clock_, time, path);
+        if (content.size() > kLargestFatFile)
+            throw Error(path + ": " + std::to_string(content.size()) +
+                        " bytes is more than a FAT file can hold (4 GiB less one byte); make it "
+                        "smaller or use another file system");
         const fs::path host = tmp_.path() / "content";
         {
             std::ofstream out(host, std::ios::binary | std::ios::trunc);
@@ -390,7 +429,7 @@ class FatWriter final : public FileSystemWriter {
         if (::utimensat(AT_FDCWD, host.c_str(), times.data(), 0) != 0)
             throw Error("fat writer: " + host.string() + ": " + std::strerror(errno));
         run({"mcopy", "-m", "-D", "o", "-i", image().string(), host.string(), "::" + path},
-            environment(time), path);
+            environment(time), path, explain_mtools(path));
         settle(path, Times{time, time, std::nullopt, time});
     }
 
@@ -406,7 +445,7 @@ class FatWriter final : public FileSystemWriter {
         check_path(from);
         check_path(to);
         run({"mmove", "-D", "o", "-i", image().string(), "::" + from, "::" + to}, environment(time),
-            from);
+            from, explain_mtools(to));
         settle(to, Times{});  // FAT has no change time; only the case of a short name to fix
     }
 
@@ -460,8 +499,41 @@ class FatWriter final : public FileSystemWriter {
     static void check_path(const std::string& path) {
         if (path.size() < 2 || path.front() != '/' || path.back() == '/')
             throw Error("fat writer: " + path + ": not an absolute path of a file or folder");
-        if (path.find_first_of("*?\\") != std::string::npos)
-            throw Error("fat writer: " + path + ": FAT names cannot hold * ? or \\");
+        for (size_t start = 1; start < path.size();) {
+            size_t end = std::min(path.find('/', start), path.size());
+            const std::string name = path.substr(start, end - start);
+            if (std::string why = bad_fat_name(name); !why.empty())
+                throw Error(path + ": the name " + common::quote(name) + " " + why +
+                            ", which FAT does not allow; rename it");
+            start = end + 1;
+        }
+    }
+
+    // What an mtools failure while writing `path` means, in the writer's words ("" when unknown).
+    decltype(ToolOptions::explain) explain_mtools(const std::string& path) const {
+        return [this, path](const ToolResult&, const std::string& line) -> std::string {
+            const std::string parent = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+            if (contains(line, "No directory slots")) {
+                if (parent == "/" && type_ != FileSystemType::Fat32) {
+                    ImageFile file(image());
+                    const auto boot = file.read<512>(0);
+                    const std::string name = type_ == FileSystemType::Fat12 ? "FAT12" : "FAT16";
+                    return "the " + name + " root folder is full (it holds " +
+                           std::to_string(get_le(boot, 17, 2)) +
+                           " entries, and a long name takes more than one); put the files in a "
+                           "subfolder or use fat32";
+                }
+                return "the folder " + parent +
+                       " is full (a FAT folder holds at most 65536 entries, and a long name takes "
+                       "more than one); spread the files over more folders";
+            }
+            if (contains(line, "Disk full"))
+                return (partition_.empty() ? "the partition" : "partition " + partition_) +
+                       " is full; make the partition larger or the files smaller";
+            if (contains(line, "no match for target") || contains(line, "Bad target"))
+                return "the folder " + parent + " does not exist; make it first (mkdir)";
+            return "";
+        };
     }
 
     std::map<std::string, std::string> environment(int64_t time) const {
@@ -537,7 +609,8 @@ class FatWriter final : public FileSystemWriter {
     }
 
     FileSystemType type_;
-    FatClock clock_;  // the partition's zone, set by format()
+    FatClock clock_;         // the partition's zone, set by format()
+    std::string partition_;  // its id, set by format()
     TempFolder tmp_{"dflab-fat"};
     fs::path image_;
 };

@@ -9,7 +9,9 @@
 #include <memory>
 #include <set>
 
+#include "common/input_file.hpp"
 #include "engine/error.hpp"
+#include "images/recipe_parser.hpp"
 #include "images/recipe_text.hpp"
 #include "images/recipe_values.hpp"
 
@@ -295,7 +297,11 @@ std::string asset_path(const Context& ctx, const Field& f) {
         ctx.fail(f.mark, "asset " + quote(rel) + " does not exist (looked for " +
                              quote(full.string()) + "); add the file or fix the path");
     if (!fs::is_regular_file(full, ec))
-        ctx.fail(f.mark, "asset " + quote(rel) + " is not a regular file; name a file");
+        ctx.fail(f.mark, "asset " + quote(rel) +
+                             " is not a regular file (a folder, device or pipe); name a file");
+    if (fs::file_size(full, ec) > kLargestAsset)
+        ctx.fail(f.mark, "asset " + quote(rel) + " is larger than " +
+                             common::size_text(kLargestAsset) + "; use a smaller file");
     return full.string();
 }
 

@@ -10,10 +10,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 
 #include "images/recipe_contents.hpp"
 #include "images/recipe_disk.hpp"
@@ -280,11 +278,7 @@ Recipe parse_recipe(const std::string& path, const ParseOptions& options) {
     std::error_code ec;
     if (fs::is_directory(path, ec))
         throw RecipeError(path, "is a folder, not a recipe; name the .yaml file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw RecipeError(path, "cannot open the recipe; check the path and permissions");
-    std::ostringstream text;
-    text << in.rdbuf();
-    YAML::Node root = parse_source(ctx, text.str());
+    YAML::Node root = common::yaml::parse_source_file(ctx, path, kLargestRecipe, "recipe");
     if (!root.IsDefined() || root.IsNull())
         throw RecipeError(SourceMark{path, 1, 1},
                           "the recipe is empty; it needs at least disk: (see "

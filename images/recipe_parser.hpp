@@ -19,7 +19,13 @@ struct ParseOptions {
 // source (common/source_error.hpp): packs and questions throw it too.
 using RecipeError = common::SourceError;
 
-// Reads and checks the recipe at `path`. Throws RecipeError.
+// The limits on what a recipe reads (docs/recipe-format.md "Limits"); its YAML is parsed within
+// common::yaml::Limits (64 levels deep, 100000 values with aliases expanded).
+inline constexpr std::uintmax_t kLargestRecipe = std::uintmax_t{4} << 20;  // the recipe file
+inline constexpr std::uintmax_t kLargestAsset = std::uintmax_t{1} << 30;   // each asset: file
+
+// Reads and checks the recipe at `path`: a regular file of at most kLargestRecipe bytes (a link
+// to /dev/zero or a pipe is refused without being read). Throws RecipeError.
 Recipe parse_recipe(const std::string& path, const ParseOptions& options = {});
 
 // Helpers, exposed for the builder and the tests.

@@ -13,6 +13,7 @@
 
 #include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
+#include "images/temp_folder.hpp"
 
 namespace dflab::images {
 
@@ -82,7 +83,9 @@ std::string first_tool_line(const std::string& text) {
 
 ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& options) {
     const auto& input = options.input;
-    const std::string prefix = argv.at(0) + (options.subject.empty() ? "" : ": " + options.subject);
+    const std::string prefix =
+        argv.at(0) +
+        (options.subject.empty() ? "" : ": " + without_temporary_paths(options.subject));
     const std::string program = find_program(argv[0]);
     if (program.empty())
         throw engine::Error(prefix + ": not found in PATH or the system folders" +
@@ -154,6 +157,13 @@ ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& opt
     if (options.check && result.exit_code != 0) {
         std::string why = first_tool_line(result.err);
         if (why.empty()) why = first_tool_line(result.out);
+        why = without_temporary_paths(why);
+        if (options.explain) {
+            std::string explained = options.explain(result, why);
+            if (!explained.empty())
+                throw engine::Error((options.subject.empty() ? argv[0] : options.subject) + ": " +
+                                    explained);
+        }
         if (!options.subject.empty()) {
             if (why.empty())
                 why = result.signaled ? "killed by signal " + std::to_string(WTERMSIG(status))

@@ -3,6 +3,7 @@
 // mke2fs, debugfs, ...): an explicit argv (no shell), a fixed environment (PATH, TZ=UTC,
 // LC_ALL=C.UTF-8, HOME plus what the caller adds), stdin optionally fed from a string. Throws
 // dflab::engine::Error naming the tool and its first error line when it fails.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,11 +25,17 @@ struct ToolOptions {
     bool new_session = false;
     std::string subject;  // named in errors: "TOOL: SUBJECT: first error line"
     std::string package;  // named when the tool is not installed: "(install PACKAGE)"
+    // What a failure means in dflab's words, from the tool's first error line (temporary paths
+    // already taken out): the error is then "SUBJECT: EXPLANATION", without the tool's name or
+    // text. "" for a failure it does not know; then the tool's words are shown.
+    std::function<std::string(const ToolResult&, const std::string& first_line)> explain;
 };
 
 // argv[0] is looked up in PATH, then in /usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin,
 // /sbin and /bin. Errors: "TOOL failed (exit N): first error line" or, with a subject,
-// "TOOL: SUBJECT: first error line" (or the exit status or signal when the tool said nothing).
+// "TOOL: SUBJECT: first error line" (or the exit status or signal when the tool said nothing), or
+// "SUBJECT: EXPLANATION" (ToolOptions::explain); always one line, with no temporary folder's path
+// in it (without_temporary_paths).
 ToolResult run_tool(const std::vector<std::string>& argv, const ToolOptions& options);
 
 inline ToolResult run_tool(const std::vector<std::string>& argv,

@@ -488,7 +488,6 @@ TEST_F(RecipeParser, UnreadableFile) {
         parse_recipe(dir_ + "/missing.yaml");
         ADD_FAILURE();
     } catch (const RecipeError& e) {
-        EXPECT_EQ(std::string(e.what()).rfind(dir_ + "/missing.yaml: cannot open", 0), 0u)
-            << e.what();
+        EXPECT_EQ(std::string(e.what()), dir_ + "/missing.yaml: no such file");
     }
 }
