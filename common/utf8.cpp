@@ -101,23 +101,4 @@ void append_utf8(std::string& out, char32_t cp) {
     }
 }
 
-std::string utf16_to_utf8(std::span<const uint16_t> units) {
-    constexpr char32_t kReplacement = 0xFFFD;
-    std::string out;
-    out.reserve(units.size() * 2);
-    for (size_t i = 0; i < units.size(); ++i) {
-        const char32_t u = units[i];
-        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 &&
-            units[i + 1] <= 0xDFFF) {
-            append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (units[i + 1] - 0xDC00));
-            ++i;
-        } else if (u >= 0xD800 && u <= 0xDFFF) {
-            append_utf8(out, kReplacement);
-        } else {
-            append_utf8(out, u);
-        }
-    }
-    return out;
-}
-
 }  // namespace dflab::common

@@ -24,9 +24,6 @@ std::string to_display_utf8(std::string_view bytes);
 // Appends the code point `cp` (at most U+10FFFF, not a surrogate) encoded as UTF-8.
 void append_utf8(std::string& out, char32_t cp);
 
-// UTF-16 code units as UTF-8, each unpaired surrogate replaced by U+FFFD (NUL units included).
-std::string utf16_to_utf8(std::span<const uint16_t> units);
-
 // Lower-case hex of the bytes, two digits each: "caf\xe9" gives "636166e9".
 std::string hex_bytes(std::string_view bytes);
 

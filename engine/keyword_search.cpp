@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/utf16.hpp"
 #include "common/utf8.hpp"
 #include "engine/error.hpp"
 

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "common/utf8.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine {
@@ -195,20 +194,6 @@ uint64_t little_endian(std::span<const std::byte> data) {
 }
 
 }  // namespace
-
-std::string utf16le_to_utf8(std::span<const std::byte> bytes) {
-    std::vector<uint16_t> units;
-    units.reserve(bytes.size() / 2);
-    for (size_t i = 0; i + 1 < bytes.size(); i += 2) {
-        const auto unit = static_cast<uint16_t>(std::to_integer<uint16_t>(bytes[i]) |
-                                                (std::to_integer<uint16_t>(bytes[i + 1]) << 8));
-        if (unit == 0) return common::utf16_to_utf8(units);
-        units.push_back(unit);
-    }
-    std::string out = common::utf16_to_utf8(units);
-    if (bytes.size() % 2) common::append_utf8(out, 0xFFFD);  // half a code unit
-    return out;
-}
 
 std::optional<std::string> RegistryValue::as_string() const {
     constexpr uint32_t kString = 1, kExpandString = 2, kLink = 6;

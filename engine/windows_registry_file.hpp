@@ -12,11 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf16.hpp"
+
 namespace dflab::engine {
 
-// UTF-16LE text up to its first NUL character (or the end) as UTF-8; an unpaired surrogate or an
-// odd last byte becomes U+FFFD. The registry's strings, names in binary values, SAM V records.
-std::string utf16le_to_utf8(std::span<const std::byte> bytes);
+// UTF-16LE text (strings, names in binary values, SAM V records): common::utf16le_to_utf8.
+using common::utf16le_to_utf8;
 
 // A value as stored: name, registry type (REG_SZ = 1, REG_DWORD = 4, ...) and its data bytes.
 struct RegistryValue {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf16.hpp"
 #include "engine/error.hpp"
 #include "engine/hashes.hpp"
 #include "images/run_tool.hpp"
@@ -50,16 +51,6 @@ void write_le64(std::fstream& file, uint64_t offset, uint64_t value) {
     file.write(b.data(), b.size());
 }
 
-// UTF-16 code units of UTF-8 text (4-byte sequences need two).
-size_t utf16_units(const std::string& text) {
-    size_t n = 0;
-    for (unsigned char c : text) {
-        if ((c & 0xc0) != 0x80) ++n;
-        if (c >= 0xf0) ++n;
-    }
-    return n;
-}
-
 }  // namespace
 
 uint64_t volume_serial(const PartitionSpec& spec, uint64_t size, int64_t time) {
@@ -93,7 +84,7 @@ void make_ntfs(const PartitionSpec& spec, const fs::path& image, uint64_t size, 
     if (sectors < 2048 || size / cluster < 64)
         throw Error(where(spec) + "too small for NTFS: " + std::to_string(size) +
                     " bytes; it needs at least 1 MiB and 64 clusters");
-    if (utf16_units(spec.label) > 32)
+    if (common::utf16_units(spec.label) > 32)
         throw Error(where(spec) + "NTFS label '" + spec.label + "' is longer than 32 characters");
     const uint64_t serial = volume_serial(spec, size, time);
     {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/input_file.hpp"
+#include "common/utf16.hpp"
 #include "engine/error.hpp"
 #include "images/recipe_parser.hpp"
 #include "images/recipe_text.hpp"
@@ -95,17 +96,6 @@ void parse_sql(const Context& ctx, const MapReader& g, GeneratedContent& out) {
     }
 }
 
-// The length of UTF-8 text in UTF-16 units, as registry name limits count (characters outside the
-// BMP count two).
-size_t utf16_units(const std::string& utf8) {
-    size_t units = 0;
-    for (unsigned char c : utf8) {
-        if ((c & 0xc0) != 0x80) ++units;  // a character starts here
-        if (c >= 0xf0) ++units;           // outside the BMP: a surrogate pair
-    }
-    return units;
-}
-
 std::vector<std::byte> hex_bytes(const Context& ctx, const Field& f) {
     std::string text = scalar(ctx, f, "hex digits, e.g. 0a0b0c");
     text.erase(std::remove_if(text.begin(), text.end(),
@@ -135,7 +125,7 @@ HiveValue parse_registry_value(const Context& ctx, const Field& item) {
     std::string name;
     if (const Field* nf = m.find("name")) {
         name = text_value(ctx, *nf);
-        if (utf16_units(name) > 16383 || name.find('\0') != std::string::npos)
+        if (common::utf16_units(name) > 16383 || name.find('\0') != std::string::npos)
             ctx.fail(nf->mark, "value name " + quote(name) +
                                    " must be at most 16383 characters without NUL; shorten it");
     }
@@ -209,7 +199,7 @@ void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedConten
                 ctx.fail(pf.mark, "key path " + quote(path) +
                                       " has an empty name (two backslashes together or one at an "
                                       "end); remove it");
-            if (utf16_units(part) > 255 || part.find('\0') != std::string::npos)
+            if (common::utf16_units(part) > 255 || part.find('\0') != std::string::npos)
                 ctx.fail(pf.mark, "key name " + quote(part) +
                                       " must be at most 255 characters without NUL; shorten it");
         }

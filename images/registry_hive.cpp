@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/utf16.hpp"
 #include "common/windows_time.hpp"
 #include "engine/error.hpp"
 #include "images/temp_folder.hpp"
@@ -53,45 +54,8 @@ uint32_t get32(std::span<const std::byte> in, size_t at) {
     return v;
 }
 
-// UTF-8 -> UTF-16 code units; nullopt when the text is not valid UTF-8.
-std::optional<std::u16string> utf16_from_utf8(std::string_view utf8) {
-    std::u16string out;
-    for (size_t i = 0; i < utf8.size();) {
-        const auto c = static_cast<unsigned char>(utf8[i]);
-        size_t length = c < 0x80           ? 1
-                        : (c >> 5) == 0x6  ? 2
-                        : (c >> 4) == 0xe  ? 3
-                        : (c >> 3) == 0x1e ? 4
-                                           : 0;
-        if (length == 0 || i + length > utf8.size()) {
-            return std::nullopt;
-        }
-        char32_t cp = length == 1 ? c : c & (0xff >> (length + 1));
-        for (size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(utf8[i + k]);
-            if ((next & 0xc0) != 0x80) {
-                return std::nullopt;
-            }
-            cp = (cp << 6) | (next & 0x3f);
-        }
-        static constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < kSmallest[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return std::nullopt;
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            out.push_back(static_cast<char16_t>(0xd800 + (cp >> 10)));
-            out.push_back(static_cast<char16_t>(0xdc00 + (cp & 0x3ff)));
-        } else {
-            out.push_back(static_cast<char16_t>(cp));
-        }
-        i += length;
-    }
-    return out;
-}
-
 std::u16string checked_utf16(std::string_view utf8, const std::string& what) {
-    std::optional<std::u16string> units = utf16_from_utf8(utf8);
+    std::optional<std::u16string> units = common::utf8_to_utf16(utf8);
     if (!units) throw Error("registry hive: " + what + " is not valid UTF-8");
     return *units;
 }

@@ -13,6 +13,7 @@ packages=(
   zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3 curl
   bzip2 xz-utils zstd
   libhivex-dev libhivex-bin libregf-dev libbfio-dev libregf-utils regripper libwin-hivex-perl
+  libevtx-dev libevtx-utils liblnk-dev liblnk-utils libscca-dev libscca-utils
   chromium
 )
 
