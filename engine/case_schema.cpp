@@ -1,5 +1,8 @@
 #include "engine/case_schema.hpp"
 
+#include <set>
+#include <string_view>
+
 #include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
 
@@ -15,13 +18,19 @@ std::string case_schema_sql() {
     for (const auto& r : analyzer_registry())
         for (const auto& c : r.columns) columns += ",\n    " + c.name + " " + c.type;
     sql.insert(at + last.size(), columns);
-    for (const auto& r : analyzer_registry()) sql += r.tables_sql;
+    // Several analyzers may write one shared table (every artifact reader writes `artifacts`):
+    // each declares it with the same statement, which is created once.
+    std::set<std::string_view> tables;
+    for (const auto& r : analyzer_registry())
+        if (tables.insert(r.tables_sql).second) sql += r.tables_sql;
     return sql;
 }
 
 std::string case_indexes_sql() {
     std::string sql(kCaseIndexes);
-    for (const auto& r : analyzer_registry()) sql += r.indexes_sql;
+    std::set<std::string_view> indexes;
+    for (const auto& r : analyzer_registry())
+        if (indexes.insert(r.indexes_sql).second) sql += r.indexes_sql;
     return sql;
 }
 

@@ -154,10 +154,15 @@ namespace {
 // "2023-11-14T22:13:20", without a zone: NetworkList stores the machine's local time.
 std::optional<std::string> systemtime_text(std::span<const std::byte> data) {
     if (data.size() != 16) return std::nullopt;
-    char text[32];
-    std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", u16_at(data, 0),
-                  u16_at(data, 2), u16_at(data, 6), u16_at(data, 8), u16_at(data, 10),
-                  u16_at(data, 12));
+    const unsigned year = u16_at(data, 0), month = u16_at(data, 2), day = u16_at(data, 6),
+                   hour = u16_at(data, 8), minute = u16_at(data, 10), second = u16_at(data, 12);
+    if (year < 1601 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+        minute > 59 || second > 59) {
+        return std::nullopt;  // not a time Windows writes: the field is left out
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", year, month, day, hour,
+                  minute, second);
     return std::string(text);
 }
 
