@@ -380,7 +380,10 @@ Entry read_entry(const std::byte* r) {
     std::memcpy(e.value.data(), r + kAtValue, kValueBytes);
     e.q = get_u64(r + kAtValue);
     e.num = numeric_of(e.type);
-    e.silent = r[kAtDesc] == std::byte{0} && r[kAtMime] == std::byte{0};
+    // A cookie with MAGIC_MIME_TYPE prints no descriptions (MAGIC_NODESC): only a MIME type is
+    // output (handle_annotation); a match with a description alone prints nothing.
+    e.no_mime = r[kAtMime] == std::byte{0};
+    e.has_desc = r[kAtDesc] != std::byte{0};
     return e;
 }
 
@@ -590,7 +593,9 @@ Verdict Evaluator::at_offset(const Entry& m, Head h, uint64_t offset, int64_t& e
             const unsigned char* b = h.data + offset;
             const size_t len = h.size - offset;
             const unsigned tag = b[0] & 0x1f;
-            if (tag == 0x1f) return Verdict::kMaybe;
+            // A long-form tag continues while its bytes are >= 0x80: after an ASCII byte it is
+            // tag 31 ("date"), never "seq"; with no byte after it, no tag at all.
+            if (tag == 0x1f) return len > 1 && b[1] >= 0x80 ? Verdict::kMaybe : Verdict::kNo;
             if (tag != 16) return Verdict::kNo;
             if (len < 2) return Verdict::kNo;
             if (b[1] & 0x80) return Verdict::kMaybe;

@@ -162,11 +162,12 @@ struct Entry {
     uint64_t mask = 0;  // num_mask; for strings str_range (low) and str_flags (high)
     uint32_t str_range = 0, str_flags = 0;
     std::array<unsigned char, kValueBytes> value{};
-    uint64_t q = 0;       // value.q: the number numeric tests compare with
-    Numeric num;          // how a numeric type is read (width 0: not numeric)
-    bool silent = false;  // no description and no MIME type: a match alone prints nothing
-    int regex = -1;       // index of the compiled regex in the Evaluator
-    std::string literal;  // for a regex: bytes every match contains ("" when none is known)
+    uint64_t q = 0;         // value.q: the number numeric tests compare with
+    Numeric num;            // how a numeric type is read (width 0: not numeric)
+    bool no_mime = false;   // no MIME type: a match alone outputs nothing under MAGIC_MIME_TYPE
+    bool has_desc = false;  // a description: a match ends the pass after this group (found_match)
+    int regex = -1;         // index of the compiled regex in the Evaluator
+    std::string literal;    // for a regex: bytes every match contains ("" when none is known)
 };
 
 // The bytes of the head every test reads; all ASCII text (checked by the caller).

@@ -47,9 +47,16 @@ struct MagicPrefilter::Impl {
 
     bool load(const std::string& path);
     void build_index(Pass& pass);
-    bool group_may_print(const Pass& pass, uint32_t g, Head h) const;
+    // What one group does in its pass (in order: the pass ends at the first group that outputs
+    // or that finds a description).
+    enum class Outcome { kNothing, kMatchedQuietly, kEndsPass, kMaybe };
+    Outcome group_outcome(const Pass& pass, uint32_t g, Head h) const;
+    // The first group of the pass that may output before the pass ends (groups.size(): none).
     uint32_t first_possible(const Pass& pass, Head h) const;
-    bool children_may_print(uint32_t parent, uint32_t end, Head h, int64_t parent_end) const;
+    // Whether a continuation under `parent` may output (true) and, if not, whether one with a
+    // description surely matched (`found`).
+    bool children_may_output(uint32_t parent, uint32_t end, Head h, int64_t parent_end,
+                             bool& found) const;
 };
 
 bool MagicPrefilter::Impl::load(const std::string& path) {
@@ -205,10 +212,14 @@ void MagicPrefilter::Impl::build_index(Pass& pass) {
     }
 }
 
-// Whether the continuations directly under `parent` (up to `end`) can print: each that matches
-// and prints is a "maybe"; each that matches silently passes the question to its own children.
-bool MagicPrefilter::Impl::children_may_print(uint32_t parent, uint32_t end, Head h,
-                                              int64_t parent_end) const {
+// A cookie with MAGIC_MIME_TYPE outputs only MIME types (descriptions are not printed), so a
+// group outputs only through an entry with a MIME type. An entry with a description that matches
+// sets libmagic's found_match, which ends the pass (returning nothing) after its group.
+
+// The continuations directly under `parent` (up to `end`): each that matches and has a MIME type
+// is a "maybe"; each that matches passes the question to its own continuations.
+bool MagicPrefilter::Impl::children_may_output(uint32_t parent, uint32_t end, Head h,
+                                               int64_t parent_end, bool& found) const {
     const uint16_t level = static_cast<uint16_t>(entries[parent].level + 1);
     for (uint32_t i = parent + 1; i < end && entries[i].level >= level; ++i) {
         const Entry& c = entries[i];
@@ -222,38 +233,49 @@ bool MagicPrefilter::Impl::children_may_print(uint32_t parent, uint32_t end, Hea
                 break;
             case Verdict::kMaybe:
                 return true;
-            case Verdict::kYes:
-                if (!c.silent) return true;
-                // moffset past the head: libmagic skips this continuation's own continuations
-                if (c_end != kUnknownEnd && static_cast<uint64_t>(c_end) > h.size) break;
-                if (children_may_print(i, end, h, c_end)) return true;
+            case Verdict::kYes: {
+                if (!c.no_mime) return true;
+                if (c.has_desc) found = true;
+                // moffset past the head (or not known): libmagic skips, or may skip, this
+                // continuation's own continuations; a description found there is not sure.
+                const bool runs = c_end != kUnknownEnd && static_cast<uint64_t>(c_end) <= h.size;
+                if (c_end != kUnknownEnd && !runs) break;
+                bool below = false;
+                if (children_may_output(i, end, h, c_end, below)) return true;
+                if (runs && below) found = true;
                 break;
+            }
         }
     }
     return false;
 }
 
-bool MagicPrefilter::Impl::group_may_print(const Pass& pass, uint32_t g, Head h) const {
+MagicPrefilter::Impl::Outcome MagicPrefilter::Impl::group_outcome(const Pass& pass, uint32_t g,
+                                                                  Head h) const {
     const uint32_t start = pass.groups[g];
     const Entry& m = entries[start];
     // libmagic skips string tests marked binary-only ('b') when the head looks like text, which
     // every head taken here does (all bytes are text characters).
     if (is_string_type(m.type) &&
         (m.str_flags & (kStringTextTest | kStringBinaryTest)) == kStringBinaryTest)
-        return false;
+        return Outcome::kNothing;
     int64_t end;
     switch (evaluator.test(m, h, kUnknownEnd, end)) {
         case Verdict::kNo:
-            return false;
+            return Outcome::kNothing;
         case Verdict::kMaybe:
-            return true;
+            return Outcome::kMaybe;
         case Verdict::kYes:
-            if (!m.silent) return true;
-            // moffset past the head: libmagic flushes the group's continuations
-            if (end != kUnknownEnd && static_cast<uint64_t>(end) > h.size) return false;
-            return children_may_print(start, pass.group_end[g], h, end);
+            break;
     }
-    return true;
+    if (!m.no_mime) return Outcome::kMaybe;
+    // moffset past the head: libmagic flushes the continuations, and skips the check that ends
+    // the pass; not known: either may happen.
+    if (end != kUnknownEnd && static_cast<uint64_t>(end) > h.size) return Outcome::kMatchedQuietly;
+    bool found = false;
+    if (children_may_output(start, pass.group_end[g], h, end, found)) return Outcome::kMaybe;
+    if (end == kUnknownEnd) return Outcome::kMatchedQuietly;
+    return (m.has_desc || found) ? Outcome::kEndsPass : Outcome::kMatchedQuietly;
 }
 
 namespace {
@@ -307,20 +329,35 @@ bool is_text(std::span<const std::byte> head) {
 }
 }  // namespace
 
-// The first group of the pass that may print for a text head (groups.size() when none may).
+// The first group of the pass that may output before a group that surely ends the pass
+// (groups.size() when none may). Groups are numbered in libmagic's order.
 uint32_t MagicPrefilter::Impl::first_possible(const Pass& pass, Head h) const {
+    const auto none = static_cast<uint32_t>(pass.groups.size());
+    uint32_t first_maybe = none, first_end = none;
+    auto consider = [&](uint32_t g) {
+        if (g > std::min(first_maybe, first_end)) return;  // libmagic never gets that far
+        switch (group_outcome(pass, g, h)) {
+            case Outcome::kMaybe:
+                first_maybe = std::min(first_maybe, g);
+                break;
+            case Outcome::kEndsPass:
+                first_end = std::min(first_end, g);
+                break;
+            default:
+                break;
+        }
+    };
     for (const auto& bi : pass.index) {
         if (bi.offset >= h.size) break;
         const unsigned char b = h.data[bi.offset];
-        for (uint32_t k = bi.start[b]; k < bi.start[b + 1u]; ++k)
-            if (group_may_print(pass, pass.indexed_groups[k], h)) return pass.indexed_groups[k];
+        for (uint32_t k = bi.start[b]; k < bi.start[b + 1u]; ++k) consider(pass.indexed_groups[k]);
     }
     for (uint32_t g : pass.always) {
         const auto& needed = pass.needed[g];
         if (!any_pair(h, needed.pairs, needed.count)) continue;
-        if (group_may_print(pass, g, h)) return g;
+        consider(g);
     }
-    return static_cast<uint32_t>(pass.groups.size());
+    return first_maybe < first_end ? first_maybe : none;
 }
 
 // The head's byte pairs, in the detector's scratch bitset (cleared again by ~PairsOf).
