@@ -61,7 +61,8 @@ std::vector<std::string> files_under(const std::string& root, size_t limit) {
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
         const auto& path = it->path().string();
-        if (path.find("/.git/") != std::string::npos) continue;
+        if (path.find("/.git/") != std::string::npos || path.find('\n') != std::string::npos)
+            continue;
         if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
         if (it->file_size(ec) > 200 * 1024) continue;
         all.push_back(path);
