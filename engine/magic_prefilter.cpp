@@ -5,7 +5,6 @@
 #include <bitset>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 #include "engine/magic_entry.hpp"
 
@@ -60,18 +59,22 @@ struct MagicPrefilter::Impl {
 };
 
 bool MagicPrefilter::Impl::load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+    if (size < 0) {
         reason = path + ": cannot be read";
         return false;
     }
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), {});
-    if (raw.size() < kRecord || raw.size() % kRecord != 0) {
+    if (static_cast<size_t>(size) < kRecord || static_cast<size_t>(size) % kRecord != 0) {
         reason = path + ": size is not a multiple of 376-byte records";
         return false;
     }
-    std::vector<std::byte> db(raw.size());
-    std::memcpy(db.data(), raw.data(), raw.size());
+    std::vector<std::byte> db(static_cast<size_t>(size));
+    in.seekg(0);
+    if (!in.read(reinterpret_cast<char*>(db.data()), size)) {
+        reason = path + ": cannot be read";
+        return false;
+    }
     const uint32_t magic = get_u32(db.data()), version = get_u32(db.data() + 4);
     const uint32_t n0 = get_u32(db.data() + 8), n1 = get_u32(db.data() + 12);
     if (magic != kMagicNumber || version != kVersion) {
