@@ -6,11 +6,15 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/error.hpp"
 #include "engine/file_signatures.hpp"
+#include "engine/magic_prefilter.hpp"
 
 namespace dflab::engine {
 
@@ -92,6 +96,50 @@ uint64_t hash_bytes(std::span<const std::byte> bytes) {
     return h ^ (h >> 32);
 }
 
+using Cookie = std::unique_ptr<std::remove_pointer_t<magic_t>, MagicClose>;
+
+constexpr int kMagicFlags = MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR;
+
+Cookie open_cookie(int flags) {
+    Cookie cookie(magic_open(flags));
+    if (!cookie) throw Error("libmagic: cannot open a handle");
+    return cookie;
+}
+
+void limit_bytes(magic_t cookie) {
+    size_t bytes_max = FileTypeDetector::kHeadBytes;
+    magic_setparam(cookie, MAGIC_PARAM_BYTES_MAX, &bytes_max);
+}
+
+// The compiled database magic_load(nullptr) reads, when it is exactly one: each part of
+// libmagic's search path is FILE.mgc (compiled) or FILE (source); a source file may only hold
+// comments, so that the compiled one is all there is. "" otherwise (the prefilter is then off).
+std::string single_compiled_database() {
+    const char* path = magic_getpath(nullptr, 0);
+    if (path == nullptr) return "";
+    std::string found;
+    std::string_view rest(path);
+    while (!rest.empty()) {
+        const size_t colon = rest.find(':');
+        const std::string part(rest.substr(0, colon));
+        rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+        if (part.empty()) continue;
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(part + ".mgc", ec)) {
+            if (!found.empty()) return "";
+            found = part + ".mgc";
+            continue;
+        }
+        if (std::filesystem::is_directory(part, ec)) return "";
+        std::ifstream source(part);
+        std::string line;
+        while (std::getline(source, line)) {
+            if (line.find_first_not_of(" \t\r") != std::string::npos && line[0] != '#') return "";
+        }
+    }
+    return found;
+}
+
 struct CachedAnswer {
     std::vector<std::byte> head;
     std::string mime;
@@ -100,30 +148,79 @@ struct CachedAnswer {
 }  // namespace
 
 struct FileTypeDetector::Impl {
-    std::unique_ptr<std::remove_pointer_t<magic_t>, MagicClose> cookie;
+    Cookie cookie;
+    // The prefilter and the two cookies it allows: one loaded with its text-pass-only database
+    // (kept alive as long as the cookie), one with soft magic off. Empty when the prefilter is
+    // off (an unexpected database); then every head goes to `cookie`.
+    std::unique_ptr<MagicPrefilter> prefilter;
+    Cookie text_only;
+    Cookie no_soft;
     std::unordered_map<uint64_t, CachedAnswer> cache;
     size_t cache_bytes = 0;
+    Counters counters;
 
-    std::string libmagic(std::span<const std::byte> head) {
-        const char* r = magic_buffer(cookie.get(), head.data(), head.size());
+    static std::string answer(magic_t c, std::span<const std::byte> head) {
+        const char* r = magic_buffer(c, head.data(), head.size());
         return r ? r : "application/octet-stream";
     }
+
+    std::string libmagic(std::span<const std::byte> head) {
+        if (prefilter && prefilter->no_binary_match(head)) {
+            if (prefilter->no_text_match(head)) {
+                ++counters.no_soft_magic;
+                return answer(no_soft.get(), head);
+            }
+            ++counters.text_pass_only;
+            return answer(text_only.get(), head);
+        }
+        ++counters.full_libmagic;
+        return answer(cookie.get(), head);
+    }
+
+    void start_prefilter();
 };
+
+// Without a usable prefilter the detector is what it was before: libmagic whole for every head.
+void FileTypeDetector::Impl::start_prefilter() {
+    const std::string database = single_compiled_database();
+    if (database.empty()) return;
+    size_t regex_max = 0, encoding_max = 0;
+    if (magic_getparam(cookie.get(), MAGIC_PARAM_REGEX_MAX, &regex_max) != 0 ||
+        magic_getparam(cookie.get(), MAGIC_PARAM_ENCODING_MAX, &encoding_max) != 0)
+        return;
+    auto filter = std::make_unique<MagicPrefilter>(database, regex_max, encoding_max);
+    if (!filter->usable()) return;
+    Cookie text = open_cookie(kMagicFlags);
+    void* buffers[1] = {const_cast<std::byte*>(filter->text_database().data())};
+    size_t sizes[1] = {filter->text_database().size()};
+    if (magic_load_buffers(text.get(), buffers, sizes, 1) != 0) return;
+    limit_bytes(text.get());
+    Cookie plain = open_cookie(kMagicFlags | MAGIC_NO_CHECK_SOFT);
+    if (magic_load(plain.get(), nullptr) != 0) return;
+    limit_bytes(plain.get());
+    prefilter = std::move(filter);
+    text_only = std::move(text);
+    no_soft = std::move(plain);
+}
 
 FileTypeDetector::FileTypeDetector() : impl_(std::make_unique<Impl>()) {
     // The text-encoding check stays on: without it libmagic skips its text tests and calls HTML
     // and XML text/plain and a shell script text/x-script.python. Compressed files are never
     // opened (MAGIC_COMPRESS is not set), so MAGIC_NO_CHECK_COMPRESS changes no answer.
-    impl_->cookie.reset(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR));
+    impl_->cookie.reset(magic_open(kMagicFlags));
     if (!impl_->cookie || magic_load(impl_->cookie.get(), nullptr) != 0) {
         throw Error("libmagic: cannot load the magic database");
     }
-    size_t bytes_max = kHeadBytes;
-    magic_setparam(impl_->cookie.get(), MAGIC_PARAM_BYTES_MAX, &bytes_max);
+    limit_bytes(impl_->cookie.get());
+    impl_->start_prefilter();
 }
 FileTypeDetector::~FileTypeDetector() = default;
 FileTypeDetector::FileTypeDetector(FileTypeDetector&&) noexcept = default;
 FileTypeDetector& FileTypeDetector::operator=(FileTypeDetector&&) noexcept = default;
+
+FileTypeDetector::Counters FileTypeDetector::counters() const {
+    return impl_->counters;
+}
 
 std::string FileTypeDetector::mime_type(std::span<const std::byte> head) {
     if (head.empty()) return "inode/x-empty";

@@ -9,7 +9,8 @@
 
 namespace dflab::engine {
 
-// One libmagic handle and a memory of its recent answers; not thread-safe, so one per thread.
+// libmagic handles, a prefilter in front of them for text, and a memory of recent answers; not
+// thread-safe, so one per thread.
 class FileTypeDetector {
   public:
     FileTypeDetector();  // throws Error when the magic database cannot be loaded
@@ -22,6 +23,16 @@ class FileTypeDetector {
 
     // How many leading bytes mime_type() looks at; callers pass at most this much.
     static constexpr size_t kHeadBytes = 256 * 1024;
+
+    // Which way the heads that reached libmagic went (engine/magic_prefilter.hpp): plain ASCII
+    // text that no binary-pass test can match is typed by the text-pass tests alone, or, when no
+    // text-pass test can match either, with soft magic off; all else by libmagic whole.
+    struct Counters {
+        size_t full_libmagic = 0;
+        size_t text_pass_only = 0;
+        size_t no_soft_magic = 0;
+    };
+    Counters counters() const;
 
   private:
     struct Impl;
