@@ -9,13 +9,8 @@ namespace registry {
 
 namespace {
 
-// 9999-12-31T23:59:59Z as a FILETIME: later ones are not times but markers (0x7FFFFFFFFFFFFFFF is
-// Windows' "never" for an account's expiry) or damage, and count as no time, like 0.
-constexpr uint64_t kLastFiletime = 2650467743990000000ULL;
-
 std::optional<int64_t> seconds_of(uint64_t filetime) {
-    if (filetime > kLastFiletime) return std::nullopt;
-    return common::filetime_to_unix(filetime);
+    return common::filetime_to_unix_checked(filetime);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // dflab artifacts IMAGE... [--kind K]... [--json]: the Windows artifacts the analyzers read from
-// the image's files (registry hives first), as `analyze` stores them in its artifacts table.
+// the image's files (registry hives, shell links), as `analyze` stores them in its artifacts table.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -48,25 +48,10 @@ class ArtifactPrinter : public engine::ScanSink {
 
     void file(engine::FileScan&& f) override {
         incomplete = incomplete || f.incomplete;
-        const auto* found = f.find<engine::ArtifactFindings>();
-        if (!found) return;
-        for (const auto& artifact : found->artifacts) {
-            if (artifact.kind == engine::kUnreadableArtifact) {
-                ++unreadable;
-                warn(std::to_string(found->partition) + ":" + found->path + ": " + artifact.source +
-                     ": " + field_text(artifact.fields.value("error", "")));
-            }
-            if (!wanted(artifact.kind)) continue;
-            if (a_.image.json) {
-                std::cout << engine::artifact_json(*found, artifact)
-                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                          << "\n";
-                continue;
-            }
-            rows_.push_back({std::to_string(found->partition), found->path, artifact.kind,
-                             artifact.time ? engine::iso_utc(*artifact.time) : "-", artifact.source,
-                             fields_text(artifact.fields)});
-        }
+        // Every artifact analyzer's findings (registry hives, shell links), in registry order.
+        for (const auto& findings : f.findings)
+            if (const auto* found = dynamic_cast<const engine::ArtifactFindings*>(findings.get()))
+                print(*found);
     }
 
     void problem(int partition, const std::string& message) override {
@@ -84,6 +69,26 @@ class ArtifactPrinter : public engine::ScanSink {
     size_t unreadable = 0;
 
   private:
+    void print(const engine::ArtifactFindings& found) {
+        for (const auto& artifact : found.artifacts) {
+            if (artifact.kind == engine::kUnreadableArtifact) {
+                ++unreadable;
+                warn(std::to_string(found.partition) + ":" + found.path + ": " + artifact.source +
+                     ": " + field_text(artifact.fields.value("error", "")));
+            }
+            if (!wanted(artifact.kind)) continue;
+            if (a_.image.json) {
+                std::cout << engine::artifact_json(found, artifact)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                          << "\n";
+                continue;
+            }
+            rows_.push_back({std::to_string(found.partition), found.path, artifact.kind,
+                             artifact.time ? engine::iso_utc(*artifact.time) : "-", artifact.source,
+                             fields_text(artifact.fields)});
+        }
+    }
+
     bool wanted(const std::string& kind) const {
         return a_.kinds.empty() ||
                std::find(a_.kinds.begin(), a_.kinds.end(), kind) != a_.kinds.end();
@@ -111,13 +116,15 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         "Windows artifacts read from the image's files: registry hives (any file starting with "
         "\"regf\") give the computer name, time zone, USB storage devices, programs run "
         "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
-        "keys, network profiles and user accounts (docs/artifacts.md). Exit 2 when some "
+        "keys, network profiles and user accounts; shell links (.lnk, any file starting with "
+        "the link header) give the target's path, times, size and volume (docs/artifacts.md). "
+        "Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("--kind", a->kinds,
                     "Only artifacts of this kind (repeatable): computer_name, time_zone, "
                     "usb_device, program_run, recent_document, user_account, typed_path, "
-                    "run_mru, search_term, autorun, network_profile, unreadable")
+                    "run_mru, search_term, autorun, network_profile, shell_link, unreadable")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();

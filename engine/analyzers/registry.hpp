@@ -23,7 +23,8 @@ struct AnalysisConfig {
     int yara_timeout = 60;  // seconds per file or window, as `yara --timeout`
     const KeywordSearcher* keywords = nullptr;
     bool byte_runs = false;  // where each entry lies in the image (analyze records them)
-    bool artifacts = false;  // Windows artifacts (registry hives) into the artifacts table
+    bool artifacts =
+        false;  // Windows artifacts (registry hives, shell links) into the artifacts table
 };
 
 struct AnalyzerRegistration {
@@ -53,5 +54,6 @@ AnalyzerRegistration yara_registration();
 AnalyzerRegistration keywords_registration();
 AnalyzerRegistration byte_runs_registration();
 AnalyzerRegistration windows_registry_registration();
+AnalyzerRegistration shell_links_registration();
 
 }  // namespace dflab::engine

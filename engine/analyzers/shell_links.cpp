@@ -1,0 +1,130 @@
+#include "engine/analyzers/shell_links.hpp"
+
+#include <cstdio>
+
+#include "common/windows_time.hpp"
+#include "engine/analyzers/registry.hpp"
+#include "engine/error.hpp"
+#include "engine/file_type.hpp"
+#include "engine/shell_link_file.hpp"
+#include "engine/time_format.hpp"
+
+namespace dflab::engine {
+
+static_assert(kMaxShellLinkBytes == FileTypeDetector::kHeadBytes);
+
+namespace {
+
+constexpr const char* kSource = "(link)";
+
+nlohmann::json time_field(uint64_t filetime) {
+    const std::optional<int64_t> t = common::filetime_to_unix_checked(filetime);
+    if (!t) return nullptr;
+    return iso_utc(*t);
+}
+
+nlohmann::json text_field(const std::optional<std::string>& s) {
+    if (!s) return nullptr;
+    return *s;
+}
+
+// "1A2B-3C4D", as Windows' `vol` and `dir` print a volume serial number.
+std::string serial_text(uint32_t serial) {
+    char text[10];
+    std::snprintf(text, sizeof text, "%04X-%04X", serial >> 16, serial & 0xffff);
+    return text;
+}
+
+Artifact link_artifact(const ShellLink& link) {
+    Artifact a;
+    a.kind = "shell_link";
+    a.source = kSource;
+    a.time = common::filetime_to_unix_checked(link.modified);
+    if (a.time) a.time_kind = "target_modified";
+    nlohmann::json& f = a.fields;
+    f["target_path"] = text_field(link.local_path ? link.local_path : link.network_path);
+    f["drive_type"] = link.drive_type ? nlohmann::json(drive_type_name(*link.drive_type))
+                                      : nlohmann::json(nullptr);
+    f["volume_serial"] = link.volume_serial ? nlohmann::json(serial_text(*link.volume_serial))
+                                            : nlohmann::json(nullptr);
+    f["volume_serial_number"] =
+        link.volume_serial ? nlohmann::json(*link.volume_serial) : nlohmann::json(nullptr);
+    f["volume_label"] = text_field(link.volume_label);
+    f["target_size"] = link.file_size;
+    f["target_attributes"] = link.attributes;
+    f["target_created"] = time_field(link.created);
+    f["target_accessed"] = time_field(link.accessed);
+    f["target_modified"] = time_field(link.modified);
+    f["relative_path"] = text_field(link.relative_path);
+    f["working_directory"] = text_field(link.working_directory);
+    f["arguments"] = text_field(link.arguments);
+    f["description"] = text_field(link.description);
+    f["machine_id"] = text_field(link.machine_id);
+    return a;
+}
+
+class ShellLinkInstance : public AnalyzerInstance {
+  public:
+    std::unique_ptr<Findings> finish(const EntryContent& c) override {
+        if (!has_shell_link_header(c.data)) return nullptr;
+        auto f = std::make_unique<ArtifactFindings>();
+        f->partition = c.entry.partition;
+        f->inode = c.entry.inode;
+        f->path = c.entry.path;
+        f->allocated = c.entry.allocated;
+        if (c.entry.size > kMaxShellLinkBytes) {
+            f->artifacts.push_back(
+                unreadable_artifact(kSource, c.entry.path + ": " + std::to_string(c.entry.size) +
+                                                 " bytes, more than the largest shell link read (" +
+                                                 std::to_string(kMaxShellLinkBytes) + ")"));
+            return f;
+        }
+        // Not larger than the head, so the head is the whole content (what a short read gave).
+        f->artifacts = read_shell_link_artifacts(c.data, c.entry.path);
+        return f;
+    }
+};
+
+class ShellLinkAnalyzer : public Analyzer {
+  public:
+    std::string_view name() const override { return "shell_links"; }
+    ContentNeed need() const override { return ContentNeed::Head; }
+    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
+        return std::make_unique<ShellLinkInstance>();
+    }
+    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
+        return make_artifact_writer(db, image_id);
+    }
+};
+
+}  // namespace
+
+std::vector<Artifact> read_shell_link_artifacts(std::span<const std::byte> bytes,
+                                                const std::string& name) {
+    try {
+        return {link_artifact(read_shell_link(bytes, name))};
+    } catch (const std::exception& e) {  // liblnk's error, or no memory for a damaged size
+        return {unreadable_artifact(kSource, common::one_line(e.what()))};
+    }
+}
+
+AnalyzerRegistration shell_links_registration() {
+    return {
+        .name = "shell_links",
+        .summary =
+            "Windows shell links (any file starting with a .lnk header: Recent items, "
+            "shortcuts): target path, times and size, volume type, serial and label, working "
+            "directory, arguments, machine name",
+        .columns = {},
+        // The table the registry analyzer declares too: the case schema creates it once.
+        .tables_sql = kArtifactsTableSql,
+        .indexes_sql = kArtifactsIndexesSql,
+        .counts = {},  // the registry analyzer's `artifacts` count already counts every row
+        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
+            if (!c.artifacts) return nullptr;
+            return std::make_unique<ShellLinkAnalyzer>();
+        },
+    };
+}
+
+}  // namespace dflab::engine
