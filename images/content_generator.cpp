@@ -196,6 +196,7 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"zip", {detail::generate_zip, {}}},
         {"sqlite", {detail::generate_sqlite, {}}},
         {"registry", {detail::generate_registry, {"root", "file_name"}}},
+        {"lnk", {detail::generate_lnk, {}}},  // its fields are in GeneratedContent::shell_link
     };
     return table;
 }
@@ -205,7 +206,7 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
     auto it = table.find(g.type);
     if (it == table.end())
         throw Error("unknown generated content type '" + g.type +
-                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry)");
+                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk)");
     const auto& allowed = it->second.options;
     for (const auto& [name, value] : g.options)
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())

@@ -14,6 +14,8 @@
 //   registry a Windows registry hive (images/registry_hive.hpp): root (root key name, default
 //           ROOT), file_name (in the base block), the keys with their values and times; the base
 //           block's time and keys without a time of their own are the context time
+//   lnk     a Windows shell link (images/shell_link.hpp) from GeneratedContent::shell_link; the
+//           target's times not given are the context time
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -74,6 +76,7 @@ std::vector<std::byte> generate_pdf(const GeneratedContent& g, const GenerationC
 std::vector<std::byte> generate_zip(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_registry(const GeneratedContent& g, const GenerationContext& c);
+std::vector<std::byte> generate_lnk(const GeneratedContent& g, const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

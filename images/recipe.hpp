@@ -11,6 +11,7 @@
 
 #include "common/source_error.hpp"
 #include "images/registry_hive.hpp"
+#include "images/shell_link.hpp"
 
 namespace dflab::images {
 
@@ -67,12 +68,18 @@ struct RegistryKeyContent {
     HiveKey key;
     bool has_time = false;  // key.last_write was given
 };
+// A generated shell link; the target's times not given take the action's.
+struct ShellLinkContent {
+    ShellLinkSpec spec;
+    bool has_created = false, has_accessed = false, has_modified = false;
+};
 struct GeneratedContent {
-    std::string type;                            // jpeg, png, pdf, zip, sqlite, registry
+    std::string type;                            // jpeg, png, pdf, zip, sqlite, registry, lnk
     std::map<std::string, std::string> options;  // e.g. width, height, text, title, root
     std::vector<std::pair<std::string, std::string>> members;  // zip: name -> text
     std::vector<std::string> sql;                   // sqlite: statements (schema and rows)
     std::vector<RegistryKeyContent> registry_keys;  // registry: the keys, in the given order
+    ShellLinkContent shell_link;                    // lnk
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

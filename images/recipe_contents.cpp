@@ -3,14 +3,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <set>
 
 #include "common/input_file.hpp"
-#include "common/utf16.hpp"
 #include "engine/error.hpp"
 #include "images/recipe_parser.hpp"
 #include "images/recipe_text.hpp"
@@ -96,143 +94,38 @@ void parse_sql(const Context& ctx, const MapReader& g, GeneratedContent& out) {
     }
 }
 
-std::vector<std::byte> hex_bytes(const Context& ctx, const Field& f) {
-    std::string text = scalar(ctx, f, "hex digits, e.g. 0a0b0c");
-    text.erase(std::remove_if(text.begin(), text.end(),
-                              [](char c) { return c == ' ' || c == '\n' || c == ':'; }),
-               text.end());
-    if (!text.empty() && (!is_hex(text) || text.size() % 2 != 0))
-        ctx.fail(f.mark, "'hex' must be pairs of hex digits (spaces and ':' allowed), not " +
-                             quote(text) + "; fix the value");
-    std::vector<std::byte> out;
-    for (size_t i = 0; i < text.size(); i += 2)
-        out.push_back(static_cast<std::byte>(std::stoi(text.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
-// A whole number from `min` to `max` where max may exceed int64's range (REG_QWORD).
-uint64_t registry_number(const Context& ctx, const Field& f, int64_t min, uint64_t max) {
-    const std::string text = trim(scalar(ctx, f, "a whole number"));
-    if (auto v = parse_int<int64_t>(text); v && *v >= min && (*v < 0 || uint64_t(*v) <= max))
-        return static_cast<uint64_t>(*v);
-    if (auto v = parse_int<uint64_t>(text); v && *v <= max) return *v;
-    ctx.fail(f.mark, "'value' must be a whole number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + ", not " + quote(text) + "; fix the value");
-}
-
-HiveValue parse_registry_value(const Context& ctx, const Field& item) {
-    MapReader m(ctx, item.node, item.mark, "registry value", {"name", "type", "value", "hex"});
-    std::string name;
-    if (const Field* nf = m.find("name")) {
-        name = text_value(ctx, *nf);
-        if (common::utf16_units(name) > 16383 || name.find('\0') != std::string::npos)
-            ctx.fail(nf->mark, "value name " + quote(name) +
-                                   " must be at most 16383 characters without NUL; shorten it");
-    }
-    Field tf = m.need("type", "one of string, expand_string, multi_string, dword, qword, binary");
-    const std::string type = keyword_value(ctx, tf, "a registry value type");
-    const bool binary = type == "binary";
-    m.only({"name", "type", binary ? "hex" : "value"}, "registry value (" + type + ")");
-    Field vf = m.need(binary ? "hex" : "value",
-                      binary ? "give the bytes, e.g. hex: 0a0b0c" : "give the value's data");
-    HiveValue v;
-    try {
-        if (type == "string" || type == "expand_string") {
-            const std::string text = text_value(ctx, vf);
-            v = type == "string" ? HiveValue::string(name, text)
-                                 : HiveValue::expand_string(name, text);
-        } else if (type == "multi_string") {
-            const YAML::Node& list = list_value(ctx, vf, "a list of strings, e.g. [a, b]");
-            std::vector<std::string> texts;
-            for (size_t i = 0; i < list.size(); ++i)
-                texts.push_back(text_value(ctx, item_field(ctx, vf, i)));
-            v = HiveValue::multi_string(name, texts);
-        } else if (type == "dword") {
-            v = HiveValue::dword(
-                name, static_cast<uint32_t>(registry_number(ctx, vf, INT32_MIN, UINT32_MAX)));
-        } else if (type == "qword") {
-            v = HiveValue::qword(name, registry_number(ctx, vf, INT64_MIN, UINT64_MAX));
-        } else if (binary) {
-            v = HiveValue::binary(name, hex_bytes(ctx, vf));
-        } else {
-            ctx.fail(tf.mark, "registry value type " + quote(type) +
-                                  " is unknown; use string, expand_string, multi_string, dword, "
-                                  "qword or binary");
-        }
-    } catch (const engine::Error& e) {
-        ctx.fail(vf.mark, std::string(e.what()) + "; fix the value");
-    }
-    if (v.data.size() > kMaxHiveValueData)
-        ctx.fail(vf.mark, "the value holds " + std::to_string(v.data.size()) + " bytes; at most " +
-                              std::to_string(kMaxHiveValueData) + " fit in one registry value");
-    return v;
-}
-
-void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedContent& out) {
-    if (const Field* rf = g.find("root")) {
-        const std::string root = text_value(ctx, *rf);
-        if (root.empty() || root.size() > 255 || !std::all_of(root.begin(), root.end(), [](char c) {
-                return c > ' ' && c < 0x7f && c != '\\';
-            }))
-            ctx.fail(rf->mark, "root key name " + quote(root) +
-                                   " must be 1 to 255 ASCII letters, digits or signs without "
-                                   "spaces or backslashes, e.g. ROOT");
-        out.options["root"] = root;
-    }
-    if (const Field* ff = g.find("file_name")) out.options["file_name"] = text_value(ctx, *ff);
-    const Field* kf = g.find("keys");
-    if (!kf) return;
-    const YAML::Node& list = list_value(ctx, *kf, "a list of {path, time, values}");
-    std::set<std::string> paths;  // folded as the registry compares names
-    for (size_t i = 0; i < list.size(); ++i) {
-        Field item = item_field(ctx, *kf, i);
-        MapReader m(ctx, item.node, item.mark, "registry key " + std::to_string(i + 1),
-                    {"path", "time", "values"});
-        Field pf = m.need("path", "give the key's path below the root, e.g. Software\\Example");
-        RegistryKeyContent key;
-        key.key.path = text_value(ctx, pf);
-        const std::string& path = key.key.path;
-        for (size_t p = 0, q; p <= path.size(); p = q + 1) {
-            q = std::min(path.find('\\', p), path.size());
-            const std::string part = path.substr(p, q - p);
-            if (part.empty() && !path.empty())
-                ctx.fail(pf.mark, "key path " + quote(path) +
-                                      " has an empty name (two backslashes together or one at an "
-                                      "end); remove it");
-            if (common::utf16_units(part) > 255 || part.find('\0') != std::string::npos)
-                ctx.fail(pf.mark, "key name " + quote(part) +
-                                      " must be at most 255 characters without NUL; shorten it");
-        }
-        if (!paths.insert(lower(path)).second)
-            ctx.fail(pf.mark, "key " + quote(path) + " is listed twice; merge the two");
-        if (const Field* tf = m.find("time")) {
-            key.key.last_write = time_value(ctx, *tf);
-            key.has_time = true;
-        }
-        if (const Field* vf = m.find("values")) {
-            const YAML::Node& values = list_value(ctx, *vf, "a list of {name, type, value}");
-            std::set<std::string> names;
-            for (size_t j = 0; j < values.size(); ++j) {
-                Field value_item = item_field(ctx, *vf, j);
-                HiveValue v = parse_registry_value(ctx, value_item);
-                if (!names.insert(lower(v.name)).second)
-                    ctx.fail(value_item.mark, "value " + quote(v.name) + " of key " + quote(path) +
-                                                  " is listed twice; keep one");
-                key.key.values.push_back(std::move(v));
-            }
-        }
-        out.registry_keys.push_back(std::move(key));
-    }
-}
-
 GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     // The options each generator takes (images/generate_<type>.cpp); checked here so that a
     // mistake is reported at its line.
     MapReader g(ctx, f.node, f.mark, "generate",
-                {"type", "width", "height", "quality", "comment", "text", "title", "author",
-                 "members", "sql", "root", "file_name", "keys"});
+                {"type",
+                 "width",
+                 "height",
+                 "quality",
+                 "comment",
+                 "text",
+                 "title",
+                 "author",
+                 "members",
+                 "sql",
+                 "root",
+                 "file_name",
+                 "keys",
+                 "target",
+                 "drive",
+                 "serial",
+                 "label",
+                 "size",
+                 "created",
+                 "accessed",
+                 "modified",
+                 "attributes",
+                 "working_directory",
+                 "arguments",
+                 "relative_path",
+                 "machine"});
     GeneratedContent out;
-    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry");
+    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
@@ -247,9 +140,13 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
         allowed = {"type", "sql"};
     else if (out.type == "registry")
         allowed = {"type", "root", "file_name", "keys"};
+    else if (out.type == "lnk")
+        allowed = {"type",    "target",    "drive",         "serial",           "label",
+                   "size",    "created",   "accessed",      "modified",         "attributes",
+                   "machine", "arguments", "relative_path", "working_directory"};
     else
         ctx.fail(tf.mark, "cannot generate " + quote(out.type) +
-                              "; use jpeg, png, pdf, zip, sqlite or registry");
+                              "; use jpeg, png, pdf, zip, sqlite, registry or lnk");
     g.only(allowed, "generate (" + out.type + ")");
     for (const char* key : {"width", "height"})
         if (const Field* x = g.find(key))
@@ -261,6 +158,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (out.type == "zip") parse_zip_members(ctx, g, out);
     if (out.type == "sqlite") parse_sql(ctx, g, out);
     if (out.type == "registry") parse_registry_keys(ctx, g, out);
+    if (out.type == "lnk") parse_shell_link(ctx, g, out);
     return out;
 }
 

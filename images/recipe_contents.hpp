@@ -24,4 +24,9 @@ struct ParsedContent {
 // The content of the action read by `r` (`what` names it in messages).
 ParsedContent parse_content(const Context& ctx, const MapReader& r, const std::string& what);
 
+// Generated Windows files (recipe_windows.cpp), from the `generate` map `g`: a registry hive's
+// root, file_name and keys; a shell link's target, volume, times and strings.
+void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedContent& out);
+void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& out);
+
 }  // namespace dflab::images::recipe_detail
