@@ -14,6 +14,7 @@
 #include "engine/file_type.hpp"
 #include "engine/volumes.hpp"
 #include "images/registry_hive.hpp"
+#include "images/shell_link.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab {
@@ -64,8 +65,17 @@ struct Sample {
 };
 
 // What each analyzer is given: secrets.txt's content, or for the registry analyzer (which reads
-// nothing but hives) a small SYSTEM hive.
+// nothing but hives) a small SYSTEM hive, and for the shell link analyzer a link.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
+    if (analyzer == "shell_links") {
+        images::ShellLinkSpec link;
+        link.target = "E:\\customers.xlsx";
+        link.drive = images::ShellLinkSpec::Drive::Removable;
+        link.volume_serial = 0x1A2B3C4D;
+        link.modified = 1700000000;
+        link.machine_id = "HARNESS";
+        return images::build_shell_link(link);
+    }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;
     spec.keys = {{"Select", 1700000000, {images::HiveValue::dword("Current", 1)}},
