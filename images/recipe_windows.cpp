@@ -1,6 +1,7 @@
 // Generated Windows files in a recipe (internal): a registry hive's root, file name and keys, and
 // a shell link's target, volume, times and strings, each checked at its YAML line.
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <set>
