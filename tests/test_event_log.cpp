@@ -1,0 +1,237 @@
+// The EVTX writer (images/event_log.hpp), checked with libevtx's tools, which share no code with
+// it: evtxinfo (record count, the dirty and corrupted flags) and evtxexport, as text (event id,
+// written time, level, user SID, computer, source, EventData strings) and as XML (every Data
+// name and value, SystemTime). Expected texts and times are computed here with gmtime.
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "images/event_log.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace dflab::images {
+namespace {
+
+using dflab::test::error_of;
+using dflab::test::run;
+using dflab::test::shell_quote;
+
+constexpr int64_t kLogon = 1709540100;  // 2024-03-04 08:15:00 UTC
+
+// "Mar 04, 2024 08:15:00.123456700 UTC", as evtxexport prints written times.
+std::string written_text(int64_t t, uint32_t fraction) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char text[64];
+    std::strftime(text, sizeof text, "%b %d, %Y %H:%M:%S", &tm);
+    char nanos[16];
+    std::snprintf(nanos, sizeof nanos, ".%09u UTC", fraction * 100);
+    return text + std::string(nanos);
+}
+
+// "2024-03-04T08:15:00.123456700Z", as evtxexport -f xml prints SystemTime.
+std::string system_time_text(int64_t t, uint32_t fraction) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char text[64];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+    char nanos[16];
+    std::snprintf(nanos, sizeof nanos, ".%09uZ", fraction * 100);
+    return text + std::string(nanos);
+}
+
+std::string write_log(const std::vector<std::byte>& bytes, const std::string& name) {
+    const std::string path = test::temp_dir() + "/" + name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    return path;
+}
+
+// evtxexport's text output: one map per record ("Event identifier" -> "0x00001210 (4624)"),
+// the strings under "String: N".
+std::vector<std::map<std::string, std::string>> export_text(const std::string& path) {
+    const auto r = run("evtxexport " + shell_quote(path));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    static const std::regex field(R"(^([^\t]+)\t+: ?(.*)$)");
+    std::vector<std::map<std::string, std::string>> out;
+    for (const std::string& line : test::lines(r.out)) {
+        if (line.rfind("Event number", 0) == 0) out.emplace_back();
+        std::smatch m;
+        if (out.empty() || !std::regex_match(line, m, field)) continue;
+        out.back()[m[1]] = m[2];
+    }
+    return out;
+}
+
+EventRecordSpec security(uint32_t id, int64_t time,
+                         std::vector<std::pair<std::string, std::string>> data) {
+    EventRecordSpec r;
+    r.event_id = id;
+    r.provider = "Microsoft-Windows-Security-Auditing";
+    r.provider_guid = "{54849625-5478-4994-A5BA-3E3B0328C30D}";
+    r.computer = "DESKTOP-7Q2K1M";
+    r.time = time;
+    r.keywords = 0x8020000000000000ull;
+    r.task = 12544;
+    r.process_id = 612;
+    r.thread_id = 1480;
+    r.user_sid = "S-1-5-18";
+    r.data = std::move(data);
+    return r;
+}
+
+std::vector<EventRecordSpec> sample_records() {
+    std::vector<EventRecordSpec> rs;
+    rs.push_back(security(4624, kLogon,
+                          {{"TargetUserName", "alice"},
+                           {"TargetDomainName", "DESKTOP-7Q2K1M"},
+                           {"LogonType", "10"},
+                           {"IpAddress", "10.0.0.23"},
+                           {"IpPort", "51234"}}));
+    rs.back().time_100ns = 1234567;
+    rs.push_back(security(4625, kLogon + 60,
+                          {{"TargetUserName", "администратор"},
+                           {"LogonType", "3"},
+                           {"IpAddress", "203.0.113.9"},
+                           {"Status", "0xc000006d"},
+                           {"SubStatus", ""}}));
+    rs.back().keywords = 0x8010000000000000ull;
+    rs.push_back(security(4634, kLogon + 3600, {{"TargetUserName", "alice"}, {"LogonType", "10"}}));
+    rs.push_back(security(4720, kLogon + 7200,
+                          {{"TargetUserName", "support$"}, {"TargetSid", "S-1-5-21-1-2-3-1009"}}));
+    EventRecordSpec cleared = security(1102, kLogon + 9000, {{"SubjectUserName", "alice"}});
+    cleared.provider = "Microsoft-Windows-Eventlog";
+    cleared.provider_guid = "{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}";
+    cleared.level = 4;
+    cleared.user_sid = "S-1-5-21-3623811015-3361044348-30300820-1001";
+    rs.push_back(cleared);
+    return rs;
+}
+
+TEST(EventLog, EvtxinfoCountsTheRecordsOfACleanLog) {
+    const std::string path = write_log(build_event_log("Security", sample_records()), "a.evtx");
+    const auto r = run("evtxinfo " + shell_quote(path));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(Number of records\s*:\s*5\n)"))) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(Number of recovered records\s*:\s*0\n)")));
+    EXPECT_EQ(r.out.find("Is dirty"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Is corrupted"), std::string::npos) << r.out;
+}
+
+TEST(EventLog, EvtxexportReadsEveryRecord) {
+    const std::vector<EventRecordSpec> rs = sample_records();
+    const auto records = export_text(write_log(build_event_log("Security", rs), "a.evtx"));
+    ASSERT_EQ(records.size(), rs.size());
+    for (size_t i = 0; i < rs.size(); ++i) {
+        SCOPED_TRACE("record " + std::to_string(i + 1));
+        auto rec = records[i];
+        EXPECT_EQ(rec["Event number"], std::to_string(i + 1));
+        EXPECT_EQ(rec["Written time"], written_text(rs[i].time, rs[i].time_100ns));
+        EXPECT_EQ(rec["Computer name"], "DESKTOP-7Q2K1M");
+        EXPECT_EQ(rec["Source name"], rs[i].provider);
+        EXPECT_EQ(rec["User security identifier"], rs[i].user_sid);
+        EXPECT_NE(rec["Event identifier"].find("(" + std::to_string(rs[i].event_id) + ")"),
+                  std::string::npos)
+            << rec["Event identifier"];
+        EXPECT_NE(rec["Event level"].find("(" + std::to_string(rs[i].level) + ")"),
+                  std::string::npos);
+        EXPECT_EQ(rec["Number of strings"], std::to_string(rs[i].data.size()));
+        for (size_t s = 0; s < rs[i].data.size(); ++s)
+            EXPECT_EQ(rec["String: " + std::to_string(s + 1)], rs[i].data[s].second);
+    }
+}
+
+TEST(EventLog, EvtxexportXmlShowsEveryDataNameAndValue) {
+    const std::vector<EventRecordSpec> rs = sample_records();
+    const std::string path = write_log(build_event_log("Security", rs), "a.evtx");
+    const auto r = run("evtxexport -f xml " + shell_quote(path));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    size_t at = 0;
+    for (size_t i = 0; i < rs.size(); ++i) {
+        SCOPED_TRACE("record " + std::to_string(i + 1));
+        at = r.out.find("<Event ", at);
+        ASSERT_NE(at, std::string::npos);
+        const size_t end = r.out.find("</Event>", at);
+        const std::string event = r.out.substr(at, end - at);
+        at = end;
+        EXPECT_NE(event.find("<EventID>" + std::to_string(rs[i].event_id) + "</EventID>"),
+                  std::string::npos)
+            << event;
+        EXPECT_NE(event.find("<Provider Name=\"" + rs[i].provider + "\" Guid=\"" +
+                             rs[i].provider_guid + "\"/>"),
+                  std::string::npos);
+        EXPECT_NE(event.find("<TimeCreated SystemTime=\"" +
+                             system_time_text(rs[i].time, rs[i].time_100ns) + "\"/>"),
+                  std::string::npos)
+            << event;
+        EXPECT_NE(event.find("<EventRecordID>" + std::to_string(i + 1) + "</EventRecordID>"),
+                  std::string::npos);
+        EXPECT_NE(event.find("<Channel>Security</Channel>"), std::string::npos);
+        EXPECT_NE(event.find("<Execution ProcessID=\"612\" ThreadID=\"1480\"/>"),
+                  std::string::npos);
+        for (const auto& [name, value] : rs[i].data) {
+            const std::string expected = value.empty()
+                                             ? "<Data Name=\"" + name + "\"/>"
+                                             : "<Data Name=\"" + name + "\">" + value + "</Data>";
+            EXPECT_NE(event.find(expected), std::string::npos) << expected << "\n" << event;
+        }
+    }
+}
+
+TEST(EventLog, ManyRecordsFillMoreThanOneChunk) {
+    std::vector<EventRecordSpec> rs;
+    for (int i = 0; i < 2000; ++i)
+        rs.push_back(security(4624 + (i % 2), kLogon + i,
+                              {{"TargetUserName", "user" + std::to_string(i)},
+                               {"LogonType", std::to_string(2 + i % 9)}}));
+    const std::vector<std::byte> bytes = build_event_log("Security", rs);
+    ASSERT_GT(bytes.size(), 4096u + 2 * 65536u);
+    EXPECT_EQ((bytes.size() - 4096) % 65536, 0u);
+    const std::string path = write_log(bytes, "many.evtx");
+    const auto info = run("evtxinfo " + shell_quote(path));
+    EXPECT_TRUE(std::regex_search(info.out, std::regex(R"(Number of records\s*:\s*2000\n)")))
+        << info.out;
+    EXPECT_EQ(info.out.find("Is corrupted"), std::string::npos);
+    const auto records = export_text(path);
+    ASSERT_EQ(records.size(), rs.size());
+    for (size_t i = 0; i < rs.size(); ++i) {
+        auto rec = records[i];
+        ASSERT_EQ(rec["Event number"], std::to_string(i + 1));
+        ASSERT_EQ(rec["Written time"], written_text(rs[i].time, 0));
+        ASSERT_EQ(rec["String: 1"], "user" + std::to_string(i));
+    }
+}
+
+TEST(EventLog, SameRecordsGiveTheSameBytes) {
+    EXPECT_EQ(build_event_log("Security", sample_records()),
+              build_event_log("Security", sample_records()));
+}
+
+TEST(EventLog, MistakesNameTheRecord) {
+    std::vector<EventRecordSpec> rs = sample_records();
+    rs[2].user_sid = "alice";
+    EXPECT_NE(error_of([&] { build_event_log("Security", rs); }).find("record 3"),
+              std::string::npos);
+    rs = sample_records();
+    rs[1].data.push_back({"Bad", "\xff\xfe"});
+    EXPECT_NE(error_of([&] { build_event_log("Security", rs); }).find("record 2"),
+              std::string::npos);
+    rs = sample_records();
+    rs[0].data.push_back({"Huge", std::string(20000, 'x')});
+    rs[0].data.push_back({"Huger", std::string(20000, 'y')});
+    EXPECT_NE(error_of([&] { build_event_log("Security", rs); }).find("record 1"),
+              std::string::npos);
+    EXPECT_NE(error_of([&] { build_event_log("Security", {}); }), "");
+}
+
+}  // namespace
+}  // namespace dflab::images
