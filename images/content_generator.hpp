@@ -14,6 +14,8 @@
 //   registry a Windows registry hive (images/registry_hive.hpp): root (root key name, default
 //           ROOT), file_name (in the base block), the keys with their values and times; the base
 //           block's time and keys without a time of their own are the context time
+//   evtx    a Windows event log (images/event_log.hpp): channel, computer (for every event
+//           without its own), the events; events without a time of their own are the context time
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -74,6 +76,7 @@ std::vector<std::byte> generate_pdf(const GeneratedContent& g, const GenerationC
 std::vector<std::byte> generate_zip(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_registry(const GeneratedContent& g, const GenerationContext& c);
+std::vector<std::byte> generate_evtx(const GeneratedContent& g, const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

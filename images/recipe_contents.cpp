@@ -230,9 +230,9 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     // mistake is reported at its line.
     MapReader g(ctx, f.node, f.mark, "generate",
                 {"type", "width", "height", "quality", "comment", "text", "title", "author",
-                 "members", "sql", "root", "file_name", "keys"});
+                 "members", "sql", "root", "file_name", "keys", "channel", "computer", "events"});
     GeneratedContent out;
-    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry");
+    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, evtx");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
@@ -247,9 +247,11 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
         allowed = {"type", "sql"};
     else if (out.type == "registry")
         allowed = {"type", "root", "file_name", "keys"};
+    else if (out.type == "evtx")
+        allowed = {"type", "channel", "computer", "events"};
     else
         ctx.fail(tf.mark, "cannot generate " + quote(out.type) +
-                              "; use jpeg, png, pdf, zip, sqlite or registry");
+                              "; use jpeg, png, pdf, zip, sqlite, registry or evtx");
     g.only(allowed, "generate (" + out.type + ")");
     for (const char* key : {"width", "height"})
         if (const Field* x = g.find(key))
@@ -261,6 +263,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (out.type == "zip") parse_zip_members(ctx, g, out);
     if (out.type == "sqlite") parse_sql(ctx, g, out);
     if (out.type == "registry") parse_registry_keys(ctx, g, out);
+    if (out.type == "evtx") parse_event_log(ctx, g, out);
     return out;
 }
 

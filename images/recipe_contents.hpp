@@ -21,6 +21,9 @@ struct ParsedContent {
     SourceMark mark;
 };
 
+// generate: {type: evtx}: channel, computer and the events (images/recipe_windows.cpp).
+void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
+
 // The content of the action read by `r` (`what` names it in messages).
 ParsedContent parse_content(const Context& ctx, const MapReader& r, const std::string& what);
 

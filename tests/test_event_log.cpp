@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "images/event_log.hpp"
+#include "images/recipe_parser.hpp"
+#include "tests/oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab::images {
@@ -231,6 +233,98 @@ TEST(EventLog, MistakesNameTheRecord) {
     EXPECT_NE(error_of([&] { build_event_log("Security", rs); }).find("record 1"),
               std::string::npos);
     EXPECT_NE(error_of([&] { build_event_log("Security", {}); }), "");
+}
+
+// The recipe's `generate: {type: evtx}`: mistakes at their lines.
+std::string recipe_error(const std::string& events) {
+    const std::string path = test::temp_dir() + "/recipe.yaml";
+    std::ofstream(path) << "start: 2024-03-01T10:00:00Z\n"        // 1
+                           "disk:\n"                              // 2
+                           "  size: 16MiB\n"                      // 3
+                           "  partitions:\n"                      // 4
+                           "    - {id: p1, filesystem: fat16}\n"  // 5
+                           "actions:\n"                           // 6
+                           "  - write: /Security.evtx\n"          // 7
+                           "    generate:\n"                      // 8
+                           "      type: evtx\n"                   // 9
+                           "      events:\n"                      // 10
+                        << events;
+    try {
+        parse_recipe(path, {});
+    } catch (const RecipeError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(EventLogRecipe, MistakesAreReportedAtTheirLines) {
+    auto at_line = [](const std::string& message, int line, const std::string& part) {
+        EXPECT_NE(message.find("recipe.yaml:" + std::to_string(line) + ":"), std::string::npos)
+            << message;
+        EXPECT_NE(message.find(part), std::string::npos) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    };
+    EXPECT_EQ(recipe_error("        - {id: 4624, data: {LogonType: 2}}\n"), "");
+    at_line(recipe_error("        - {id: 4624}\n"
+                         "        - {id: 999}\n"),
+            12, "provider");
+    at_line(recipe_error("        - {id: 70000}\n"), 11, "id");
+    at_line(recipe_error("        - {id: 4624, user_sid: alice}\n"), 11, "SID");
+    at_line(recipe_error("        - {id: 4624, colour: red}\n"), 11, "colour");
+    at_line(recipe_error("        - {id: 4624, time: yesterday}\n"), 11, "time");
+    at_line(recipe_error("        - {id: 7045, keywords: 0xZZ}\n"), 11, "keywords");
+    at_line(recipe_error("        []\n"), 10, "at least one event");
+}
+
+// A FAT image with a generated Security.evtx where Windows keeps it: TSK finds the file, icat
+// gives its bytes, evtxexport reads the records with the providers filled in for their ids.
+TEST(EventLogRecipe, ALogInsideABuiltImage) {
+    const std::string dir = test::temp_dir();
+    const std::string recipe = dir + "/evtx.yaml";
+    std::ofstream(recipe) << "name: evtx\n"
+                             "start: 2024-03-04T08:00:00Z\n"
+                             "disk:\n"
+                             "  size: 16MiB\n"
+                             "  table: none\n"
+                             "  partitions:\n"
+                             "    - {id: c, filesystem: fat16}\n"
+                             "actions:\n"
+                             "  - mkdir: /Windows/System32/winevt/Logs\n"
+                             "  - at: 2024-03-04T09:00:00Z\n"
+                             "    write: /Windows/System32/winevt/Logs/Security.evtx\n"
+                             "    generate:\n"
+                             "      type: evtx\n"
+                             "      channel: Security\n"
+                             "      computer: DESKTOP-7Q2K1M\n"
+                             "      events:\n"
+                             "        - id: 4624\n"
+                             "          time: 2024-03-04T08:15:00Z\n"
+                             "          data: {TargetUserName: alice, LogonType: 10, "
+                             "IpAddress: 10.0.0.23}\n"
+                             "        - {id: 4720, data: {TargetUserName: support}}\n"
+                             "        - {id: 1102}\n";
+    auto built =
+        test::dflab("image build " + shell_quote(recipe) + " -o " + shell_quote(dir + "/out"));
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    const std::string raw = dir + "/out/evtx.raw";
+    std::string inode;
+    for (const auto& e : test::fls(raw))
+        if (e.path == "/Windows/System32/winevt/Logs/Security.evtx") inode = e.inode;
+    ASSERT_FALSE(inode.empty());
+    const std::string log = dir + "/Security.evtx";
+    auto cat = run("icat " + shell_quote(raw) + " " + inode + " > " + shell_quote(log));
+    ASSERT_EQ(cat.exit_code, 0) << cat.err;
+    auto records = export_text(log);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[0]["Written time"], written_text(kLogon, 0));
+    EXPECT_EQ(records[0]["Source name"], "Microsoft-Windows-Security-Auditing");
+    EXPECT_EQ(records[0]["Computer name"], "DESKTOP-7Q2K1M");
+    EXPECT_EQ(records[0]["String: 1"], "alice");
+    EXPECT_EQ(records[0]["String: 2"], "10");
+    EXPECT_EQ(records[0]["String: 3"], "10.0.0.23");
+    EXPECT_EQ(records[1]["Written time"], written_text(kLogon + 45 * 60, 0));  // the action's
+    EXPECT_NE(records[1]["Event identifier"].find("(4720)"), std::string::npos);
+    EXPECT_EQ(records[2]["Source name"], "Microsoft-Windows-Eventlog");
 }
 
 }  // namespace
