@@ -1,6 +1,5 @@
 #include "engine/windows_registry_file.hpp"
 
-#include <libbfio.h>
 #include <libregf.h>
 
 #include <algorithm>
@@ -9,33 +8,13 @@
 #include <cstring>
 
 #include "engine/error.hpp"
+#include "engine/memory_bfio.hpp"
 
 namespace dflab::engine {
 
 namespace {
 
-// A libyal error (libregf's or libbfio's), freed however the call that set it ends.
-template <class ErrorType, void (*Free)(ErrorType**), int (*Print)(ErrorType*, char*, size_t)>
-class LibyalError {
-  public:
-    LibyalError() = default;
-    ~LibyalError() {
-        if (error_) Free(&error_);
-    }
-    LibyalError(const LibyalError&) = delete;
-    LibyalError& operator=(const LibyalError&) = delete;
-    ErrorType** out() { return &error_; }
-    std::string text() const {
-        std::array<char, 1024> buffer{};
-        if (!error_ || Print(error_, buffer.data(), buffer.size()) < 0) return "unknown error";
-        return buffer.data();
-    }
-
-  private:
-    ErrorType* error_ = nullptr;
-};
 using RegfError = LibyalError<libregf_error_t, libregf_error_free, libregf_error_sprint>;
-using BfioError = LibyalError<libbfio_error_t, libbfio_error_free, libbfio_error_sprint>;
 
 struct KeyFree {
     void operator()(libregf_key_t* key) const { libregf_key_free(&key, nullptr); }
@@ -55,73 +34,12 @@ bool same_name(std::string_view a, std::string_view b) {
     return true;
 }
 
-// The hive's bytes as a libbfio handle. libbfio's own memory range (20201125) copies the whole
-// requested size even past the end of the range, so a truncated hive would make libregf read
-// beyond the buffer; reads here stop at the end, as a file's would.
-struct MemoryIo {
-    std::span<const std::byte> bytes;
-    uint64_t offset = 0;
-    bool open = false;
-};
-
-MemoryIo& io_of(intptr_t* io_handle) {
-    return *reinterpret_cast<MemoryIo*>(io_handle);
-}
-
-int io_free(intptr_t** io_handle, libbfio_error_t**) {
-    *io_handle = nullptr;  // owned by the State, not by libbfio
-    return 1;
-}
-int io_clone(intptr_t**, intptr_t*, libbfio_error_t**) {
-    return -1;  // libregf never clones the handle it is given
-}
-int io_open(intptr_t* io_handle, int, libbfio_error_t**) {
-    io_of(io_handle).offset = 0;
-    io_of(io_handle).open = true;
-    return 1;
-}
-int io_close(intptr_t* io_handle, libbfio_error_t**) {
-    io_of(io_handle).open = false;
-    return 0;
-}
-ssize_t io_read(intptr_t* io_handle, uint8_t* buffer, size_t size, libbfio_error_t**) {
-    MemoryIo& io = io_of(io_handle);
-    if (io.offset >= io.bytes.size()) return 0;
-    const size_t n = std::min<uint64_t>(size, io.bytes.size() - io.offset);
-    std::memcpy(buffer, io.bytes.data() + io.offset, n);
-    io.offset += n;
-    return static_cast<ssize_t>(n);
-}
-ssize_t io_write(intptr_t*, const uint8_t*, size_t, libbfio_error_t**) {
-    return -1;  // read-only
-}
-off64_t io_seek(intptr_t* io_handle, off64_t offset, int whence, libbfio_error_t**) {
-    MemoryIo& io = io_of(io_handle);
-    off64_t base = 0;
-    if (whence == SEEK_CUR) base = static_cast<off64_t>(io.offset);
-    if (whence == SEEK_END) base = static_cast<off64_t>(io.bytes.size());
-    if (offset < -base) return -1;
-    io.offset = static_cast<uint64_t>(base + offset);
-    return static_cast<off64_t>(io.offset);
-}
-int io_exists(intptr_t*, libbfio_error_t**) {
-    return 1;
-}
-int io_is_open(intptr_t* io_handle, libbfio_error_t**) {
-    return io_of(io_handle).open ? 1 : 0;
-}
-int io_get_size(intptr_t* io_handle, size64_t* size, libbfio_error_t**) {
-    *size = io_of(io_handle).bytes.size();
-    return 1;
-}
-
 }  // namespace
 
 struct RegistryFile::State {
     std::string name;
     std::vector<std::byte> bytes;  // what `io` reads
-    MemoryIo io;
-    libbfio_handle_t* bfio = nullptr;
+    std::unique_ptr<MemoryBfio> bfio;
     libregf_file_t* file = nullptr;
 
     State() = default;
@@ -132,7 +50,6 @@ struct RegistryFile::State {
             libregf_file_close(file, nullptr);
             libregf_file_free(&file, nullptr);
         }
-        if (bfio) libbfio_handle_free(&bfio, nullptr);
     }
 
     [[noreturn]] void fail(const std::string& what, const RegfError& e) const {
@@ -295,17 +212,10 @@ RegistryFile::RegistryFile(std::vector<std::byte> bytes, std::string name)
     s.name = std::move(name);
     s.bytes = std::move(bytes);
     if (s.bytes.empty()) throw Error(s.name + ": not a readable registry hive: it is empty");
-    s.io.bytes = s.bytes;
-    {
-        BfioError e;
-        if (libbfio_handle_initialize(&s.bfio, reinterpret_cast<intptr_t*>(&s.io), io_free,
-                                      io_clone, io_open, io_close, io_read, io_write, io_seek,
-                                      io_exists, io_is_open, io_get_size, 0, e.out()) != 1)
-            throw Error(s.name + ": cannot read it from memory: " + e.text());
-    }
+    s.bfio = std::make_unique<MemoryBfio>(s.bytes, s.name);
     RegfError e;
     if (libregf_file_initialize(&s.file, e.out()) != 1) s.fail("libregf", e);
-    if (libregf_file_open_file_io_handle(s.file, s.bfio, LIBREGF_OPEN_READ, e.out()) != 1) {
+    if (libregf_file_open_file_io_handle(s.file, s.bfio->get(), LIBREGF_OPEN_READ, e.out()) != 1) {
         libregf_file_free(&s.file, nullptr);  // never opened: nothing to close
         s.fail("not a readable registry hive", e);
     }
