@@ -47,6 +47,11 @@ struct ArtifactFindings : Findings {
     size_t unreadable() const;  // how many are of kind `unreadable`
 };
 
+// The whole content of an entry the scan gave the head of (ContentNeed::Head): the head when the
+// file is no longer than it, else the content read again through `fs` (only the files an artifact
+// analyzer reads pay for this). Throws Error when the content ends early.
+std::vector<std::byte> whole_content(const FileSystem& fs, const EntryContent& c);
+
 // An `unreadable` artifact: `source` could not be read because of `reason` (one line).
 Artifact unreadable_artifact(std::string source, std::string reason);
 
