@@ -53,5 +53,6 @@ AnalyzerRegistration yara_registration();
 AnalyzerRegistration keywords_registration();
 AnalyzerRegistration byte_runs_registration();
 AnalyzerRegistration windows_registry_registration();
+AnalyzerRegistration event_logs_registration();
 
 }  // namespace dflab::engine
