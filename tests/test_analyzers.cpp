@@ -13,6 +13,7 @@
 #include "engine/content.hpp"
 #include "engine/file_type.hpp"
 #include "engine/volumes.hpp"
+#include "images/event_log.hpp"
 #include "images/registry_hive.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -64,8 +65,18 @@ struct Sample {
 };
 
 // What each analyzer is given: secrets.txt's content, or for the registry analyzer (which reads
-// nothing but hives) a small SYSTEM hive.
+// nothing but hives) a small SYSTEM hive, for the event log analyzer a one-record Security log.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
+    if (analyzer == "event_logs") {
+        images::EventRecordSpec logon;
+        logon.event_id = 4624;
+        logon.provider = "Microsoft-Windows-Security-Auditing";
+        logon.computer = "HARNESS";
+        logon.time = 1700000000;
+        logon.data = {{"TargetUserName", "alice"}, {"LogonType", "2"}};
+        const images::EventRecordSpec records[] = {logon};
+        return images::build_event_log("Security", records);
+    }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;
     spec.keys = {{"Select", 1700000000, {images::HiveValue::dword("Current", 1)}},
