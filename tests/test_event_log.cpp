@@ -1,9 +1,12 @@
 // The EVTX writer (images/event_log.hpp), checked with libevtx's tools, which share no code with
 // it: evtxinfo (record count, the dirty and corrupted flags) and evtxexport, as text (event id,
 // written time, level, user SID, computer, source, EventData strings) and as XML (every Data
-// name and value, SystemTime). Expected texts and times are computed here with gmtime.
+// name and value, SystemTime). Expected texts and times are computed here with gmtime. Then the
+// engine's reader (engine/event_log_file.hpp) against evtxexport on the same logs, whole and
+// damaged, and `dflab artifacts --kind event` on an image built from a recipe.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/error.hpp"
+#include "engine/event_log_file.hpp"
 #include "images/event_log.hpp"
 #include "images/recipe_parser.hpp"
 #include "tests/oracle.hpp"
@@ -235,6 +242,81 @@ TEST(EventLog, MistakesNameTheRecord) {
     EXPECT_NE(error_of([&] { build_event_log("Security", {}); }), "");
 }
 
+// FILETIME of a UTC time, computed here: 100 ns intervals since 1601-01-01.
+uint64_t filetime(int64_t unix_seconds, uint32_t fraction) {
+    return (static_cast<uint64_t>(unix_seconds) + 11644473600ull) * 10000000ull + fraction;
+}
+
+TEST(EventLogReader, AgreesWithEvtxexport) {
+    const std::vector<EventRecordSpec> rs = sample_records();
+    const std::vector<std::byte> bytes = build_event_log("Security", rs);
+    const auto exported = export_text(write_log(bytes, "a.evtx"));
+    const engine::EventLogContents log = engine::read_event_log(bytes, "a.evtx");
+    EXPECT_TRUE(log.problems.empty());
+    ASSERT_EQ(log.records.size(), exported.size());
+    ASSERT_EQ(log.records.size(), rs.size());
+    for (size_t i = 0; i < rs.size(); ++i) {
+        SCOPED_TRACE("record " + std::to_string(i + 1));
+        const engine::EventLogRecord& got = log.records[i];
+        auto rec = exported[i];
+        EXPECT_EQ(std::to_string(got.record_id), rec["Event number"]);
+        EXPECT_EQ(got.written, filetime(rs[i].time, rs[i].time_100ns));
+        EXPECT_NE(rec["Event identifier"].find("(" + std::to_string(got.event_id) + ")"),
+                  std::string::npos);
+        EXPECT_EQ(got.provider, rec["Source name"]);
+        EXPECT_EQ(got.computer, rec["Computer name"]);
+        EXPECT_EQ(got.user_sid, rec["User security identifier"]);
+        EXPECT_EQ(got.channel, "Security");
+        EXPECT_FALSE(got.recovered);
+        ASSERT_EQ(got.data.size(), rs[i].data.size());
+        for (size_t s = 0; s < got.data.size(); ++s) {
+            EXPECT_EQ(got.data[s].first, rs[i].data[s].first);  // as evtxexport -f xml names them
+            EXPECT_EQ(got.data[s].second, rec["String: " + std::to_string(s + 1)]);
+        }
+    }
+}
+
+// A truncated log and flipped bytes: problems, and the records evtxexport still reads from the
+// same bytes; never an exception once the file header is whole.
+TEST(EventLogReader, DamageGivesProblemsAndTheReadableRecords) {
+    std::vector<EventRecordSpec> rs;
+    for (int i = 0; i < 200; ++i)
+        rs.push_back(security(4624, kLogon + i, {{"TargetUserName", "user" + std::to_string(i)}}));
+    const std::vector<std::byte> whole = build_event_log("Security", rs);
+    ASSERT_GT(whole.size(), 4096u + 2 * 65536u);
+    std::vector<std::vector<std::byte>> damaged;
+    damaged.emplace_back(whole.begin(), whole.begin() + 4096 + 65536 + 3000);  // in chunk 2
+    damaged.emplace_back(whole.begin(), whole.begin() + 4096);                 // header only
+    for (size_t at : {size_t{4096 + 700}, size_t{4096 + 60000}, size_t{4096 + 65536 + 1000}}) {
+        damaged.push_back(whole);
+        damaged.back()[at] ^= std::byte{0x5a};
+    }
+    for (size_t d = 0; d < damaged.size(); ++d) {
+        SCOPED_TRACE("damage " + std::to_string(d));
+        const std::string path = write_log(damaged[d], "damaged.evtx");
+        const auto exported = export_text(path);
+        engine::EventLogContents log;
+        ASSERT_NO_THROW(log = engine::read_event_log(damaged[d], "damaged.evtx"));
+        EXPECT_FALSE(log.problems.empty());
+        size_t read = 0;
+        for (const engine::EventLogRecord& r : log.records) {
+            if (r.recovered) continue;
+            ASSERT_LT(read, exported.size());
+            auto rec = exported[read++];
+            EXPECT_EQ(std::to_string(r.record_id), rec["Event number"]);
+            EXPECT_EQ(r.provider, rec["Source name"]);
+        }
+        EXPECT_LE(read, exported.size());
+        EXPECT_LT(read, rs.size() + (d >= 2 ? 1 : 0));
+    }
+    EXPECT_NE(
+        test::error_of([&] { engine::read_event_log(std::span(whole).first(100), "short.evtx"); }),
+        "");
+    std::vector<std::byte> garbage(8192, std::byte{0x41});
+    std::copy_n(whole.begin(), 8, garbage.begin());  // the signature and nothing sound after it
+    EXPECT_NO_FATAL_FAILURE(test::error_of([&] { engine::read_event_log(garbage, "g.evtx"); }));
+}
+
 // The recipe's `generate: {type: evtx}`: mistakes at their lines.
 std::string recipe_error(const std::string& events) {
     const std::string path = test::temp_dir() + "/recipe.yaml";
@@ -325,6 +407,33 @@ TEST(EventLogRecipe, ALogInsideABuiltImage) {
     EXPECT_EQ(records[1]["Written time"], written_text(kLogon + 45 * 60, 0));  // the action's
     EXPECT_NE(records[1]["Event identifier"].find("(4720)"), std::string::npos);
     EXPECT_EQ(records[2]["Source name"], "Microsoft-Windows-Eventlog");
+
+    // dflab artifacts: one `event` per record, agreeing with evtxexport.
+    auto listed = test::dflab("artifacts " + shell_quote(raw) + " --kind event --json");
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::vector<nlohmann::json> events;
+    for (const auto& line : test::lines(listed.out))
+        if (!line.empty()) events.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(events.size(), 3u) << listed.out;
+    const char* meanings[] = {"logon", "account_created", "log_cleared"};
+    for (size_t i = 0; i < events.size(); ++i) {
+        SCOPED_TRACE("event " + std::to_string(i + 1));
+        const nlohmann::json& j = events[i];
+        EXPECT_EQ(j["kind"], "event");
+        EXPECT_EQ(j["path"], "/Windows/System32/winevt/Logs/Security.evtx");
+        EXPECT_EQ(j["time_kind"], "written");
+        EXPECT_EQ(j["source"], "Security record " + std::to_string(i + 1));
+        EXPECT_EQ(j["fields"]["record_id"], i + 1);
+        EXPECT_EQ(j["fields"]["provider"], records[i]["Source name"]);
+        EXPECT_EQ(j["fields"]["computer"], records[i]["Computer name"]);
+        EXPECT_EQ(j["fields"]["channel"], "Security");
+        EXPECT_EQ(j["fields"]["meaning"], meanings[i]);
+    }
+    EXPECT_EQ(events[0]["time"], "2024-03-04T08:15:00Z");
+    EXPECT_EQ(events[0]["fields"]["event_id"], 4624);
+    EXPECT_EQ(events[0]["fields"]["data"]["TargetUserName"], records[0]["String: 1"]);
+    EXPECT_EQ(events[0]["fields"]["data"]["LogonType"], records[0]["String: 2"]);
+    EXPECT_EQ(events[0]["fields"]["data"]["IpAddress"], records[0]["String: 3"]);
 }
 
 }  // namespace
