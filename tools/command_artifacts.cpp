@@ -1,5 +1,5 @@
 // dflab artifacts IMAGE... [--kind K]... [--json]: the Windows artifacts the analyzers read from
-// the image's files (registry hives first), as `analyze` stores them in its artifacts table.
+// the image's files (registry hives, event logs), as `analyze` stores them in its artifacts table.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -111,13 +111,14 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         "Windows artifacts read from the image's files: registry hives (any file starting with "
         "\"regf\") give the computer name, time zone, USB storage devices, programs run "
         "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
-        "keys, network profiles and user accounts (docs/artifacts.md). Exit 2 when some "
+        "keys, network profiles and user accounts; event logs (\"ElfFile\") give one event per "
+        "record (docs/artifacts.md). Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("--kind", a->kinds,
                     "Only artifacts of this kind (repeatable): computer_name, time_zone, "
                     "usb_device, program_run, recent_document, user_account, typed_path, "
-                    "run_mru, search_term, autorun, network_profile, unreadable")
+                    "run_mru, search_term, autorun, network_profile, event, unreadable")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();
