@@ -4,7 +4,8 @@
 //     CRC32 of the first 120 bytes at 124;
 //   chunk (65536 bytes): "ElfChnk\0", first/last record numbers and ids, header size 128, offsets
 //     of the last record and of the free space, CRC32 of the records, CRC32 of header bytes 0-120
-//     and 128-512 (the string and template tables, left empty: every name is written inline);
+//     and 128-512 (the string and template tables, left empty: names are written inline, and a
+//     shared template definition is found by its offset in the instance that uses it);
 //   record: "**\0\0", size, id, written FILETIME, the BinXML event, size again.
 // BinXML names are written where they are used (their offset, relative to the chunk, points just
 // past the offset), each as: next-in-hash-chain 0, hash, character count, UTF-16, NUL.
@@ -13,6 +14,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "common/utf16.hpp"
@@ -162,8 +164,21 @@ class EventWriter {
 
     // The whole event: fragment header, template instance, its definition (`body` writes the
     // Event element into it), the values.
+    // An event's bytes, and where in them its template definition is and its values start.
+    struct Event {
+        std::vector<std::byte> bytes;
+        size_t definition_at = 0, values_at = 0;
+        // The event using the definition written at `definition` of the chunk instead of its own.
+        std::vector<std::byte> sharing(uint32_t definition) const {
+            std::vector<std::byte> out(bytes.begin(), bytes.begin() + 14);
+            put32(out, 10, definition);
+            out.insert(out.end(), bytes.begin() + static_cast<ptrdiff_t>(values_at), bytes.end());
+            return out;
+        }
+    };
+
     template <typename Body>
-    std::vector<std::byte> event(Body body) {
+    Event event(Body body) {
         bytes({kFragmentHeader, 1, 1, 0});
         byte(kTemplateInstance);
         byte(1);
@@ -179,6 +194,7 @@ class EventWriter {
         byte(kEndOfStream);
         put32(out_, definition_size_at,
               static_cast<uint32_t>(out_.size() - definition_size_at - 4));
+        const size_t values_at = out_.size();
         u32(static_cast<uint32_t>(values_.size()));
         for (const TemplateValue& v : values_) {
             if (v.data.size() > 0xffff)
@@ -190,7 +206,7 @@ class EventWriter {
         for (const TemplateValue& v : values_)
             out_.insert(out_.end(), v.data.begin(), v.data.end());
         byte(kEndOfStream);
-        return std::move(out_);
+        return {std::move(out_), definition_at, values_at};
     }
 
     TemplateValue string_value(std::string_view utf8) const {
@@ -262,8 +278,8 @@ class EventWriter {
     std::vector<TemplateValue> values_;
 };
 
-std::vector<std::byte> event_xml(const EventRecordSpec& r, std::string_view channel,
-                                 uint64_t record_id, size_t chunk_offset) {
+EventWriter::Event event_xml(const EventRecordSpec& r, std::string_view channel, uint64_t record_id,
+                             size_t chunk_offset) {
     using Attribute = EventWriter::Attribute;
     EventWriter w(chunk_offset, "record " + std::to_string(record_id));
     return w.event([&](EventWriter& e) {
@@ -308,7 +324,18 @@ std::vector<std::byte> event_xml(const EventRecordSpec& r, std::string_view chan
     });
 }
 
+// What makes two events' template definitions the same: everything written as literal text and
+// the elements present (the values are substituted).
+std::string template_key(const EventRecordSpec& r, std::string_view channel) {
+    std::string key = r.provider + '\0' + r.provider_guid + '\0' +
+                      std::string(r.channel.empty() ? channel : std::string_view(r.channel)) +
+                      '\0' + r.computer + '\0' + (r.user_sid.empty() ? "-" : "+");
+    for (const auto& [name, value] : r.data) key += '\0' + name;
+    return key;
+}
+
 struct Chunk {
+    std::map<std::string, uint32_t> definitions;  // template_key -> offset of the definition
     std::vector<std::byte> bytes = std::vector<std::byte>(kChunkSize);
     size_t used = kChunkHeaderSize;
     size_t last_record_offset = 0;
@@ -346,19 +373,30 @@ std::vector<std::byte> build_event_log(std::string_view channel,
             throw Error("event log: record " + std::to_string(id) +
                         ": the time's fraction must be below 10000000 (100 ns units)");
         if (chunks.empty()) chunks.emplace_back();
-        std::vector<std::byte> xml =
+        // Records of the same shape in a chunk share the first one's template definition, as
+        // Windows' do; a record that starts a chunk writes its own.
+        const std::string key = template_key(r, channel);
+        EventWriter::Event event =
             event_xml(r, channel, id, chunks.back().used + kRecordHeaderSize);
-        if (xml.size() > kMaxEventRecordBytes)
+        if (event.bytes.size() > kMaxEventRecordBytes)
             throw Error("event log: record " + std::to_string(id) + " (event " +
-                        std::to_string(r.event_id) + ") takes " + std::to_string(xml.size()) +
-                        " bytes; at most " + std::to_string(kMaxEventRecordBytes) +
-                        " fit in one record");
-        const size_t size = kRecordHeaderSize + xml.size() + 4;
-        if (chunks.back().used + size > kChunkSize) {  // a new chunk; names move with the record
-            chunks.emplace_back();
-            xml = event_xml(r, channel, id, chunks.back().used + kRecordHeaderSize);
+                        std::to_string(r.event_id) + ") takes " +
+                        std::to_string(event.bytes.size()) + " bytes; at most " +
+                        std::to_string(kMaxEventRecordBytes) + " fit in one record");
+        auto shared = chunks.back().definitions.find(key);
+        std::vector<std::byte> xml =
+            shared == chunks.back().definitions.end() ? event.bytes : event.sharing(shared->second);
+        if (chunks.back().used + kRecordHeaderSize + xml.size() + 4 > kChunkSize) {
+            chunks.emplace_back();  // a new chunk; the names and the definition move along
+            event = event_xml(r, channel, id, chunks.back().used + kRecordHeaderSize);
+            xml = event.bytes;
+            shared = chunks.back().definitions.end();
         }
         Chunk& c = chunks.back();
+        if (shared == c.definitions.end())
+            c.definitions[key] =
+                static_cast<uint32_t>(c.used + kRecordHeaderSize + event.definition_at);
+        const size_t size = kRecordHeaderSize + xml.size() + 4;
         std::vector<std::byte>& b = c.bytes;
         const size_t at = c.used;
         b[at] = std::byte('*');

@@ -2,9 +2,10 @@
 // Windows XML event log files (EVTX), written reproducibly from the published format (libyal's
 // "Windows XML Event Log (EVTX) format"): a 4096-byte file header, then chunks of 64 KiB, each a
 // 512-byte header followed by event records. Every record's event is binary XML (BinXML) written
-// as Windows writes it: a template instance (its definition written in place in each record, no
-// names or templates shared between records) with typed substitution values, which libevtx
-// (evtxexport, evtxinfo) needs to read event ids, levels and EventData strings.
+// as Windows writes it: a template instance with typed substitution values, which libevtx
+// (evtxexport, evtxinfo) needs to read event ids, levels and EventData strings. The first record
+// of each shape (provider, computer, channel, Data names) in a chunk writes the template
+// definition in place; later ones in the chunk refer to it by offset, as Windows' records do.
 // Readers that check these files: evtxinfo and evtxexport (libevtx), the engine's event log
 // analyzer.
 #include <cstddef>

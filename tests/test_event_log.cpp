@@ -280,7 +280,7 @@ TEST(EventLogReader, AgreesWithEvtxexport) {
 // same bytes; never an exception once the file header is whole.
 TEST(EventLogReader, DamageGivesProblemsAndTheReadableRecords) {
     std::vector<EventRecordSpec> rs;
-    for (int i = 0; i < 200; ++i)
+    for (int i = 0; i < 1500; ++i)
         rs.push_back(security(4624, kLogon + i, {{"TargetUserName", "user" + std::to_string(i)}}));
     const std::vector<std::byte> whole = build_event_log("Security", rs);
     ASSERT_GT(whole.size(), 4096u + 2 * 65536u);
