@@ -355,7 +355,7 @@ TEST(EventLogRecipe, MistakesAreReportedAtTheirLines) {
     at_line(recipe_error("        - {id: 4624, colour: red}\n"), 11, "colour");
     at_line(recipe_error("        - {id: 4624, time: yesterday}\n"), 11, "time");
     at_line(recipe_error("        - {id: 7045, keywords: 0xZZ}\n"), 11, "keywords");
-    at_line(recipe_error("        []\n"), 10, "at least one event");
+    at_line(recipe_error("        []\n"), 11, "at least one event");
 }
 
 // A FAT image with a generated Security.evtx where Windows keeps it: TSK finds the file, icat
