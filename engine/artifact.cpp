@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "common/utf8.hpp"
+#include "engine/content.hpp"
+#include "engine/error.hpp"
+#include "engine/file_type.hpp"
 #include "engine/time_format.hpp"
 
 namespace dflab::engine {
@@ -109,6 +112,24 @@ nlohmann::json artifact_json(const ArtifactFindings& from, const Artifact& a) {
     common::set_text(j, "source", a.source);
     j["fields"] = a.fields;
     return j;
+}
+
+std::vector<std::byte> whole_content(const FileSystem& fs, const EntryContent& c) {
+    if (c.data.size() >= c.entry.size || c.data.size() < FileTypeDetector::kHeadBytes)
+        return {c.data.begin(), c.data.end()};
+    ContentReader reader = fs.content(c.entry.address);
+    std::vector<std::byte> bytes(static_cast<size_t>(reader.size()));
+    size_t got = 0;
+    while (got < bytes.size()) {
+        const size_t n = reader.read(got, std::span(bytes).subspan(got));
+        if (n == 0) break;
+        got += n;
+    }
+    if (got < c.entry.size)
+        throw Error(c.entry.path + ": content ended after " + std::to_string(got) + " of " +
+                    std::to_string(c.entry.size) + " bytes");
+    bytes.resize(got);
+    return bytes;
 }
 
 }  // namespace dflab::engine

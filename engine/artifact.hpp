@@ -22,9 +22,9 @@ inline constexpr std::string_view kUnreadableArtifact = "unreadable";
 
 // Every kind an analyzer writes (docs/artifacts.md), `unreadable` last.
 inline constexpr std::string_view kArtifactKinds[] = {
-    "computer_name",   "time_zone",  "usb_device",        "program_run", "recent_document",
-    "user_account",    "typed_path", "run_mru",           "search_term", "autorun",
-    "network_profile", "shell_link", kUnreadableArtifact,
+    "computer_name",   "time_zone",  "usb_device", "program_run",       "recent_document",
+    "user_account",    "typed_path", "run_mru",    "search_term",       "autorun",
+    "network_profile", "shell_link", "event",      kUnreadableArtifact,
 };
 
 struct Artifact {
@@ -46,6 +46,11 @@ struct ArtifactFindings : Findings {
     size_t count() const override { return artifacts.size(); }
     size_t unreadable() const;  // how many are of kind `unreadable`
 };
+
+// The whole content of an entry the scan gave the head of (ContentNeed::Head): the head when the
+// file is no longer than it, else the content read again through `fs` (only the files an artifact
+// analyzer reads pay for this). Throws Error when the content ends early.
+std::vector<std::byte> whole_content(const FileSystem& fs, const EntryContent& c);
 
 // An `unreadable` artifact: `source` could not be read because of `reason` (one line).
 Artifact unreadable_artifact(std::string source, std::string reason);

@@ -197,6 +197,7 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"sqlite", {detail::generate_sqlite, {}}},
         {"registry", {detail::generate_registry, {"root", "file_name"}}},
         {"lnk", {detail::generate_lnk, {}}},  // its fields are in GeneratedContent::shell_link
+        {"evtx", {detail::generate_evtx, {"channel", "computer"}}},
     };
     return table;
 }
@@ -206,7 +207,7 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
     auto it = table.find(g.type);
     if (it == table.end())
         throw Error("unknown generated content type '" + g.type +
-                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk)");
+                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk, evtx)");
     const auto& allowed = it->second.options;
     for (const auto& [name, value] : g.options)
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
@@ -218,6 +219,8 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
         throw Error("generate " + g.type + ": 'sql' is only for type sqlite");
     if (!g.registry_keys.empty() && g.type != "registry")
         throw Error("generate " + g.type + ": 'keys' is only for type registry");
+    if (!g.events.empty() && g.type != "evtx")
+        throw Error("generate " + g.type + ": 'events' is only for type evtx");
     return it->second.generate(g, c);
 }
 

@@ -16,6 +16,8 @@
 //           block's time and keys without a time of their own are the context time
 //   lnk     a Windows shell link (images/shell_link.hpp) from GeneratedContent::shell_link; the
 //           target's times not given are the context time
+//   evtx    a Windows event log (images/event_log.hpp): channel, computer (for every event
+//           without its own), the events; events without a time of their own are the context time
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +79,7 @@ std::vector<std::byte> generate_zip(const GeneratedContent& g, const GenerationC
 std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_registry(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_lnk(const GeneratedContent& g, const GenerationContext& c);
+std::vector<std::byte> generate_evtx(const GeneratedContent& g, const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

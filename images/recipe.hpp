@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/source_error.hpp"
+#include "images/event_log.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
 
@@ -73,13 +74,19 @@ struct ShellLinkContent {
     ShellLinkSpec spec;
     bool has_created = false, has_accessed = false, has_modified = false;
 };
+// An event of a generated event log; without its own time it takes the action's.
+struct EventLogEventContent {
+    EventRecordSpec record;
+    bool has_time = false;
+};
 struct GeneratedContent {
-    std::string type;                            // jpeg, png, pdf, zip, sqlite, registry, lnk
+    std::string type;                            // jpeg, png, pdf, zip, sqlite, registry, lnk, evtx
     std::map<std::string, std::string> options;  // e.g. width, height, text, title, root
     std::vector<std::pair<std::string, std::string>> members;  // zip: name -> text
     std::vector<std::string> sql;                   // sqlite: statements (schema and rows)
     std::vector<RegistryKeyContent> registry_keys;  // registry: the keys, in the given order
     ShellLinkContent shell_link;                    // lnk
+    std::vector<EventLogEventContent> events;       // evtx: the records, in the given order
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

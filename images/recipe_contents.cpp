@@ -123,9 +123,12 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                  "working_directory",
                  "arguments",
                  "relative_path",
-                 "machine"});
+                 "machine",
+                 "channel",
+                 "computer",
+                 "events"});
     GeneratedContent out;
-    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk");
+    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
@@ -144,9 +147,11 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
         allowed = {"type",    "target",    "drive",         "serial",           "label",
                    "size",    "created",   "accessed",      "modified",         "attributes",
                    "machine", "arguments", "relative_path", "working_directory"};
+    else if (out.type == "evtx")
+        allowed = {"type", "channel", "computer", "events"};
     else
         ctx.fail(tf.mark, "cannot generate " + quote(out.type) +
-                              "; use jpeg, png, pdf, zip, sqlite, registry or lnk");
+                              "; use jpeg, png, pdf, zip, sqlite, registry, lnk or evtx");
     g.only(allowed, "generate (" + out.type + ")");
     for (const char* key : {"width", "height"})
         if (const Field* x = g.find(key))
@@ -159,6 +164,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (out.type == "sqlite") parse_sql(ctx, g, out);
     if (out.type == "registry") parse_registry_keys(ctx, g, out);
     if (out.type == "lnk") parse_shell_link(ctx, g, out);
+    if (out.type == "evtx") parse_event_log(ctx, g, out);
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include "engine/content.hpp"
 #include "engine/file_type.hpp"
 #include "engine/volumes.hpp"
+#include "images/event_log.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
 #include "tests/support/fixtures.hpp"
@@ -64,8 +65,8 @@ struct Sample {
     }
 };
 
-// What each analyzer is given: secrets.txt's content, or for the registry analyzer (which reads
-// nothing but hives) a small SYSTEM hive, and for the shell link analyzer a link.
+// What each analyzer is given: secrets.txt's content, or for the artifact analyzers (which read
+// nothing else) a small SYSTEM hive, a link, a one-record Security log.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
     if (analyzer == "shell_links") {
         images::ShellLinkSpec link;
@@ -75,6 +76,16 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         link.modified = 1700000000;
         link.machine_id = "HARNESS";
         return images::build_shell_link(link);
+    }
+    if (analyzer == "event_logs") {
+        images::EventRecordSpec logon;
+        logon.event_id = 4624;
+        logon.provider = "Microsoft-Windows-Security-Auditing";
+        logon.computer = "HARNESS";
+        logon.time = 1700000000;
+        logon.data = {{"TargetUserName", "alice"}, {"LogonType", "2"}};
+        const images::EventRecordSpec records[] = {logon};
+        return images::build_event_log("Security", records);
     }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;

@@ -55,5 +55,6 @@ AnalyzerRegistration keywords_registration();
 AnalyzerRegistration byte_runs_registration();
 AnalyzerRegistration windows_registry_registration();
 AnalyzerRegistration shell_links_registration();
+AnalyzerRegistration event_logs_registration();
 
 }  // namespace dflab::engine

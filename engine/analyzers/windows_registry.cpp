@@ -4,9 +4,7 @@
 #include <cstring>
 
 #include "engine/analyzers/registry.hpp"
-#include "engine/content.hpp"
 #include "engine/error.hpp"
-#include "engine/file_type.hpp"
 #include "engine/registry_artifacts.hpp"
 #include "engine/tsk_access.hpp"
 
@@ -39,7 +37,7 @@ class RegistryInstance : public AnalyzerInstance {
         }
         std::vector<std::byte> bytes;
         try {
-            bytes = whole_content(c);
+            bytes = whole_content(fs_, c);
         } catch (const std::exception& e) {  // a read error, or no memory for the copy
             tsk_error_reset();
             f->artifacts.push_back(unreadable_artifact("(hive)", common::one_line(e.what())));
@@ -50,26 +48,6 @@ class RegistryInstance : public AnalyzerInstance {
     }
 
   private:
-    // The head is the whole content when the file is no longer than it; else the content is read
-    // again through this worker's handle (only hives pay for this).
-    std::vector<std::byte> whole_content(const EntryContent& c) const {
-        if (c.data.size() >= c.entry.size || c.data.size() < FileTypeDetector::kHeadBytes)
-            return {c.data.begin(), c.data.end()};
-        ContentReader reader = fs_.content(c.entry.address);
-        std::vector<std::byte> bytes(static_cast<size_t>(reader.size()));
-        size_t got = 0;
-        while (got < bytes.size()) {
-            const size_t n = reader.read(got, std::span(bytes).subspan(got));
-            if (n == 0) break;
-            got += n;
-        }
-        if (got < c.entry.size)
-            throw Error(c.entry.path + ": content ended after " + std::to_string(got) + " of " +
-                        std::to_string(c.entry.size) + " bytes");
-        bytes.resize(got);
-        return bytes;
-    }
-
     const FileSystem& fs_;
 };
 
