@@ -53,7 +53,7 @@ TEST(Utf16, StopsAtTheFirstNulAndMarksAnOddByte) {
     std::string data = iconv("Run key", "UTF-8", "UTF-16LE");
     data += std::string("\0\0garbage", 9);
     EXPECT_EQ(common::utf16le_to_utf8(as_bytes(data)), "Run key");
-    EXPECT_EQ(common::utf16le_to_utf8(as_bytes(std::string("A\0B", 3))), "A");
+    EXPECT_EQ(common::utf16le_to_utf8(as_bytes(std::string("A\0B", 3))), "A\xEF\xBF\xBD");
     EXPECT_EQ(common::utf16le_to_utf8(as_bytes(std::string("A\0B\0C", 5))), "AB\xEF\xBF\xBD");
 }
 

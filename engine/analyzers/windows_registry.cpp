@@ -12,8 +12,13 @@ namespace dflab::engine {
 
 namespace {
 
+// "regf" and major version 1 (the only one Windows has written, NT 3.1 to 11): a text that happens
+// to begin with the word is not taken for a damaged hive.
 bool has_hive_signature(std::span<const std::byte> head) {
-    return head.size() >= 4 && std::memcmp(head.data(), "regf", 4) == 0;
+    if (head.size() < 0x18 || std::memcmp(head.data(), "regf", 4) != 0) return false;
+    uint32_t major = 0;
+    for (size_t i = 0; i < 4; ++i) major |= std::to_integer<uint32_t>(head[0x14 + i]) << (8 * i);
+    return major == 1;
 }
 
 class RegistryInstance : public AnalyzerInstance {
