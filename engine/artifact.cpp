@@ -7,6 +7,7 @@
 #include "engine/error.hpp"
 #include "engine/file_type.hpp"
 #include "engine/time_format.hpp"
+#include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
@@ -130,6 +131,32 @@ std::vector<std::byte> whole_content(const FileSystem& fs, const EntryContent& c
                     std::to_string(c.entry.size) + " bytes");
     bytes.resize(got);
     return bytes;
+}
+
+std::unique_ptr<ArtifactFindings> read_artifact_file(const FileSystem& fs, const EntryContent& c,
+                                                     uint64_t max_bytes, std::string_view what,
+                                                     std::string_view source,
+                                                     const ArtifactDecoder& decode) {
+    auto f = std::make_unique<ArtifactFindings>();
+    f->partition = c.entry.partition;
+    f->inode = c.entry.inode;
+    f->path = c.entry.path;
+    f->allocated = c.entry.allocated;
+    if (c.entry.size > max_bytes) {
+        f->artifacts.push_back(unreadable_artifact(
+            std::string(source), c.entry.path + ": " + std::to_string(c.entry.size) +
+                                     " bytes, more than the largest " + std::string(what) +
+                                     " read (" + std::to_string(max_bytes) + ")"));
+        return f;
+    }
+    try {
+        f->artifacts = decode(whole_content(fs, c), c.entry.path);
+    } catch (const std::exception& e) {  // a read error, a file the library refuses, no memory
+        tsk_error_reset();
+        f->artifacts.push_back(
+            unreadable_artifact(std::string(source), common::one_line(e.what())));
+    }
+    return f;
 }
 
 }  // namespace dflab::engine

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +53,17 @@ struct ArtifactFindings : Findings {
 // file is no longer than it, else the content read again through `fs` (only the files an artifact
 // analyzer reads pay for this). Throws Error when the content ends early.
 std::vector<std::byte> whole_content(const FileSystem& fs, const EntryContent& c);
+
+// What an artifact analyzer does with a file it recognised by its head: findings located at the
+// entry; a file larger than `max_bytes`, or whose content cannot be read, or that `decode` throws
+// on, gives one `unreadable` artifact with source `source` ("(hive)") whose reason names the file
+// and `what` it is ("hive"); else `decode(bytes, path)` gives the artifacts.
+using ArtifactDecoder =
+    std::function<std::vector<Artifact>(std::vector<std::byte> bytes, const std::string& path)>;
+std::unique_ptr<ArtifactFindings> read_artifact_file(const FileSystem& fs, const EntryContent& c,
+                                                     uint64_t max_bytes, std::string_view what,
+                                                     std::string_view source,
+                                                     const ArtifactDecoder& decode);
 
 // An `unreadable` artifact: `source` could not be read because of `reason` (one line).
 Artifact unreadable_artifact(std::string source, std::string reason);

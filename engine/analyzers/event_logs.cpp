@@ -45,30 +45,16 @@ class EventLogInstance : public AnalyzerInstance {
 
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         if (!has_event_log_signature(c.data)) return nullptr;
-        auto f = std::make_unique<ArtifactFindings>();
-        f->partition = c.entry.partition;
-        f->inode = c.entry.inode;
-        f->path = c.entry.path;
-        f->allocated = c.entry.allocated;
-        const std::string name = c.entry.path;
-        if (c.entry.size > kMaxEventLogBytes) {
-            f->artifacts.push_back(
-                unreadable_artifact("(log)", name + ": " + std::to_string(c.entry.size) +
-                                                 " bytes, more than the largest event log read (" +
-                                                 std::to_string(kMaxEventLogBytes) + ")"));
-            return f;
-        }
-        try {
-            const std::vector<std::byte> bytes = whole_content(fs_, c);
-            EventLogContents log = read_event_log(bytes, name);
-            for (const auto& [where, reason] : log.problems)
-                f->artifacts.push_back(unreadable_artifact(where, reason));
-            for (const EventLogRecord& r : log.records) f->artifacts.push_back(event_artifact(r));
-        } catch (const std::exception& e) {  // not a log libevtx opens, a read error, no memory
-            tsk_error_reset();
-            f->artifacts.push_back(unreadable_artifact("(log)", common::one_line(e.what())));
-        }
-        return f;
+        return read_artifact_file(fs_, c, kMaxEventLogBytes, "event log", "(log)",
+                                  [](std::vector<std::byte> bytes, const std::string& path) {
+                                      EventLogContents log = read_event_log(bytes, path);
+                                      std::vector<Artifact> out;
+                                      for (const auto& [where, reason] : log.problems)
+                                          out.push_back(unreadable_artifact(where, reason));
+                                      for (const EventLogRecord& r : log.records)
+                                          out.push_back(event_artifact(r));
+                                      return out;
+                                  });
     }
 
   private:

@@ -65,32 +65,27 @@ Artifact link_artifact(const ShellLink& link) {
 
 class ShellLinkInstance : public AnalyzerInstance {
   public:
+    explicit ShellLinkInstance(const FileSystem& fs) : fs_(fs) {}
+
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         if (!has_shell_link_header(c.data)) return nullptr;
-        auto f = std::make_unique<ArtifactFindings>();
-        f->partition = c.entry.partition;
-        f->inode = c.entry.inode;
-        f->path = c.entry.path;
-        f->allocated = c.entry.allocated;
-        if (c.entry.size > kMaxShellLinkBytes) {
-            f->artifacts.push_back(
-                unreadable_artifact(kSource, c.entry.path + ": " + std::to_string(c.entry.size) +
-                                                 " bytes, more than the largest shell link read (" +
-                                                 std::to_string(kMaxShellLinkBytes) + ")"));
-            return f;
-        }
         // Not larger than the head, so the head is the whole content (what a short read gave).
-        f->artifacts = read_shell_link_artifacts(c.data, c.entry.path);
-        return f;
+        return read_artifact_file(fs_, c, kMaxShellLinkBytes, "shell link", kSource,
+                                  [](std::vector<std::byte> bytes, const std::string& path) {
+                                      return read_shell_link_artifacts(bytes, path);
+                                  });
     }
+
+  private:
+    const FileSystem& fs_;
 };
 
 class ShellLinkAnalyzer : public Analyzer {
   public:
     std::string_view name() const override { return "shell_links"; }
     ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
-        return std::make_unique<ShellLinkInstance>();
+    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
+        return std::make_unique<ShellLinkInstance>(fs);
     }
     std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
         return make_artifact_writer(db, image_id);

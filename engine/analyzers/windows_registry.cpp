@@ -27,29 +27,10 @@ class RegistryInstance : public AnalyzerInstance {
 
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         if (!has_hive_signature(c.data)) return nullptr;
-        auto f = std::make_unique<ArtifactFindings>();
-        f->partition = c.entry.partition;
-        f->inode = c.entry.inode;
-        f->path = c.entry.path;
-        f->allocated = c.entry.allocated;
-        const std::string name = c.entry.path;
-        if (c.entry.size > kMaxHiveBytes) {
-            f->artifacts.push_back(
-                unreadable_artifact("(hive)", name + ": " + std::to_string(c.entry.size) +
-                                                  " bytes, more than the largest hive read (" +
-                                                  std::to_string(kMaxHiveBytes) + ")"));
-            return f;
-        }
-        std::vector<std::byte> bytes;
-        try {
-            bytes = whole_content(fs_, c);
-        } catch (const std::exception& e) {  // a read error, or no memory for the copy
-            tsk_error_reset();
-            f->artifacts.push_back(unreadable_artifact("(hive)", common::one_line(e.what())));
-            return f;
-        }
-        f->artifacts = read_registry_artifacts(std::move(bytes), name);
-        return f;
+        return read_artifact_file(fs_, c, kMaxHiveBytes, "hive", "(hive)",
+                                  [](std::vector<std::byte> bytes, const std::string& path) {
+                                      return read_registry_artifacts(std::move(bytes), path);
+                                  });
     }
 
   private:
