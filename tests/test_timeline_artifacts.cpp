@@ -10,6 +10,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -50,11 +51,18 @@ enum Column {
 
 class TimelineArtifacts : public testing::Test {
   protected:
-    static void SetUpTestSuite() { image_ = new ArtifactImage(build_artifact_image()); }
+    static void SetUpTestSuite() {
+        try {
+            image_ = new ArtifactImage(build_artifact_image());
+        } catch (const std::exception& e) {
+            build_error_ = e.what();
+        }
+    }
     static void TearDownTestSuite() {
         delete image_;
         image_ = nullptr;
     }
+    void SetUp() override { ASSERT_NE(image_, nullptr) << build_error_; }
 
     // The rows of `dflab timeline RAW ARGS --format l2tcsv`, the header checked.
     static std::vector<std::vector<std::string>> l2tcsv(const std::string& args = "") {
@@ -75,9 +83,11 @@ class TimelineArtifacts : public testing::Test {
     }
 
     static ArtifactImage* image_;
+    static std::string build_error_;
 };
 
 ArtifactImage* TimelineArtifacts::image_ = nullptr;
+std::string TimelineArtifacts::build_error_;
 
 // "Mar 04, 2024 13:46:40.000000000 UTC" (lnkinfo) or "2024-03-04T13:46:40Z" (mactime, hivexml)
 // as l2tcsv's date and time.
