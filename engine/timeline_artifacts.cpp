@@ -82,11 +82,11 @@ std::string cut(std::string s, size_t n) {
     return s + "...";
 }
 
-// Every field as "name=value" joined with "; ", in alphabetical order.
+// Every field that has a value as "name=value" joined with "; ", in alphabetical order.
 std::string all_fields_text(const nlohmann::json& fields) {
     std::string out;
     for (const auto& [key, value] : fields.items())
-        out += (out.empty() ? "" : "; ") + key + "=" + value_text(value);
+        if (!value.is_null()) out += (out.empty() ? "" : "; ") + key + "=" + value_text(value);
     return out;
 }
 
