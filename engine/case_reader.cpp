@@ -166,6 +166,29 @@ void CaseReader::for_each_file(int index, const std::function<void(const CaseFil
     }
 }
 
+void CaseReader::for_each_artifact(const std::function<void(const CaseArtifact&)>& visit) {
+    if (!has_table(db_, "artifacts"))
+        throw Error(path_ + ": the case has no artifacts table; run dflab analyze again");
+    auto s = db_.prepare(
+        "SELECT a.partition, a.path, a.path_hex, a.inode, a.kind, a.time, a.time_kind, a.source, "
+        "a.fields, COALESCE(f.allocated, 1) FROM artifacts a LEFT JOIN files f ON f.id = a.file_id "
+        "ORDER BY a.id");
+    while (s.step()) {
+        CaseArtifact a;
+        a.partition = static_cast<int>(s.column_int(0));
+        a.path = s.column_text(1);
+        a.path_hex = text_or_null(s, 2);
+        a.inode = s.column_text(3);
+        a.kind = s.column_text(4);
+        a.time = text_or_null(s, 5);
+        a.time_kind = text_or_null(s, 6);
+        a.source = s.column_text(7);
+        a.fields = s.column_text(8);
+        a.allocated = s.column_int(9) != 0;
+        visit(a);
+    }
+}
+
 void write_atomically(const std::string& output, const std::function<void(std::ostream&)>& write) {
     const fs::path target(output);
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");

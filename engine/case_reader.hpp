@@ -43,6 +43,14 @@ struct CaseFile {
     std::vector<ByteRun> runs;  // empty when the case has none for the file
 };
 
+// One row of the artifacts table (docs/case-database.md); `fields` is its JSON text.
+struct CaseArtifact {
+    int partition = 0;
+    std::string path, inode, kind, source, fields;
+    std::optional<std::string> path_hex, time, time_kind;  // time: ISO 8601 UTC
+    bool allocated = true;                                 // the source file's (files.allocated)
+};
+
 class CaseReader {
   public:
     // Opens `path` read-only. Throws Error naming it when it is missing, not SQLite, not a case,
@@ -60,6 +68,10 @@ class CaseReader {
 
     // Calls `visit` for each file of partition `index`, in case order (files.id), with its runs.
     void for_each_file(int index, const std::function<void(const CaseFile&)>& visit);
+
+    // Calls `visit` for each artifact, in case order (artifacts.id). Throws Error naming the case
+    // when it has no artifacts table (written before artifacts were read).
+    void for_each_artifact(const std::function<void(const CaseArtifact&)>& visit);
 
   private:
     std::string path_;

@@ -121,16 +121,6 @@ bool is_date_only(const std::string& s) {
     return true;
 }
 
-std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 // The path and path_hex columns: the label as UTF-8 (U+FFFD for what is not) and, only when it is
 // not UTF-8, its bytes in hex (empty otherwise).
 std::string path_fields(const TimelineRecord& record) {
@@ -140,6 +130,16 @@ std::string path_fields(const TimelineRecord& record) {
 }
 
 }  // namespace
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
 
 std::string TimelineRecord::label() const {
     return file_name_attribute ? entry.path + " ($FILE_NAME)" : entry.path;
@@ -319,6 +319,8 @@ nlohmann::ordered_json timeline_event_json(const TimelineEvent& event, const std
 void write_timeline(std::ostream& out, std::span<const TimelineEvent> events, TimelineFormat format,
                     const std::string& zone) {
     check_time_zone(zone);
+    if (format == TimelineFormat::l2tcsv)
+        throw Error("timeline: l2tcsv is written by write_timeline_rows");
     if (format == TimelineFormat::csv) out << timeline_csv_header() << "\n";
     for (const TimelineEvent& ev : events) {
         if (format == TimelineFormat::csv) {

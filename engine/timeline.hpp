@@ -96,9 +96,13 @@ std::string timeline_csv_row(const TimelineEvent& event, const std::string& zone
 nlohmann::ordered_json timeline_event_json(const TimelineEvent& event,
                                            const std::string& zone = "UTC");
 
-enum class TimelineFormat { csv, json };
+// Quoted as RFC 4180 wants it when it holds a comma, quote or line break.
+std::string csv_field(std::string_view s);
 
-// The header (CSV only) and one line per event.
+enum class TimelineFormat { csv, json, l2tcsv };
+
+// The header (CSV only) and one line per event; csv or json (l2tcsv: write_timeline_rows in
+// engine/timeline_artifacts.hpp).
 void write_timeline(std::ostream& out, std::span<const TimelineEvent> events, TimelineFormat format,
                     const std::string& zone = "UTC");
 

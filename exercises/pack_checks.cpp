@@ -126,8 +126,8 @@ std::string kind_problem(const Step& step, const Step* previous, Kind kind) {
 
 Kind kind_after(const Step& step, Kind before) {
     const std::string& v = step.verb;
-    if (v == "partitions" || v == "yara" || v == "search" || v == "timeline" || v == "where" ||
-        v == "unique" || v == "sort")
+    if (v == "partitions" || v == "yara" || v == "search" || v == "timeline" || v == "artifacts" ||
+        v == "where" || v == "unique" || v == "sort")
         return Kind::List;
     if (v == "find")
         return step.argument.is_object() && step.argument.value("all", false) == true

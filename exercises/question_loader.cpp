@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/text.hpp"
+#include "engine/artifact.hpp"
 #include "exercises/pack_loader.hpp"
 #include "exercises/yaml_file.hpp"
 
@@ -30,6 +31,10 @@ const std::vector<std::pair<std::string, std::string>>& solution_verbs() {
         {"timeline",
          "timeline: {from, to, event, file_name} - file system events in a time window "
          "(NTFS $FILE_NAME times included)"},
+        {"artifacts",
+         "artifacts: KIND or {kind, source} - the artifacts of that kind in the analysed image, "
+         "one row each: kind, time, time_kind, source, path, inode, partition and the kind's "
+         "fields (docs/artifacts.md)"},
         {"sql", "sql: SELECT ... - read-only query over the case database"},
         {"field", "field: NAME - a field of the value (of each item of a list)"},
         {"where",
@@ -80,6 +85,7 @@ const std::vector<std::string>* map_keys(const std::string& verb) {
         {"yara", {"rule", "metadata_files"}},
         {"search", {"term", "regex", "metadata_files"}},
         {"timeline", {"from", "to", "event", "file_name"}},
+        {"artifacts", {"kind", "source"}},
         {"where", {"*"}},
         {"map", {"*"}}};
     auto it = keys.find(verb);
@@ -172,7 +178,8 @@ Step parse_step(const Source& ctx, const Field& item) {
         ctx.fail(f.mark, "the step '" + step.verb + "' takes " +
                              (keys ? "a single value or a map" : "a single value") + ", not " +
                              kind_of(f.node));
-    } else if (keys && step.verb != "search" && step.verb != "yara" && step.verb != "where") {
+    } else if (keys && step.verb != "search" && step.verb != "yara" && step.verb != "where" &&
+               step.verb != "artifacts") {
         ctx.fail(f.mark, "the step '" + step.verb + "' takes a map: {" + join(*keys) + "}");
     }
     // Single values stay text (an image id "1" is a name), except a partition's index.
@@ -186,6 +193,9 @@ Step parse_step(const Source& ctx, const Field& item) {
             const YAML::Node value = args[key];
             if (value.IsDefined() && value.IsScalar()) step.argument[key] = value.Scalar();
         }
+        for (const char* key : {"kind", "source"})
+            if (step.verb == "artifacts" && args[key].IsDefined() && args[key].IsScalar())
+                step.argument[key] = args[key].Scalar();
     }
     if ((step.verb == "hash" || step.verb == "image_hash") &&
         !(step.argument == "md5" || step.argument == "sha1" || step.argument == "sha256" ||
@@ -193,6 +203,23 @@ Step parse_step(const Source& ctx, const Field& item) {
         ctx.fail(f.mark, step.verb + " must be md5, sha1, sha256 or all");
     if (step.verb == "search" && step.argument.is_object() && !step.argument.contains("term"))
         ctx.fail(f.mark, "search needs term: the keyword to look for");
+    if (step.verb == "artifacts") {
+        const nlohmann::json& k = step.argument.is_object()
+                                      ? step.argument.value("kind", nlohmann::json())
+                                      : step.argument;
+        const std::string kind = k.is_string() ? k.get<std::string>() : "";
+        if (kind.empty())
+            ctx.fail(f.mark, "artifacts needs kind: an artifact kind, e.g. usb_device");
+        if (step.argument.is_object() && step.argument.contains("source") &&
+            !step.argument["source"].is_string())
+            ctx.fail(f.mark, "artifacts: source is one text, where in the file (a key path)");
+        if (std::find(std::begin(engine::kArtifactKinds), std::end(engine::kArtifactKinds), kind) ==
+            std::end(engine::kArtifactKinds)) {
+            std::vector<std::string> kinds(std::begin(engine::kArtifactKinds),
+                                           std::end(engine::kArtifactKinds));
+            ctx.fail(f.mark, "unknown artifact kind " + quote(kind) + "; kinds: " + join(kinds));
+        }
+    }
     if (step.verb == "yara" && step.argument.is_object() && !step.argument.contains("rule"))
         ctx.fail(f.mark, "yara needs rule: the name of the YARA rule");
     if (step.verb == "map") {

@@ -86,6 +86,7 @@ const std::map<std::string, StepFunction>& steps() {
                                                               {"yara", step_yara},
                                                               {"search", step_search},
                                                               {"timeline", step_timeline},
+                                                              {"artifacts", step_artifacts},
                                                               {"sql", step_sql},
                                                               {"field", step_field},
                                                               {"where", step_where},

@@ -1,5 +1,5 @@
 // Solution steps over the case database that `dflab analyze` made of the image: YARA matches,
-// keyword hits, the timeline, and read-only SQL.
+// keyword hits, the timeline, artifacts, and read-only SQL.
 #include <algorithm>
 #include <tuple>
 
@@ -146,6 +146,41 @@ void step_timeline(SolutionState& s, const Step& step) {
         sorted.begin(), sorted.end(),
         [&](const nlohmann::json& x, const nlohmann::json& y) { return key(x) < key(y); });
     s.value = sorted;
+}
+
+// The artifacts of a kind (and source, when given) as rows: the artifacts table's columns, then
+// every field of the artifact (nested values as JSON text; a field named like a column is left
+// out: read it with sql). Ordered by partition, path, time, source.
+void step_artifacts(SolutionState& s, const Step& step) {
+    const nlohmann::json& a = step.argument;
+    const std::string kind = a.is_object() ? a["kind"].get<std::string>() : a.get<std::string>();
+    const bool by_source = a.is_object() && a.contains("source");
+    std::string sql =
+        "SELECT kind, time, time_kind, source, path, path_hex, inode, partition, fields FROM "
+        "artifacts WHERE kind = ?";
+    if (by_source) sql += " AND source = ?";
+    sql += " ORDER BY partition, path, time, source, id";
+    auto st = s.need_case().prepare(sql);
+    st.bind(1, kind);
+    if (by_source) st.bind(2, a["source"].get<std::string>());
+    nlohmann::json list = rows(st);
+    for (auto& row : list) {
+        if (row["path_hex"].is_null()) row.erase("path_hex");
+        nlohmann::json fields =
+            nlohmann::json::parse(row["fields"].get<std::string>(), nullptr, false);
+        row.erase("fields");
+        if (!fields.is_object())
+            throw StepError("the case's artifact of " + row["path"].get<std::string>() +
+                            " has fields that are not a JSON object");
+        for (auto& [key, value] : fields.items()) {
+            if (row.contains(key)) continue;
+            row[key] = value.is_structured()
+                           ? nlohmann::json(value.dump(-1, ' ', false,
+                                                       nlohmann::json::error_handler_t::replace))
+                           : value;
+        }
+    }
+    s.value = list;
 }
 
 void step_sql(SolutionState& s, const Step& step) {

@@ -57,6 +57,7 @@ void step_read(SolutionState&, const Step&);
 void step_yara(SolutionState&, const Step&);
 void step_search(SolutionState&, const Step&);
 void step_timeline(SolutionState&, const Step&);
+void step_artifacts(SolutionState&, const Step&);
 void step_sql(SolutionState&, const Step&);
 // Steps over the value (solution_value_steps.cpp).
 void step_field(SolutionState&, const Step&);

@@ -12,6 +12,7 @@
 #include "exercises/solution.hpp"
 #include "images/recipe_parser.hpp"
 #include "tests/oracle.hpp"
+#include "tests/support/artifact_image.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/pack_helpers.hpp"
 
@@ -149,6 +150,34 @@ TEST(SolutionSteps, CyrillicSearchFindsTheFilesGrepFinds) {
                       "set");
     q.options = {{"element_type", "path"}};
     EXPECT_EQ(exercises::solve(q, env).answer, nlohmann::json(oracle));
+}
+
+// artifacts: over the case of an image holding a shell link: the target path and volume label are
+// what lnkinfo prints for the link icat extracts, and the rows carry the file they came from.
+TEST(SolutionSteps, ArtifactsGiveTheLinkTargetLnkinfoPrints) {
+    const ArtifactImage image = build_artifact_image();
+    const std::string link =
+        extract_with_icat(image.raw, ArtifactImage::kLink, image.dir + "/extracted.lnk");
+    ASSERT_FALSE(link.empty()) << "fls does not list " << ArtifactImage::kLink;
+    const auto info = lnkinfo_fields(link);
+    ASSERT_TRUE(info.count("Local path") && info.count("Volume label")) << "lnkinfo";
+    auto env = analysed(image.raw, "");
+
+    auto q = question(
+        {{"artifacts", {{"kind", "shell_link"}}}, {"one", nullptr}, {"field", "target_path"}});
+    EXPECT_EQ(exercises::solve(q, env).answer, info.at("Local path"));
+
+    auto row = question({{"artifacts", "shell_link"},
+                         {"where", {{"volume_label", info.at("Volume label")}}},
+                         {"one", nullptr},
+                         {"field", "path"}});
+    EXPECT_EQ(exercises::solve(row, env).answer, ArtifactImage::kLink);
+    auto by_source = question(
+        {{"artifacts", {{"kind", "shell_link"}, {"source", "no such source"}}}, {"count", nullptr}},
+        "integer");
+    EXPECT_EQ(exercises::solve(by_source, env).answer, 0);
+    auto kinds = question({{"artifacts", "computer_name"}, {"one", nullptr}, {"field", "name"}});
+    EXPECT_EQ(exercises::solve(kinds, env).answer, "DESKTOP-7Q2K1M");  // the recipe's value
 }
 
 TEST(SolutionSteps, ATimelineWindowHoldsTheEventsOfFlsBodyFile) {

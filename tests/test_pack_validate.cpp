@@ -63,6 +63,27 @@ TEST(PackLoader, AMissingRecipeAndAPathOutsideThePackAreRefused) {
     EXPECT_NE(load_error(dir).find("escapes the pack folder"), std::string::npos);
 }
 
+// The artifacts step takes a kind of docs/artifacts.md, alone or with a source.
+TEST(PackLoader, ArtifactsStepNeedsAKnownKind) {
+    fs::path dir = intro_copy();
+    fs::path q = dir / "questions/04-block-size.yaml";
+    replace_in(q, "  - filesystem\n", "  - artifacts: {kind: usb_devise}\n");
+    std::string e = load_error(dir);
+    EXPECT_NE(e.find("04-block-size.yaml:"), std::string::npos) << e;
+    EXPECT_NE(e.find("unknown artifact kind 'usb_devise'"), std::string::npos) << e;
+    EXPECT_NE(e.find("usb_device"), std::string::npos) << "the kinds are listed: " << e;
+    replace_in(q, "  - artifacts: {kind: usb_devise}\n", "  - artifacts: {source: x}\n");
+    EXPECT_NE(load_error(dir).find("artifacts needs kind"), std::string::npos) << load_error(dir);
+    replace_in(q, "  - artifacts: {source: x}\n", "  - artifacts: {kind: usb_device, sorce: x}\n");
+    EXPECT_NE(load_error(dir).find("sorce"), std::string::npos) << load_error(dir);
+    replace_in(q, "  - artifacts: {kind: usb_device, sorce: x}\n",
+               "  - artifacts: {kind: usb_device, source: 'ControlSet001\\Enum'}\n");
+    EXPECT_EQ(load_error(dir), "");
+    replace_in(q, "  - artifacts: {kind: usb_device, source: 'ControlSet001\\Enum'}\n",
+               "  - artifacts: shell_link\n");
+    EXPECT_EQ(load_error(dir), "");
+}
+
 TEST(PackLoader, StepsQuestionsAndReferencesAreChecked) {
     fs::path dir = intro_copy();
     fs::path q = dir / "questions/04-block-size.yaml";

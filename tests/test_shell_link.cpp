@@ -18,6 +18,7 @@
 #include "images/recipe_parser.hpp"
 #include "images/shell_link.hpp"
 #include "tests/oracle.hpp"
+#include "tests/support/artifact_image.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab {
@@ -84,17 +85,7 @@ class ShellLinkTest : public testing::Test {
 
     // lnkinfo's "\tName\t\t: value" lines, by name.
     std::map<std::string, std::string> lnkinfo(const std::vector<std::byte>& bytes) {
-        auto r = run("lnkinfo " + shell_quote(write(bytes)));
-        EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
-        std::map<std::string, std::string> out;
-        for (const auto& line : test::lines(r.out)) {
-            const size_t colon = line.find(": ");
-            if (line.empty() || line[0] != '\t' || colon == std::string::npos) continue;
-            std::string name = line.substr(1, colon - 1);
-            while (!name.empty() && (name.back() == '\t' || name.back() == ' ')) name.pop_back();
-            out[name] = line.substr(colon + 2);
-        }
-        return out;
+        return test::lnkinfo_fields(write(bytes));
     }
 
     std::string dir_ = test::temp_dir();

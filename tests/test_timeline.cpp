@@ -34,35 +34,6 @@ using engine::TimelineRecord;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-// One CSV line, RFC 4180 quoting (no newlines inside fields in our fixtures).
-std::vector<std::string> csv_fields(const std::string& line) {
-    std::vector<std::string> out;
-    std::string field;
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-        char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.push_back(field);
-            field.clear();
-        } else {
-            field += c;
-        }
-    }
-    out.push_back(field);
-    return out;
-}
-
 // A fresh directory, removed at the end of the scope.
 struct TempDir {
     std::string path = temp_dir();

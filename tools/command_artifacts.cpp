@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "common/text.hpp"
-#include "engine/analyzers/registry.hpp"
 #include "engine/artifact.hpp"
 #include "engine/error.hpp"
 #include "engine/time_format.hpp"
@@ -132,17 +131,10 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         ->take_all();
     cmd->callback([a, &exit_code] {
         check_kinds(a->kinds);
-        engine::AnalysisConfig config;
-        config.hashes = 0;
-        config.file_type = false;
-        config.artifacts = true;
-        const auto analyzers = engine::make_analyzers(config);
-        engine::ScanOptions o;
-        o.analyzers = &analyzers;
-        o.unallocated = false;
+        const ArtifactScan scan;
         exit_code = run_isolated("artifacts", [&](engine::ChildChannel& ch) {
             ArtifactPrinter printer(*a);
-            scan_image(a->image, o, printer, ch);
+            scan_image(a->image, scan.options, printer, ch);
             printer.finish();
             if (printer.incomplete || printer.unreadable > 0) ch.result(kIncompleteExit);
         });

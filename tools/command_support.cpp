@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 
+#include "engine/analyzers/registry.hpp"
 #include "tools/progress_bar.hpp"
 
 namespace dflab::tools {
@@ -97,6 +98,16 @@ void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engin
         channel.context(evidence.name() + " partition " + std::to_string(part.index));
         engine::scan_partition(evidence, part, options, sink, &channel);
     }
+}
+
+ArtifactScan::ArtifactScan() {
+    engine::AnalysisConfig config;
+    config.hashes = 0;
+    config.file_type = false;
+    config.artifacts = true;
+    analyzers = engine::make_analyzers(config);
+    options.analyzers = &analyzers;
+    options.unallocated = false;
 }
 
 void warn(const std::string& message) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,18 @@ int run_isolated(const std::string& label, const std::function<void(engine::Chil
 // Scans every selected file system of the image (in the calling child process).
 void scan_image(const ImageArgs& args, const engine::ScanOptions& options, engine::ScanSink& sink,
                 engine::ChildChannel& channel);
+
+// The artifact analyzers alone (every analyzer AnalysisConfig::artifacts turns on: registry
+// hives, shell links, event logs, ...) and scan options that run only them over allocated and
+// deleted entries: what `dflab artifacts` and `dflab timeline --artifacts` read. Not copyable
+// (the options point at the analyzers).
+struct ArtifactScan {
+    ArtifactScan();
+    ArtifactScan(const ArtifactScan&) = delete;
+    ArtifactScan& operator=(const ArtifactScan&) = delete;
+    std::vector<std::unique_ptr<engine::Analyzer>> analyzers;
+    engine::ScanOptions options;
+};
 
 // A warning on stderr ("dflab: warning: ...") for what a scan could not cover.
 void warn(const std::string& message);

@@ -23,6 +23,35 @@ inline std::vector<std::string> split(const std::string& s, char sep) {
     return out;
 }
 
+// One CSV line, RFC 4180 quoting (no newlines inside fields in our fixtures).
+inline std::vector<std::string> csv_fields(const std::string& line) {
+    std::vector<std::string> out;
+    std::string field;
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+        char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.push_back(field);
+            field.clear();
+        } else {
+            field += c;
+        }
+    }
+    out.push_back(field);
+    return out;
+}
+
 inline std::string replace_all(std::string s, const std::string& from, const std::string& to) {
     for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
         s.replace(pos, from.size(), to);
