@@ -5,7 +5,8 @@
 //
 // Generated types and their options (anything else is an error naming the allowed ones):
 //   png     width, height (pixels, default 64x48), comment (tEXt "Comment")
-//   jpeg    width, height, quality (1-100, default 85), comment (COM marker); baseline, 4:2:0
+//   jpeg    width, height, quality (1-100, default 85), comment (COM marker); baseline, 4:2:0;
+//           with GeneratedContent::exif an Exif APP1 segment after SOI (images/exif_block.hpp)
 //   pdf     text (lines split at '\n'), title, author; CreationDate and ModDate = context time
 //   zip     members name -> text, in the given order, deflated at level 6, times = context time
 //           (DOS time read as UTC)

@@ -1,14 +1,18 @@
 // Baseline JPEG through libjpeg(-turbo): JFIF, 4:2:0, the accurate integer DCT and the standard
 // Huffman tables, which libjpeg-turbo computes bit-identically with and without SIMD, so the bytes
-// depend only on the inputs and the library's version.
+// depend only on the inputs and the library's version. With `exif`, the Exif block
+// (images/exif_block.hpp) is the APP1 segment right after SOI, in place of JFIF's APP0, as a
+// camera or phone writes it.
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE and size_t first
 #include <cstring>
+#include <span>
 
 #include <jpeglib.h>
 
 #include "engine/error.hpp"
 #include "images/content_generator.hpp"
+#include "images/exif_block.hpp"
 
 namespace dflab::images::detail {
 
@@ -62,7 +66,8 @@ void term_destination(j_compress_ptr cinfo) {
 
 // Only trivially destructible objects live between setjmp and a longjmp back to it.
 bool compress(jpeg_compress_struct& cinfo, ErrorManager& err, Destination& dest, uint32_t width,
-              uint32_t height, int quality, const std::string& comment, const uint8_t* pixels) {
+              uint32_t height, int quality, const std::string& comment,
+              std::span<const std::byte> exif, const uint8_t* pixels) {
     cinfo.err = jpeg_std_error(&err.pub);
     err.pub.error_exit = on_error;
     err.pub.output_message = on_message;
@@ -83,12 +88,15 @@ bool compress(jpeg_compress_struct& cinfo, ErrorManager& err, Destination& dest,
     jpeg_set_defaults(&cinfo);
     cinfo.dct_method = JDCT_ISLOW;
     cinfo.optimize_coding = FALSE;
-    cinfo.write_JFIF_header = TRUE;
+    cinfo.write_JFIF_header = exif.empty() ? TRUE : FALSE;
     cinfo.density_unit = 1;  // dots per inch, 72x72
     cinfo.X_density = 72;
     cinfo.Y_density = 72;
     jpeg_set_quality(&cinfo, quality, TRUE);
-    jpeg_start_compress(&cinfo, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);  // writes SOI (and JFIF's APP0 without Exif)
+    if (!exif.empty())
+        jpeg_write_marker(&cinfo, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(exif.data()),
+                          static_cast<unsigned int>(exif.size()));
     if (!comment.empty())
         jpeg_write_marker(&cinfo, JPEG_COM, reinterpret_cast<const JOCTET*>(comment.data()),
                           static_cast<unsigned int>(comment.size()));
@@ -111,6 +119,14 @@ std::vector<std::byte> generate_jpeg(const GeneratedContent& g, const Generation
     if (comment.size() > 65533)
         throw Error("generate jpeg: option 'comment' is longer than 65533 bytes");
 
+    std::vector<std::byte> exif;
+    if (g.exif) {
+        ExifSpec spec = *g.exif;
+        spec.width = width;
+        spec.height = height;
+        exif = build_exif_block(spec);  // its errors name the field ("exif: ...")
+    }
+
     Prng prng(c.seed, c.purpose, "picture");
     const auto pixels = make_picture(width, height, prng);
     std::vector<std::byte> out;
@@ -118,7 +134,7 @@ std::vector<std::byte> generate_jpeg(const GeneratedContent& g, const Generation
     ErrorManager err{};
     Destination dest{};
     dest.out = &out;
-    if (!compress(cinfo, err, dest, width, height, quality, comment, pixels.data()))
+    if (!compress(cinfo, err, dest, width, height, quality, comment, exif, pixels.data()))
         throw Error(std::string("generate jpeg: libjpeg failed: ") + err.message);
     return out;
 }

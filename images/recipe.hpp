@@ -11,6 +11,7 @@
 
 #include "common/source_error.hpp"
 #include "images/event_log.hpp"
+#include "images/exif_block.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
 
@@ -87,6 +88,7 @@ struct GeneratedContent {
     std::vector<RegistryKeyContent> registry_keys;  // registry: the keys, in the given order
     ShellLinkContent shell_link;                    // lnk
     std::vector<EventLogEventContent> events;       // evtx: the records, in the given order
+    std::optional<ExifSpec> exif;                   // jpeg: the Exif block (APP1)
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

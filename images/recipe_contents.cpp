@@ -126,13 +126,14 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                  "machine",
                  "channel",
                  "computer",
-                 "events"});
+                 "events",
+                 "exif"});
     GeneratedContent out;
     Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
-        allowed = {"type", "width", "height", "quality", "comment"};
+        allowed = {"type", "width", "height", "quality", "comment", "exif"};
     else if (out.type == "png")
         allowed = {"type", "width", "height", "comment"};
     else if (out.type == "pdf")
@@ -165,6 +166,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (out.type == "registry") parse_registry_keys(ctx, g, out);
     if (out.type == "lnk") parse_shell_link(ctx, g, out);
     if (out.type == "evtx") parse_event_log(ctx, g, out);
+    if (const Field* x = g.find("exif")) out.exif = parse_exif(ctx, *x);
     return out;
 }
 

@@ -30,5 +30,7 @@ void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedConten
 void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: evtx}: channel, computer and the events (recipe_event_log.cpp).
 void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
+// generate: {type: jpeg, exif: {...}}: the photo's Exif block (recipe_exif.cpp).
+ExifSpec parse_exif(const Context& ctx, const Field& f);
 
 }  // namespace dflab::images::recipe_detail
