@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/source_error.hpp"
+#include "images/browser_history.hpp"
 #include "images/event_log.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
@@ -87,6 +88,7 @@ struct GeneratedContent {
     std::vector<RegistryKeyContent> registry_keys;  // registry: the keys, in the given order
     ShellLinkContent shell_link;                    // lnk
     std::vector<EventLogEventContent> events;       // evtx: the records, in the given order
+    BrowserHistorySpec browser_history;             // chrome_history, firefox_places
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

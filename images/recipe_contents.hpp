@@ -30,5 +30,8 @@ void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedConten
 void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: evtx}: channel, computer and the events (recipe_event_log.cpp).
 void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
+// generate: {type: chrome_history | firefox_places}: visits and downloads
+// (recipe_browser_history.cpp).
+void parse_browser_history(const Context& ctx, const MapReader& g, GeneratedContent& out);
 
 }  // namespace dflab::images::recipe_detail
