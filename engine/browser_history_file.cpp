@@ -104,19 +104,9 @@ std::optional<int64_t> from_prtime(int64_t us) {
 }
 
 std::string chrome_transition(int64_t transition) {
-    static constexpr const char* kCore[] = {"link",
-                                            "typed",
-                                            "auto_bookmark",
-                                            "auto_subframe",
-                                            "manual_subframe",
-                                            "generated",
-                                            "auto_toplevel",
-                                            "form_submit",
-                                            "reload",
-                                            "keyword",
-                                            "keyword_generated"};
     const auto core = static_cast<size_t>(transition & 0xFF);
-    return core < std::size(kCore) ? kCore[core] : std::to_string(core);
+    return core < std::size(kChromeTransitions) ? std::string(kChromeTransitions[core])
+                                                : std::to_string(core);
 }
 
 std::string firefox_transition(int64_t type) {
@@ -126,34 +116,49 @@ std::string firefox_transition(int64_t type) {
     return type >= 1 && type <= 9 ? kTypes[type - 1] : std::to_string(type);
 }
 
-std::vector<WebVisit> chrome_visits(sqlite3* db) {
+// The visits a query gives as (url, title, visit count, time, transition, from url), by time.
+struct VisitQuery {
+    const char* sql;
+    std::optional<int64_t> (*time)(int64_t);
+    std::string (*transition)(int64_t);
+};
+
+std::vector<WebVisit> visits_of(sqlite3* db, const VisitQuery& q) {
     std::vector<WebVisit> out;
-    Statement s(db,
-                "SELECT u.url, u.title, u.visit_count, v.visit_time, v.transition, fu.url "
-                "FROM visits v JOIN urls u ON u.id = v.url "
-                "LEFT JOIN visits fv ON fv.id = v.from_visit AND v.from_visit != 0 "
-                "LEFT JOIN urls fu ON fu.id = fv.url ORDER BY v.visit_time, v.id");
+    Statement s(db, q.sql);
     while (s.step())
         out.push_back({s.column_text(0), text_or_none(s, 1), s.column_int(2),
-                       from_webkit(s.column_int(3)), chrome_transition(s.column_int(4)),
-                       text_or_none(s, 5)});
+                       q.time(s.column_int(3)), q.transition(s.column_int(4)), text_or_none(s, 5)});
     return out;
 }
 
-std::string chrome_state(int64_t state) {
-    switch (state) {
-        case 0:
-            return "in_progress";
-        case 1:
-            return "complete";
-        case 2:
-            return "cancelled";
-        case 4:
-            return "interrupted";
-        default:
-            return std::to_string(state);
-    }
+const VisitQuery kChromeVisits = {
+    "SELECT u.url, u.title, u.visit_count, v.visit_time, v.transition, fu.url "
+    "FROM visits v JOIN urls u ON u.id = v.url "
+    "LEFT JOIN visits fv ON fv.id = v.from_visit AND v.from_visit != 0 "
+    "LEFT JOIN urls fu ON fu.id = fv.url ORDER BY v.visit_time, v.id",
+    from_webkit, chrome_transition};
+
+const VisitQuery kFirefoxVisits = {
+    "SELECT p.url, p.title, p.visit_count, v.visit_date, v.visit_type, fp.url "
+    "FROM moz_historyvisits v JOIN moz_places p ON p.id = v.place_id "
+    "LEFT JOIN moz_historyvisits fv ON fv.id = v.from_visit AND v.from_visit != 0 "
+    "LEFT JOIN moz_places fp ON fp.id = fv.place_id ORDER BY v.visit_date, v.id",
+    from_prtime, firefox_transition};
+
+// A download state's name from `names` (null: no name), else its number.
+std::string state_name(int64_t state, std::span<const char* const> names) {
+    if (state >= 0 && static_cast<uint64_t>(state) < names.size() && names[state])
+        return names[state];
+    return std::to_string(state);
 }
+
+// Chrome's history::DownloadState (3 was a bug's value, never written now).
+constexpr const char* kChromeStates[] = {"in_progress", "complete", "cancelled", nullptr,
+                                         "interrupted"};
+// Firefox's nsIDownloadManager states, as downloads/metaData keeps them.
+constexpr const char* kFirefoxStates[] = {"in_progress", "complete", "failed", "cancelled",
+                                          "paused"};
 
 std::vector<WebDownload> chrome_downloads(sqlite3* db) {
     const bool chains = table_names(db).count("downloads_url_chains") != 0;
@@ -176,27 +181,13 @@ std::vector<WebDownload> chrome_downloads(sqlite3* db) {
         d.target_path = s.column_text(2);
         d.received_bytes = int_or_none(s, 3);
         d.total_bytes = int_or_none(s, 4);
-        d.state = chrome_state(s.column_int(5));
+        d.state = state_name(s.column_int(5), kChromeStates);
         d.start = from_webkit(s.column_int(6));
         d.end = from_webkit(s.column_int(7));
         d.mime_type = text_or_none(s, 8);
         if (d.mime_type && d.mime_type->empty()) d.mime_type.reset();
         out.push_back(std::move(d));
     }
-    return out;
-}
-
-std::vector<WebVisit> firefox_visits(sqlite3* db) {
-    std::vector<WebVisit> out;
-    Statement s(db,
-                "SELECT p.url, p.title, p.visit_count, v.visit_date, v.visit_type, fp.url "
-                "FROM moz_historyvisits v JOIN moz_places p ON p.id = v.place_id "
-                "LEFT JOIN moz_historyvisits fv ON fv.id = v.from_visit AND v.from_visit != 0 "
-                "LEFT JOIN moz_places fp ON fp.id = fv.place_id ORDER BY v.visit_date, v.id");
-    while (s.step())
-        out.push_back({s.column_text(0), text_or_none(s, 1), s.column_int(2),
-                       from_prtime(s.column_int(3)), firefox_transition(s.column_int(4)),
-                       text_or_none(s, 5)});
     return out;
 }
 
@@ -231,23 +222,6 @@ std::string path_of_file_uri(const std::string& uri) {
     return path;
 }
 
-std::string firefox_state(int64_t state) {
-    switch (state) {
-        case 0:
-            return "in_progress";
-        case 1:
-            return "complete";
-        case 2:
-            return "failed";
-        case 3:
-            return "cancelled";
-        case 4:
-            return "paused";
-        default:
-            return std::to_string(state);
-    }
-}
-
 std::vector<WebDownload> firefox_downloads(sqlite3* db) {
     const std::set<std::string> tables = table_names(db);
     if (!tables.count("moz_annos") || !tables.count("moz_anno_attributes")) return {};
@@ -274,7 +248,7 @@ std::vector<WebDownload> firefox_downloads(sqlite3* db) {
         const nlohmann::json meta = nlohmann::json::parse(s.column_text(3), nullptr, false);
         if (meta.is_object()) {
             if (auto it = meta.find("state"); it != meta.end() && it->is_number_integer())
-                d.state = firefox_state(it->get<int64_t>());
+                d.state = state_name(it->get<int64_t>(), kFirefoxStates);
             if (auto it = meta.find("endTime"); it != meta.end() && it->is_number_integer())
                 d.end = from_prtime(it->get<int64_t>() * 1000);
             if (auto it = meta.find("fileSize"); it != meta.end() && it->is_number_integer())
@@ -317,7 +291,7 @@ std::optional<BrowserHistory> read_browser_history(std::span<std::byte> bytes,
         if (check.step() && check.column_text(0) != "ok")
             throw Error("SQLite's quick check fails: " + check.column_text(0));
         const bool chromium = out.family == BrowserFamily::Chromium;
-        out.visits = chromium ? chrome_visits(db.get()) : firefox_visits(db.get());
+        out.visits = visits_of(db.get(), chromium ? kChromeVisits : kFirefoxVisits);
     } catch (const std::exception& e) {
         throw Error(name + ": " + common::one_line(e.what()));
     }

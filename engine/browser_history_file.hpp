@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dflab::engine {
@@ -18,6 +19,23 @@ inline constexpr uint64_t kMaxBrowserHistoryBytes = 256ull * 1024 * 1024;
 
 // The 16 bytes every SQLite database file starts with ("SQLite format 3\0").
 bool has_sqlite_header(std::span<const std::byte> head);
+
+// Chrome's core transition names (ui::PageTransition, the low byte of visits.transition), by
+// their numbers 0..10. Firefox's visit types are named link, typed, bookmark, embed,
+// redirect_permanent, redirect_temporary, download, framed_link and reload (1..9).
+inline constexpr std::string_view kChromeTransitions[] = {
+    "link",
+    "typed",
+    "auto_bookmark",
+    "auto_subframe",
+    "manual_subframe",
+    "generated",
+    "auto_toplevel",
+    "form_submit",
+    "reload",
+    "keyword",
+    "keyword_generated",
+};
 
 enum class BrowserFamily { Chromium, Firefox };
 

@@ -49,11 +49,11 @@ int64_t pr_time(int64_t t, const std::string& what) {
 }
 
 unsigned transition_number(const BrowserVisit& v, const std::string& what) {
-    const auto* it =
-        std::find(std::begin(kBrowserTransitions), std::end(kBrowserTransitions), v.transition);
-    if (it == std::end(kBrowserTransitions))
+    const auto* it = std::find(std::begin(engine::kChromeTransitions),
+                               std::end(engine::kChromeTransitions), v.transition);
+    if (it == std::end(engine::kChromeTransitions))
         throw Error(what + ": unknown transition '" + v.transition + "'");
-    return static_cast<unsigned>(it - std::begin(kBrowserTransitions));
+    return static_cast<unsigned>(it - std::begin(engine::kChromeTransitions));
 }
 
 std::string visit_name(size_t i) {

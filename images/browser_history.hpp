@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/browser_history_file.hpp"
+
 namespace dflab::images {
 
 struct GenerationContext;
@@ -23,7 +25,7 @@ struct GenerationContext;
 struct BrowserVisit {
     std::string url, title;
     int64_t time = 0;                 // UTC seconds
-    std::string transition = "link";  // one of kBrowserTransitions
+    std::string transition = "link";  // one of engine::kChromeTransitions
 };
 
 struct BrowserDownload {
@@ -37,21 +39,6 @@ struct BrowserDownload {
 struct BrowserHistorySpec {
     std::vector<BrowserVisit> visits;        // in the order they happened
     std::vector<BrowserDownload> downloads;  // in the order they started
-};
-
-// Chrome's core transition names (ui::PageTransition), by their numbers 0..10.
-inline constexpr std::string_view kBrowserTransitions[] = {
-    "link",
-    "typed",
-    "auto_bookmark",
-    "auto_subframe",
-    "manual_subframe",
-    "generated",
-    "auto_toplevel",
-    "form_submit",
-    "reload",
-    "keyword",
-    "keyword_generated",
 };
 
 // Throws dflab::engine::Error naming the visit or download (its position) whose transition is

@@ -22,8 +22,8 @@ BrowserVisit parse_visit(const Context& ctx, const Field& item, size_t index) {
     v.time = time_value(ctx, m.need("time", "give when it was visited, e.g. time: 10:15"));
     if (const Field* f = m.find("transition")) {
         v.transition = keyword_value(ctx, *f, "a transition, e.g. typed");
-        if (std::find(std::begin(kBrowserTransitions), std::end(kBrowserTransitions),
-                      v.transition) == std::end(kBrowserTransitions))
+        if (std::find(std::begin(engine::kChromeTransitions), std::end(engine::kChromeTransitions),
+                      v.transition) == std::end(engine::kChromeTransitions))
             ctx.fail(f->mark, "unknown transition " + quote(v.transition) +
                                   "; use link, typed, auto_bookmark, auto_subframe, "
                                   "manual_subframe, generated, auto_toplevel, form_submit, "
