@@ -230,9 +230,13 @@ std::vector<WebDownload> firefox_downloads(sqlite3* db) {
                 "(SELECT m.content FROM moz_annos m JOIN moz_anno_attributes ma "
                 " ON ma.id = m.anno_attribute_id AND ma.name = 'downloads/metaData' "
                 " WHERE m.place_id = p.id), "
-                "(SELECT r.url FROM moz_historyvisits v JOIN moz_historyvisits fv "
-                " ON fv.id = v.from_visit JOIN moz_places r ON r.id = fv.place_id "
-                " WHERE v.place_id = p.id AND v.visit_type = 7 ORDER BY v.visit_date DESC LIMIT 1) "
+                // the referrer: where the download's visit came from (its latest visit of type
+                // download up to a minute after the destination was recorded)
+                "(SELECT r.url FROM moz_historyvisits v LEFT JOIN moz_historyvisits fv "
+                " ON fv.id = v.from_visit LEFT JOIN moz_places r ON r.id = fv.place_id "
+                " WHERE v.place_id = p.id AND v.visit_type = 7 "
+                " AND v.visit_date <= d.dateAdded + 60000000 "
+                " ORDER BY v.visit_date DESC, v.id DESC LIMIT 1) "
                 "FROM moz_annos d JOIN moz_anno_attributes da ON da.id = d.anno_attribute_id "
                 "AND da.name = 'downloads/destinationFileURI' "
                 "JOIN moz_places p ON p.id = d.place_id ORDER BY d.dateAdded, d.id");

@@ -370,17 +370,16 @@ std::vector<std::byte> build_firefox_places(const BrowserHistorySpec& spec,
         rows.push_back(row);
         const nlohmann::json meta = {
             {"state", 1}, {"deleted", false}, {"endTime", end / 1000}, {"fileSize", d.size}};
-        const std::string p = std::to_string(place);
-        annos.push_back(
-            "INSERT INTO moz_annos(place_id,anno_attribute_id,content,flags,"
-            "expiration,type,dateAdded,lastModified) VALUES(" +
-            p + ",1," + literal(file_uri(d.target_path), what + " target_path") + ",0,4,3," +
-            std::to_string(start) + "," + std::to_string(start) + ")");
-        annos.push_back(
-            "INSERT INTO moz_annos(place_id,anno_attribute_id,content,flags,"
-            "expiration,type,dateAdded,lastModified) VALUES(" +
-            p + ",2," + literal(meta.dump(), what) + ",0,4,3," + std::to_string(end) + "," +
-            std::to_string(end) + ")");
+        // Firefox keeps one download per URL (the annotations' unique index): the last one.
+        auto anno = [&](int attribute, const std::string& content, int64_t added) {
+            annos.push_back(
+                "INSERT OR REPLACE INTO moz_annos(place_id,anno_attribute_id,content,"
+                "flags,expiration,type,dateAdded,lastModified) VALUES(" +
+                std::to_string(place) + "," + std::to_string(attribute) + "," + content +
+                ",0,4,3," + std::to_string(added) + "," + std::to_string(added) + ")");
+        };
+        anno(1, literal(file_uri(d.target_path), what + " target_path"), start);
+        anno(2, literal(meta.dump(), what), end);
     }
     for (size_t v = 0; v < rows.size(); ++v)
         sql.push_back(
