@@ -19,7 +19,8 @@ BrowserVisit parse_visit(const Context& ctx, const Field& item, size_t index) {
     BrowserVisit v;
     v.url = text_value(ctx, m.need("url", "give the page's address, e.g. url: https://a.example/"));
     if (const Field* f = m.find("title")) v.title = text_value(ctx, *f);
-    v.time = time_value(ctx, m.need("time", "give when it was visited, e.g. time: 10:15"));
+    v.time =
+        time_value(ctx, m.need("time", "give when it was visited, e.g. time: 2024-03-05T09:00:00"));
     if (const Field* f = m.find("transition")) {
         v.transition = keyword_value(ctx, *f, "a transition, e.g. typed");
         if (std::find(std::begin(engine::kChromeTransitions), std::end(engine::kChromeTransitions),
@@ -40,7 +41,8 @@ BrowserDownload parse_download(const Context& ctx, const Field& item, size_t ind
     if (const Field* f = m.find("referrer")) d.referrer = text_value(ctx, *f);
     d.target_path = text_value(
         ctx, m.need("target_path", "give where it was saved, e.g. 'C:\\Users\\anna\\x.zip'"));
-    const Field start = m.need("start", "give when the download started, e.g. start: 10:20");
+    const Field start =
+        m.need("start", "give when the download started, e.g. start: 2024-03-05T09:02:00");
     d.start = time_value(ctx, start);
     d.end = d.start;
     if (const Field* f = m.find("end")) {
