@@ -198,6 +198,8 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"registry", {detail::generate_registry, {"root", "file_name"}}},
         {"lnk", {detail::generate_lnk, {}}},  // its fields are in GeneratedContent::shell_link
         {"evtx", {detail::generate_evtx, {"channel", "computer"}}},
+        {"chrome_history", {detail::generate_chrome_history, {}}},  // GeneratedContent::
+        {"firefox_places", {detail::generate_firefox_places, {}}},  // browser_history
     };
     return table;
 }
@@ -207,7 +209,8 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
     auto it = table.find(g.type);
     if (it == table.end())
         throw Error("unknown generated content type '" + g.type +
-                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk, evtx)");
+                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, chrome_history, "
+                    "firefox_places)");
     const auto& allowed = it->second.options;
     for (const auto& [name, value] : g.options)
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())

@@ -19,6 +19,8 @@
 //           target's times not given are the context time
 //   evtx    a Windows event log (images/event_log.hpp): channel, computer (for every event
 //           without its own), the events; events without a time of their own are the context time
+//   chrome_history / firefox_places  a browser's history database (images/browser_history.hpp)
+//           from GeneratedContent::browser_history: visits and downloads, each with its times
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -78,9 +80,18 @@ std::vector<std::byte> generate_jpeg(const GeneratedContent& g, const Generation
 std::vector<std::byte> generate_pdf(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_zip(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c);
+// The bytes of a fresh database after `statements` (page size `page_size`, VACUUM at the end),
+// the way generate_sqlite writes it; errors name "generate WHAT" and the statement.
+std::vector<std::byte> sqlite_file_bytes(std::span<const std::string> statements,
+                                         const GenerationContext& c, std::string_view what,
+                                         unsigned page_size = 4096);
 std::vector<std::byte> generate_registry(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_lnk(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_evtx(const GeneratedContent& g, const GenerationContext& c);
+std::vector<std::byte> generate_chrome_history(const GeneratedContent& g,
+                                               const GenerationContext& c);
+std::vector<std::byte> generate_firefox_places(const GeneratedContent& g,
+                                               const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

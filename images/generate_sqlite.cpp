@@ -2,7 +2,8 @@
 // auto-vacuum, no journal), the statements in order, VACUUM, then the database file's bytes by
 // sqlite3_serialize. Sources of variation are pinned: 'now' in date functions is the context time
 // (a private VFS answers the current-time calls) and random()/randomblob() draw from the seed.
-// ATTACH is refused, so statements cannot write files outside the generated one.
+// ATTACH is refused, so statements cannot write files outside the generated one. The browser
+// history builders (images/browser_history.cpp) write their databases the same way.
 #include <sqlite3.h>
 
 #include <atomic>
@@ -80,10 +81,12 @@ std::string shorten(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c) {
-    if (g.sql.empty()) throw Error("generate sqlite: 'sql' needs at least one statement");
+std::vector<std::byte> sqlite_file_bytes(std::span<const std::string> statements,
+                                         const GenerationContext& c, std::string_view what,
+                                         unsigned page_size) {
+    const std::string who = "generate " + std::string(what);
     sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
-    if (!base) throw Error("generate sqlite: SQLite has no default VFS");
+    if (!base) throw Error(who + ": SQLite has no default VFS");
     static std::atomic<uint64_t> counter{0};
     FixedTimeVfs vfs{*base, c.time, "dflab-fixed-time-" + std::to_string(counter++)};
     vfs.vfs.zName = vfs.name.c_str();
@@ -91,7 +94,7 @@ std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const Generati
     if (vfs.vfs.iVersion >= 2) vfs.vfs.xCurrentTimeInt64 = current_time_int64;
     vfs.vfs.pNext = nullptr;
     if (sqlite3_vfs_register(&vfs.vfs, 0) != SQLITE_OK)
-        throw Error("generate sqlite: cannot register the fixed-time VFS");
+        throw Error(who + ": cannot register the fixed-time VFS");
     VfsRegistration registration{&vfs};
 
     sqlite3* raw = nullptr;
@@ -99,40 +102,45 @@ std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const Generati
                                    vfs.name.c_str());
     std::unique_ptr<sqlite3, CloseDb> db(raw);
     if (rc != SQLITE_OK)
-        throw Error(std::string("generate sqlite: cannot open a database: ") +
-                    (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+        throw Error(
+            who + ": cannot open a database: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
 
     Prng prng(c.seed, c.purpose, "sqlite");
     if (sqlite3_create_function_v2(db.get(), "random", 0, SQLITE_UTF8, &prng, seeded_random,
                                    nullptr, nullptr, nullptr) != SQLITE_OK ||
         sqlite3_create_function_v2(db.get(), "randomblob", 1, SQLITE_UTF8, &prng, seeded_randomblob,
                                    nullptr, nullptr, nullptr) != SQLITE_OK)
-        throw Error(std::string("generate sqlite: ") + sqlite3_errmsg(db.get()));
+        throw Error(who + ": " + sqlite3_errmsg(db.get()));
 
-    auto exec = [&](const std::string& sql, const std::string& what) {
+    auto exec = [&](const std::string& sql, const std::string& step) {
         char* message = nullptr;
         if (sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
             std::string text = message ? message : sqlite3_errmsg(db.get());
             sqlite3_free(message);
-            throw Error("generate sqlite: " + what + " failed: " + text);
+            throw Error(who + ": " + step + " failed: " + text);
         }
     };
-    exec(
-        "PRAGMA page_size=4096; PRAGMA encoding='UTF-8'; PRAGMA auto_vacuum=NONE; "
-        "PRAGMA journal_mode=OFF;",
-        "setup");
+    exec("PRAGMA page_size=" + std::to_string(page_size) +
+             "; PRAGMA encoding='UTF-8'; PRAGMA auto_vacuum=NONE; PRAGMA journal_mode=OFF;",
+         "setup");
     sqlite3_set_authorizer(db.get(), authorize, nullptr);
-    for (size_t i = 0; i < g.sql.size(); ++i)
-        exec(g.sql[i], "statement " + std::to_string(i + 1) + " (" + shorten(g.sql[i]) + ")");
+    for (size_t i = 0; i < statements.size(); ++i)
+        exec(statements[i],
+             "statement " + std::to_string(i + 1) + " (" + shorten(statements[i]) + ")");
     sqlite3_set_authorizer(db.get(), nullptr, nullptr);
     exec("VACUUM;", "VACUUM");
 
     sqlite3_int64 size = 0;
     std::unique_ptr<unsigned char, FreeSqlite> data(sqlite3_serialize(db.get(), "main", &size, 0));
-    if (!data || size < 0) throw Error("generate sqlite: cannot serialize the database");
+    if (!data || size < 0) throw Error(who + ": cannot serialize the database");
     std::vector<std::byte> out(static_cast<size_t>(size));
     std::memcpy(out.data(), data.get(), out.size());
     return out;
+}
+
+std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c) {
+    if (g.sql.empty()) throw Error("generate sqlite: 'sql' needs at least one statement");
+    return sqlite_file_bytes(g.sql, c, "sqlite");
 }
 
 }  // namespace dflab::images::detail

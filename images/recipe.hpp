@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/source_error.hpp"
+#include "images/browser_history.hpp"
 #include "images/event_log.hpp"
 #include "images/exif_block.hpp"
 #include "images/registry_hive.hpp"
@@ -89,6 +90,7 @@ struct GeneratedContent {
     ShellLinkContent shell_link;                    // lnk
     std::vector<EventLogEventContent> events;       // evtx: the records, in the given order
     std::optional<ExifSpec> exif;                   // jpeg: the Exif block (APP1)
+    BrowserHistorySpec browser_history;             // chrome_history, firefox_places
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

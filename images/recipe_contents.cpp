@@ -127,9 +127,13 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                  "channel",
                  "computer",
                  "events",
-                 "exif"});
+                 "exif",
+                 "visits",
+                 "downloads"});
     GeneratedContent out;
-    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx");
+    Field tf = g.need("type",
+                      "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, chrome_history, "
+                      "firefox_places");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
@@ -150,9 +154,12 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                    "machine", "arguments", "relative_path", "working_directory"};
     else if (out.type == "evtx")
         allowed = {"type", "channel", "computer", "events"};
+    else if (out.type == "chrome_history" || out.type == "firefox_places")
+        allowed = {"type", "visits", "downloads"};
     else
         ctx.fail(tf.mark, "cannot generate " + quote(out.type) +
-                              "; use jpeg, png, pdf, zip, sqlite, registry, lnk or evtx");
+                              "; use jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, "
+                              "chrome_history or firefox_places");
     g.only(allowed, "generate (" + out.type + ")");
     for (const char* key : {"width", "height"})
         if (const Field* x = g.find(key))
@@ -167,6 +174,8 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (out.type == "lnk") parse_shell_link(ctx, g, out);
     if (out.type == "evtx") parse_event_log(ctx, g, out);
     if (const Field* x = g.find("exif")) out.exif = parse_exif(ctx, *x);
+    if (out.type == "chrome_history" || out.type == "firefox_places")
+        parse_browser_history(ctx, g, out);
     return out;
 }
 

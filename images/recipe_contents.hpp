@@ -32,5 +32,8 @@ void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& 
 void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: jpeg, exif: {...}}: the photo's Exif block (recipe_exif.cpp).
 ExifSpec parse_exif(const Context& ctx, const Field& f);
+// generate: {type: chrome_history | firefox_places}: visits and downloads
+// (recipe_browser_history.cpp).
+void parse_browser_history(const Context& ctx, const MapReader& g, GeneratedContent& out);
 
 }  // namespace dflab::images::recipe_detail

@@ -13,6 +13,8 @@
 #include "engine/content.hpp"
 #include "engine/file_type.hpp"
 #include "engine/volumes.hpp"
+#include "images/browser_history.hpp"
+#include "images/content_generator.hpp"
 #include "images/event_log.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
@@ -66,7 +68,7 @@ struct Sample {
 };
 
 // What each analyzer is given: secrets.txt's content, or for the artifact analyzers (which read
-// nothing else) a small SYSTEM hive, a link, a one-record Security log.
+// nothing else) a small SYSTEM hive, a link, a one-record Security log, a one-visit History.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
     if (analyzer == "shell_links") {
         images::ShellLinkSpec link;
@@ -86,6 +88,11 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         logon.data = {{"TargetUserName", "alice"}, {"LogonType", "2"}};
         const images::EventRecordSpec records[] = {logon};
         return images::build_event_log("Security", records);
+    }
+    if (analyzer == "browser_history") {
+        images::BrowserHistorySpec history;
+        history.visits = {{"https://example.com/", "Example", 1700000000, "typed"}};
+        return images::build_chrome_history(history, images::GenerationContext{});
     }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;

@@ -113,20 +113,17 @@ void register_artifacts(CLI::App& app, int& exit_code) {
     auto a = std::make_shared<ArtifactArgs>();
     auto* cmd = app.add_subcommand(
         "artifacts",
-        "Windows artifacts read from the image's files: registry hives (any file starting with "
-        "\"regf\") give the computer name, time zone, USB storage devices, programs run "
-        "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
-        "keys, network profiles and user accounts; shell links (.lnk, any file starting with "
-        "the link header) give the target's path, times, size and volume (docs/artifacts.md). "
-        "Event logs (\"ElfFile\") give one event per record; JPEG photos with Exif give the "
-        "camera, the time taken and the GPS position. Exit 2 when some "
+        "What the system and its users left in the image's files, whatever the files are "
+        "called: registry hives (computer name, time zone, USB storage devices, programs run, "
+        "recent documents, typed paths, Run dialog commands, Explorer searches, Run keys, network "
+        "profiles, user accounts), shell links (.lnk), event logs, photos' Exif, browser "
+        "histories and more; docs/artifacts.md lists every kind and its fields. Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);
-    cmd->add_option("--kind", a->kinds,
-                    "Only artifacts of this kind (repeatable): computer_name, time_zone, "
-                    "usb_device, program_run, recent_document, user_account, typed_path, "
-                    "run_mru, search_term, autorun, network_profile, shell_link, event, exif, "
-                    "unreadable")
+    std::string kinds;
+    for (std::string_view k : engine::kArtifactKinds)
+        kinds += (kinds.empty() ? "" : ", ") + std::string(k);
+    cmd->add_option("--kind", a->kinds, "Only artifacts of this kind (repeatable): " + kinds)
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();

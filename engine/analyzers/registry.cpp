@@ -10,6 +10,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         yara_registration(),  // after file_type: rules see the `filetype` external
         keywords_registration(),    byte_runs_registration(),  windows_registry_registration(),
         shell_links_registration(), event_logs_registration(), exif_registration(),
+        shell_links_registration(), event_logs_registration(), browser_history_registration(),
     };
     return registry;
 }

@@ -57,5 +57,6 @@ AnalyzerRegistration windows_registry_registration();
 AnalyzerRegistration shell_links_registration();
 AnalyzerRegistration event_logs_registration();
 AnalyzerRegistration exif_registration();
+AnalyzerRegistration browser_history_registration();
 
 }  // namespace dflab::engine
