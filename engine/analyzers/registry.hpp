@@ -56,5 +56,8 @@ AnalyzerRegistration byte_runs_registration();
 AnalyzerRegistration windows_registry_registration();
 AnalyzerRegistration shell_links_registration();
 AnalyzerRegistration event_logs_registration();
+AnalyzerRegistration recycle_bin_registration();
+AnalyzerRegistration zone_identifier_registration();
+AnalyzerRegistration timestamp_mismatch_registration();
 
 }  // namespace dflab::engine
