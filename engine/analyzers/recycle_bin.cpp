@@ -4,7 +4,7 @@
 
 #include "common/text.hpp"
 #include "common/utf8.hpp"
-#include "engine/analyzers/registry.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/error.hpp"
 #include "engine/recycle_bin_file.hpp"
 #include "engine/time_format.hpp"
@@ -79,18 +79,6 @@ class RecycleBinInstance : public AnalyzerInstance {
     const FileSystem& fs_;
 };
 
-class RecycleBinAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "recycle_bin"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<RecycleBinInstance>(fs);
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
-    }
-};
-
 }  // namespace
 
 bool is_recycle_info_path(const std::string& path) {
@@ -112,21 +100,13 @@ std::vector<Artifact> read_recycle_bin_artifacts(std::span<const std::byte> byte
 }
 
 AnalyzerRegistration recycle_bin_registration() {
-    return {
-        .name = "recycle_bin",
-        .summary =
-            "Windows Recycle Bin records ($I files in $Recycle.Bin\\SID, versions 1 and 2): the "
-            "deleted file's original path and size, the deletion time, the user's SID and the $R "
-            "file holding the content",
-        .columns = {},
-        .tables_sql = kArtifactsTableSql,  // the one artifacts table, created once
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},  // the registry analyzer's `artifacts` count counts every row
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<RecycleBinAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "recycle_bin",
+        "Windows Recycle Bin records ($I files in $Recycle.Bin\\SID, versions 1 and 2): the "
+        "deleted file's original path and size, the deletion time, the user's SID and the $R "
+        "file holding the content",
+        ContentNeed::Head,
+        [](const FileSystem& fs) { return std::make_unique<RecycleBinInstance>(fs); });
 }
 
 }  // namespace dflab::engine

@@ -1,7 +1,7 @@
 #include "engine/analyzers/timestamp_mismatch.hpp"
 
 #include "common/utf8.hpp"
-#include "engine/analyzers/registry.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/time_format.hpp"
 
 namespace dflab::engine {
@@ -24,25 +24,9 @@ class TimestampMismatchInstance : public AnalyzerInstance {
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         std::optional<Artifact> a = timestamp_mismatch_artifact(c.entry);
         if (!a) return nullptr;
-        auto f = std::make_unique<ArtifactFindings>();
-        f->partition = c.entry.partition;
-        f->inode = c.entry.inode;
-        f->path = c.entry.path;
-        f->allocated = c.entry.allocated;
+        auto f = artifact_findings_at(c.entry);
         f->artifacts.push_back(std::move(*a));
         return f;
-    }
-};
-
-class TimestampMismatchAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "timestamp_mismatch"; }
-    ContentNeed need() const override { return ContentNeed::None; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
-        return std::make_unique<TimestampMismatchInstance>();
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
     }
 };
 
@@ -66,7 +50,7 @@ std::optional<Artifact> timestamp_mismatch_artifact(const Entry& e) {
     a.kind = "time_mismatch";
     a.source = kSource;
     a.time = fn.crtime;  // when the name was made: the time the tool could not change
-    a.time_kind = "fn_created";
+    if (a.time) a.time_kind = "fn_created";
     nlohmann::json& f = a.fields;
     f["path"] = common::to_display_utf8(e.path);
     f["si_created"] = time_field(e.crtime);
@@ -82,20 +66,12 @@ std::optional<Artifact> timestamp_mismatch_artifact(const Entry& e) {
 }
 
 AnalyzerRegistration timestamp_mismatch_registration() {
-    return {
-        .name = "timestamp_mismatch",
-        .summary =
-            "NTFS timestomping: files whose $STANDARD_INFORMATION created or modified time is "
-            "earlier than their $FILE_NAME created time",
-        .columns = {},
-        .tables_sql = kArtifactsTableSql,  // the one artifacts table, created once
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},  // the registry analyzer's `artifacts` count counts every row
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<TimestampMismatchAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "timestamp_mismatch",
+        "NTFS timestomping: files whose $STANDARD_INFORMATION created or modified time is "
+        "earlier than their $FILE_NAME created time",
+        ContentNeed::None,
+        [](const FileSystem&) { return std::make_unique<TimestampMismatchInstance>(); });
 }
 
 }  // namespace dflab::engine

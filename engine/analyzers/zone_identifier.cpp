@@ -5,7 +5,7 @@
 #include "common/text.hpp"
 #include "common/utf16.hpp"
 #include "common/utf8.hpp"
-#include "engine/analyzers/registry.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine {
@@ -112,18 +112,6 @@ class ZoneIdentifierInstance : public AnalyzerInstance {
     const FileSystem& fs_;
 };
 
-class ZoneIdentifierAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "zone_identifier"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<ZoneIdentifierInstance>(fs);
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
-    }
-};
-
 }  // namespace
 
 bool is_zone_identifier_path(const std::string& path) {
@@ -148,20 +136,12 @@ std::vector<Artifact> read_zone_identifier_artifacts(std::span<const std::byte> 
 }
 
 AnalyzerRegistration zone_identifier_registration() {
-    return {
-        .name = "zone_identifier",
-        .summary =
-            "Mark of the Web (NTFS Zone.Identifier streams): the zone a downloaded file came "
-            "from, the referring page and the download URL",
-        .columns = {},
-        .tables_sql = kArtifactsTableSql,  // the one artifacts table, created once
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},  // the registry analyzer's `artifacts` count counts every row
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<ZoneIdentifierAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "zone_identifier",
+        "Mark of the Web (NTFS Zone.Identifier streams): the zone a downloaded file came "
+        "from, the referring page and the download URL",
+        ContentNeed::Head,
+        [](const FileSystem& fs) { return std::make_unique<ZoneIdentifierInstance>(fs); });
 }
 
 }  // namespace dflab::engine
