@@ -204,6 +204,8 @@ class ActionParser {
                           "; use an NTFS partition");
         if (story_.existing(p, path, vf.mark).dir)
             ctx_.fail(vf.mark, quote(path) + " is a folder; recycle takes a file");
+        if (fold_case(path).starts_with("/$recycle.bin/"))
+            ctx_.fail(vf.mark, quote(path) + " is in the Recycle Bin already; delete it instead");
         Field sf = r.need("sid",
                           "give the owner's SID, e.g. sid: S-1-5-21-1004336348-1177238915-"
                           "682003330-1001 (the Recycle Bin has a folder per user)");

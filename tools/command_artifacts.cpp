@@ -119,14 +119,17 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
         "keys, network profiles and user accounts; shell links (.lnk, any file starting with "
         "the link header) give the target's path, times, size and volume (docs/artifacts.md). "
-        "Event logs (\"ElfFile\") give one event per record. Exit 2 when some "
+        "Event logs (\"ElfFile\") give one event per record. On NTFS: Recycle Bin records "
+        "($I files), Zone.Identifier streams (where a download came from) and files whose "
+        "$STANDARD_INFORMATION times are earlier than their $FILE_NAME creation "
+        "(timestomping). Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("--kind", a->kinds,
                     "Only artifacts of this kind (repeatable): computer_name, time_zone, "
                     "usb_device, program_run, recent_document, user_account, typed_path, "
                     "run_mru, search_term, autorun, network_profile, shell_link, event, "
-                    "unreadable")
+                    "recycled_file, download_origin, time_mismatch, unreadable")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();
