@@ -235,19 +235,21 @@ class ActionParser {
         const std::string name = path.substr(path.rfind('/') + 1);
         const size_t dot = name.rfind('.');
         const std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
-        const std::string code = recycle_bin_name(recipe_.seed, p.id + ":" + path);
         const std::string bin = "/$Recycle.Bin", folder = bin + "/" + sid;
         for (const std::string& f : {bin, folder}) {
             if (story_.exists(p, f)) continue;
             story_.make_directory(p, f, vf.mark);
             before_.push_back(MakeDirectory{f});
         }
-        k.recycled = folder + "/$R" + code + extension;
-        k.info = folder + "/$I" + code + extension;
+        // A file of the same path recycled before has the first name: the next one is drawn.
+        for (unsigned n = 0; n == 0 || story_.exists(p, k.recycled) || story_.exists(p, k.info);
+             ++n) {
+            const std::string code = recycle_bin_name(
+                recipe_.seed, p.id + ":" + path + (n ? "#" + std::to_string(n) : ""));
+            k.recycled = folder + "/$R" + code + extension;
+            k.info = folder + "/$I" + code + extension;
+        }
         story_.rename(p, path, k.recycled, vf.mark);
-        story_.check_file_path(p, k.info, vf.mark);
-        if (story_.exists(p, k.info))
-            ctx_.fail(vf.mark, quote(k.info) + " is there already; recycle another file");
         story_.write_file(p, k.info, ParsedContent{TextContent{}, 544, vf.mark});
         return k;
     }
