@@ -14,6 +14,7 @@ packages=(
   bzip2 xz-utils zstd
   libhivex-dev libhivex-bin libregf-dev libbfio-dev libregf-utils regripper libwin-hivex-perl
   libevtx-dev libevtx-utils liblnk-dev liblnk-utils libscca-dev libscca-utils
+  rifiuti2
   chromium
 )
 

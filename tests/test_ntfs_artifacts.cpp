@@ -1,8 +1,9 @@
 // Three NTFS artifacts written by the image builder and read back by the engine: Recycle Bin
 // records (`recycle:`), Zone.Identifier streams (`downloaded_from:`) and timestomped files
 // (`touch:` back-dating $STANDARD_INFORMATION). The oracles are The Sleuth Kit's fls, icat and
-// istat, and the published $I layout decoded here with plain byte reads: FILETIMEs, the expected
-// stream text and the ISO times are computed in this file, never taken from the code under test.
+// istat, rifiuti-vista (rifiuti2) for the $I records, and the published $I layout decoded here
+// with plain byte reads: FILETIMEs, the expected stream text and the ISO times are computed in
+// this file, never taken from the code under test.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -138,34 +139,31 @@ class BuiltWindowsImage : public testing::Test {
     static void SetUpTestSuite() {
         dir_ = new std::string(test::temp_dir());
         const std::string recipe = *dir_ + "/windows.yaml";
-        std::ofstream(recipe)
-            << recipe_text()
-            << "    write: /Users/anna/Downloads/invoice_4711.zip\n"
-               "    text: \"PK not really a zip\"\n"
-               "    downloaded_from: {zone: 3, referrer: '" +
-                   kReferrer + "', host: '" + kHost +
-                   "'}\n"
-                   "  - at: 2024-03-03T11:00:00Z\n"
-                   "    touch: /Users/anna/Documents/report.txt\n"
-                   "    crtime: 2023-01-01T08:00:00Z\n"
-                   "    mtime: 2023-01-01T08:00:00Z\n"
-                   "  - at: 2024-03-04T15:30:00Z\n"
-                   "    recycle: /Users/anna/Documents/plan.docx\n"
-                   "    sid: " +
-                   kSid +
-                   "\n"
-                   "  - at: 2024-03-04T15:31:00Z\n"
-                   "    recycle: /Users/anna/Documents/old.txt\n"
-                   "    sid: " +
-                   kSid +
-                   "\n"
-                   "    version: 1\n"
-                   "  - at: 2024-03-04T15:32:00Z\n"
-                   // version 2, size 10, a FILETIME, a path of 40 units, and only "C:" of it.
-                   "    write: " +
-                   kBin +
-                   "/$IBROKEN.txt\n"
-                   "    base64: AgAAAAAAAAAKAAAAAAAAAADYehlJbtoBKAAAAEMAOgA=\n";
+        // The SID, the URLs and the times are kSid, kReferrer, kHost, kStomped, kPlanDeleted and
+        // kOldDeleted. The last file is a damaged $I record: version 2, size 10, a FILETIME, a
+        // path of 40 UTF-16 units, and only "C:" of it.
+        std::ofstream(recipe) << recipe_text()
+                              << R"(    write: /Users/anna/Downloads/invoice_4711.zip
+    text: "PK not really a zip"
+    downloaded_from:
+      zone: 3
+      referrer: https://mail.example.com/inbox/17
+      host: https://files.example.net/invoice_4711.zip
+  - at: 2024-03-03T11:00:00Z
+    touch: /Users/anna/Documents/report.txt
+    crtime: 2023-01-01T08:00:00Z
+    mtime: 2023-01-01T08:00:00Z
+  - at: 2024-03-04T15:30:00Z
+    recycle: /Users/anna/Documents/plan.docx
+    sid: S-1-5-21-1004336348-1177238915-682003330-1001
+  - at: 2024-03-04T15:31:00Z
+    recycle: /Users/anna/Documents/old.txt
+    sid: S-1-5-21-1004336348-1177238915-682003330-1001
+    version: 1
+  - at: 2024-03-04T15:32:00Z
+    write: /$Recycle.Bin/S-1-5-21-1004336348-1177238915-682003330-1001/$IBROKEN.txt
+    base64: AgAAAAAAAAAKAAAAAAAAAADYehlJbtoBKAAAAEMAOgA=
+)";
         auto built = test::dflab("image build " + shell_quote(recipe) + " -o " +
                                  shell_quote(*dir_ + "/out"));
         ASSERT_EQ(built.exit_code, 0) << built.err;
@@ -242,6 +240,27 @@ std::map<std::string, std::string> istat_times(const std::string& text, const st
     return out;
 }
 
+// What rifiuti-vista (rifiuti2, a reader of Recycle Bin index files that shares no code with
+// dflab) prints for one $I file: "Version", and the index line's "Deleted Time", "Size" and
+// "Path"; empty when it rejects the file.
+std::map<std::string, std::string> rifiuti(const std::string& dir, const std::string& bytes) {
+    const std::string path = dir + "/index.bin";
+    std::ofstream(path, std::ios::binary) << bytes;
+    auto r = run("rifiuti-vista " + shell_quote(path));
+    std::map<std::string, std::string> out;
+    if (r.exit_code != 0) return out;
+    for (const auto& line : test::lines(r.out)) {
+        std::smatch m;
+        if (std::regex_match(line, m, std::regex(R"(^Version: (\d+)$)"))) out["Version"] = m[1];
+        if (std::regex_match(line, m, std::regex(R"(^index\.bin\t([^\t]*)\t([^\t]*)\t(.*)$)"))) {
+            out["Deleted Time"] = m[1];
+            out["Size"] = m[2];
+            out["Path"] = m[3];
+        }
+    }
+    return out;
+}
+
 // --- The Recycle Bin -------------------------------------------------------------------------
 
 TEST_F(BuiltWindowsImage, RecycledFilesLieInTheSidFolderAsTheLayoutSays) {
@@ -265,6 +284,11 @@ TEST_F(BuiltWindowsImage, RecycledFilesLieInTheSidFolderAsTheLayoutSays) {
     EXPECT_EQ(le(info, 24, 4), original.size() + 1);
     EXPECT_EQ(ascii_of_utf16le(info.substr(28, 2 * original.size())), original);
     EXPECT_EQ(le(info, info.size() - 2, 2), 0u);
+    const auto read = rifiuti(*dir_, info);
+    EXPECT_EQ(read, (std::map<std::string, std::string>{{"Version", "2"},
+                                                        {"Deleted Time", "2024-03-04 15:30:00"},
+                                                        {"Size", std::to_string(kPlan.size())},
+                                                        {"Path", original}}));
 
     // Version 1 (Vista, 7): a fixed 520-byte path, NUL-padded; 544 bytes in all.
     const std::string r_old = path_like(std::regex_replace(kBin, std::regex(R"([$.])"), R"(\$&)") +
@@ -280,6 +304,13 @@ TEST_F(BuiltWindowsImage, RecycledFilesLieInTheSidFolderAsTheLayoutSays) {
     EXPECT_EQ(ascii_of_utf16le(old_info.substr(24, 2 * old_original.size())), old_original);
     EXPECT_EQ(old_info.substr(24 + 2 * old_original.size()),
               std::string(520 - 2 * old_original.size(), '\0'));
+    EXPECT_EQ(rifiuti(*dir_, old_info),
+              (std::map<std::string, std::string>{{"Version", "1"},
+                                                  {"Deleted Time", "2024-03-04 15:31:00"},
+                                                  {"Size", std::to_string(kOld.size())},
+                                                  {"Path", old_original}}));
+    // The damaged record: rifiuti-vista rejects it too.
+    EXPECT_TRUE(rifiuti(*dir_, icat(inode(kBin + "/$IBROKEN.txt"))).empty());
 }
 
 TEST_F(BuiltWindowsImage, ArtifactsListEachRecycledFileAndTheDamagedRecordAsUnreadable) {
@@ -301,6 +332,13 @@ TEST_F(BuiltWindowsImage, ArtifactsListEachRecycledFileAndTheDamagedRecordAsUnre
     EXPECT_EQ(r_path, kBin + "/$R" + i_path.substr(kBin.size() + 3));
     EXPECT_EQ(inodes_->count(r_path), 1u) << r_path;
     EXPECT_EQ(plan["fields"]["recycled_exists"], true);
+    // dflab reads what rifiuti-vista reads from the same bytes.
+    const auto read = rifiuti(*dir_, icat(inode(i_path)));
+    EXPECT_EQ(plan["fields"]["original_path"], read.at("Path"));
+    EXPECT_EQ(std::to_string(plan["fields"]["original_size"].get<uint64_t>()), read.at("Size"));
+    std::string deleted = read.at("Deleted Time");
+    deleted[10] = 'T';
+    EXPECT_EQ(plan["fields"]["deleted"], deleted + "Z");
     const auto& old = by_original["C:\\Users\\anna\\Documents\\old.txt"];
     ASSERT_TRUE(old.is_object());
     EXPECT_EQ(old["fields"]["version"], 1);
