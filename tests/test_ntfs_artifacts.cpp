@@ -542,6 +542,36 @@ TEST_F(NtfsArtifacts, RecipeMistakesAreReportedAtTheirLines) {
             27, "site");
 }
 
+// What the two keys stand for in the parsed recipe: plain actions at the same time and line.
+TEST_F(NtfsArtifacts, RecycleAndDownloadedFromAreActionsOfTheirOwn) {
+    const std::string path = dir_ + "/recipe.yaml";
+    std::ofstream(path) << recipe_text()
+                        << "    write: /Users/anna/Downloads/a.exe\n"
+                           "    text: MZ\n"
+                           "    downloaded_from: {host: 'http://x.example/a.exe'}\n"
+                           "  - recycle: /Users/anna/Documents/plan.docx\n"
+                           "    sid: " +
+                               kSid + "\n    drive: d\n";
+    const images::Recipe r = images::parse_recipe(path, {});
+    ASSERT_EQ(r.actions.size(), 13u);  // 8 before, the write, its stream, 2 folders, recycle
+    const auto& stream = std::get<images::WriteStream>(r.actions[9].kind);
+    EXPECT_EQ(stream.path, "/Users/anna/Downloads/a.exe");
+    EXPECT_EQ(stream.stream, "Zone.Identifier");
+    EXPECT_EQ(std::get<images::TextContent>(stream.content).text,
+              "[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=http://x.example/a.exe\r\n");
+    EXPECT_EQ(r.actions[9].time, kDownloaded);
+    EXPECT_EQ(std::get<images::MakeDirectory>(r.actions[10].kind).path, "/$Recycle.Bin");
+    EXPECT_EQ(std::get<images::MakeDirectory>(r.actions[11].kind).path, kBin);
+    const auto& recycled = std::get<images::RecycleFile>(r.actions[12].kind);
+    EXPECT_EQ(recycled.path, "/Users/anna/Documents/plan.docx");
+    EXPECT_TRUE(std::regex_match(recycled.recycled, std::regex(R"(.*/\$R[0-9A-Z]{6}\.docx)")))
+        << recycled.recycled;
+    EXPECT_EQ(recycled.info, kBin + "/$I" + recycled.recycled.substr(kBin.size() + 3));
+    EXPECT_EQ(recycled.original_path, "D:\\Users\\anna\\Documents\\plan.docx");
+    EXPECT_EQ(recycled.version, 2u);
+    EXPECT_EQ(r.actions[10].mark.line, r.actions[12].mark.line);
+}
+
 TEST_F(NtfsArtifacts, TheSameRecipeGivesTheSameRecycleNames) {
     EXPECT_EQ(images::recycle_bin_name(12, "c:/a.txt"), images::recycle_bin_name(12, "c:/a.txt"));
     EXPECT_NE(images::recycle_bin_name(12, "c:/a.txt"), images::recycle_bin_name(13, "c:/a.txt"));
