@@ -420,6 +420,23 @@ TEST_F(BuiltWindowsImage, TouchBackDatesOnlyStandardInformationAndIsTheOneMismat
                                 {"si_created_before_fn_created", "si_modified_before_fn_created"}));
 }
 
+// --- The case ------------------------------------------------------------------------------
+
+TEST_F(BuiltWindowsImage, AnalyzeWritesTheThreeKindsIntoTheCase) {
+    const std::string case_path = *dir_ + "/case.sqlite";
+    auto r = test::dflab("analyze " + shell_quote(raw()) + " -o " + shell_quote(case_path) + " -f");
+    EXPECT_EQ(r.exit_code, 0) << r.err;  // a damaged $I file is a finding, not a failure
+    auto s = run("sqlite3 -batch -noheader " + shell_quote(case_path) + " " +
+                 shell_quote("SELECT a.kind, count(*), sum(a.inode = f.inode) FROM artifacts a "
+                             "JOIN files f ON f.id = a.file_id GROUP BY a.kind ORDER BY a.kind"));
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    EXPECT_EQ(s.out,
+              "download_origin|1|1\n"
+              "recycled_file|2|2\n"
+              "time_mismatch|1|1\n"
+              "unreadable|1|1\n");
+}
+
 // --- Readers on their own ------------------------------------------------------------------
 
 TEST(RecycleInfoReader, DamagedRecordsAreUnreadableNeverThrow) {
