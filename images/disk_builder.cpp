@@ -21,6 +21,7 @@
 #include "images/file_system_writer.hpp"
 #include "images/partition_table.hpp"
 #include "images/publish.hpp"
+#include "images/recycle_bin.hpp"
 #include "images/self_check.hpp"
 #include "images/slack_writer.hpp"
 #include "images/temp_folder.hpp"
@@ -85,10 +86,14 @@ std::string artifact_name(const std::optional<std::string>& id, const std::strin
 }
 
 // Looks a path up in a file system image of our own making (trusted: parsed in-process).
-std::string inode_of(const fs::path& fs_image, const std::string& path) {
+engine::Entry entry_of(const fs::path& fs_image, const std::string& path) {
     auto evidence = engine::Evidence::open({fs_image.string()});
     auto part = engine::file_system_partitions(evidence).front();
-    return engine::FileSystem(evidence, part).find(path).inode;
+    return engine::FileSystem(evidence, part).find(path);
+}
+
+std::string inode_of(const fs::path& fs_image, const std::string& path) {
+    return entry_of(fs_image, path).inode;
 }
 
 class Builder {
@@ -379,6 +384,20 @@ class Builder {
             truth_.artifacts.push_back(std::move(t));
         }
         refresh_streams(st, a.partition, k.path);
+    }
+
+    // Deleting into the Recycle Bin: the file is renamed to its $R name (as Explorer moves it,
+    // keeping its MFT record and times), then the $I file records its old path, size and the
+    // deletion time.
+    void apply_kind(const Action& a, const RecycleFile& k) {
+        auto& st = partition(a.partition, a);
+        st.writer->finish();
+        const uint64_t size = entry_of(st.image, k.path).size;
+        apply_kind(a, Rename{k.path, k.recycled});
+        const auto info = build_recycle_info({k.version, k.original_path, size, a.time});
+        st.writer->write_file(k.info, info, a.time);
+        story_times(a.partition, k.info) = Times{a.time, a.time, a.time, a.time};
+        entries_changed(st, a.partition, k.info, a.time);
     }
 
     // The times the story gave each file and folder (key "partition:path"); streams share them.

@@ -129,6 +129,14 @@ struct WriteStream {  // NTFS alternate data stream
     Content content;
     std::optional<std::string> artifact_id;
 };
+// Deleting into the Recycle Bin (NTFS): the file at `path` moves to `recycled`
+// (/$Recycle.Bin/SID/$Rxxxxxx.ext) and `info` ($Ixxxxxx.ext) records it (images/recycle_bin.hpp).
+// The parser makes the folders first (MakeDirectory actions).
+struct RecycleFile {
+    std::string path, recycled, info;
+    std::string original_path;  // what $I holds: C:\Users\anna\plan.docx
+    unsigned version = 2;
+};
 // Data outside any file: in a file system's unallocated space, in the gap after a partition, or
 // at an absolute byte offset of the disk.
 struct HideData {
@@ -140,7 +148,7 @@ struct HideData {
 };
 
 using ActionKind = std::variant<MakeDirectory, WriteFile, SetTimes, Rename, Delete, WriteSlack,
-                                WriteStream, HideData>;
+                                WriteStream, HideData, RecycleFile>;
 
 struct Action {
     ActionKind kind;

@@ -28,6 +28,10 @@ ParsedContent parse_content(const Context& ctx, const MapReader& r, const std::s
 // root, file_name and keys; a shell link's target, volume, times and strings.
 void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedContent& out);
 void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& out);
+// write: with downloaded_from: {zone, referrer, host}: the text of the Zone.Identifier stream
+// Windows 10 writes for a download ("[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=...\r\n
+// HostUrl=...\r\n"), in recipe_windows.cpp.
+std::string zone_identifier_text(const Context& ctx, const Field& downloaded_from);
 // generate: {type: evtx}: channel, computer and the events (recipe_event_log.cpp).
 void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: jpeg, exif: {...}}: the photo's Exif block (recipe_exif.cpp).

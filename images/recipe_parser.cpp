@@ -9,10 +9,13 @@
 #include <date/tz.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <limits>
 #include <set>
 
+#include "common/utf16.hpp"
 #include "images/recipe_contents.hpp"
 #include "images/recipe_disk.hpp"
 #include "images/recipe_reader.hpp"
@@ -20,6 +23,7 @@
 #include "images/recipe_text.hpp"
 #include "images/recipe_values.hpp"
 #include "images/recipe_variables.hpp"
+#include "images/recycle_bin.hpp"
 
 namespace dflab::images {
 
@@ -37,11 +41,11 @@ class ActionParser {
         : ctx_(ctx), recipe_(recipe), layout_(layout), story_(ctx, recipe.disk.partitions) {}
 
     void parse(const Field& section, std::optional<int64_t> start) {
-        static const std::vector<std::string> verbs = {"mkdir",  "write", "touch",  "rename",
-                                                       "delete", "slack", "stream", "hide"};
-        std::vector<std::string> all = {"at",        "partition", "id",     "to",
-                                        "overwrite", "name",      "offset", "mtime",
-                                        "atime",     "ctime",     "crtime"};
+        static const std::vector<std::string> verbs = {
+            "mkdir", "write", "touch", "rename", "delete", "slack", "stream", "hide", "recycle"};
+        std::vector<std::string> all = {"at",     "partition",       "id",    "to",    "overwrite",
+                                        "name",   "offset",          "mtime", "atime", "ctime",
+                                        "crtime", "downloaded_from", "sid",   "drive", "version"};
         all.insert(all.end(), verbs.begin(), verbs.end());
         all.insert(all.end(), kContentKeys.begin(), kContentKeys.end());
         clock_ = start;
@@ -71,6 +75,8 @@ class ActionParser {
                 allowed.insert(allowed.end(), kContentKeys.begin(), kContentKeys.end());
             };
             if (verb == "write" || verb == "slack") add_content();
+            if (verb == "write") add({"downloaded_from"});
+            if (verb == "recycle") add({"sid", "drive", "version"});
             if (verb == "touch") add({"mtime", "atime", "ctime", "crtime"});
             if (verb == "rename") add({"to"});
             if (verb == "delete") add({"overwrite"});
@@ -95,7 +101,16 @@ class ActionParser {
                 a.partition = p.id;
                 a.kind = parse_file_action(r, vf, what, p);
             }
+            const Action like = {{}, a.partition, a.time, a.mark};
+            for (auto& k : before_)
+                recipe_.actions.push_back(
+                    Action{std::move(k), like.partition, like.time, like.mark});
             recipe_.actions.push_back(std::move(a));
+            for (auto& k : after_)
+                recipe_.actions.push_back(
+                    Action{std::move(k), like.partition, like.time, like.mark});
+            before_.clear();
+            after_.clear();
         }
     }
 
@@ -114,8 +129,17 @@ class ActionParser {
             auto id = artifact(r);
             ParsedContent c = parse_content(ctx_, r, what);
             story_.write_file(p, path, c);
+            if (const Field* f = r.find("downloaded_from")) {
+                if (p.filesystem != FileSystemType::Ntfs)
+                    ctx_.fail(f->key_mark,
+                              "downloaded_from writes a Zone.Identifier stream, and "
+                              "streams exist only on NTFS; use an NTFS partition");
+                after_.push_back(WriteStream{
+                    path, "Zone.Identifier", TextContent{zone_identifier_text(ctx_, *f)}, {}});
+            }
             return WriteFile{path, std::move(c.content), id};
         }
+        if (verb == "recycle") return parse_recycle(r, vf, p, path);
         if (verb == "touch") {
             story_.existing(p, path, vf.mark);
             SetTimes st{path, {}};
@@ -166,6 +190,68 @@ class ActionParser {
         ParsedContent c = parse_content(ctx_, r, what);
         story_.check_fits(p, c, p.size, "the partition");
         return WriteStream{path, stream, std::move(c.content), id};
+    }
+
+    // recycle: the file moves to /$Recycle.Bin/SID/$R<name><.ext> and $I<name><.ext> records it;
+    // the two folders are made first when they are not there yet.
+    RecycleFile parse_recycle(const MapReader& r, const Field& vf, const PartitionSpec& p,
+                              const std::string& path) {
+        if (p.filesystem != FileSystemType::Ntfs)
+            ctx_.fail(vf.mark,
+                      "the Recycle Bin written here is NTFS's ($Recycle.Bin), and "
+                      "partition '" +
+                          p.id + "' is " + file_system_name(p.filesystem) +
+                          "; use an NTFS partition");
+        if (story_.existing(p, path, vf.mark).dir)
+            ctx_.fail(vf.mark, quote(path) + " is a folder; recycle takes a file");
+        if (fold_case(path).starts_with("/$recycle.bin/"))
+            ctx_.fail(vf.mark, quote(path) + " is in the Recycle Bin already; delete it instead");
+        Field sf = r.need("sid",
+                          "give the owner's SID, e.g. sid: S-1-5-21-1004336348-1177238915-"
+                          "682003330-1001 (the Recycle Bin has a folder per user)");
+        const std::string sid = trim(scalar(ctx_, sf, "a SID"));
+        if (!sid.starts_with("S-1-") || sid.size() > 184 ||
+            sid.find_first_not_of("0123456789-", 4) != std::string::npos ||
+            sid.find("--") != std::string::npos || sid.back() == '-')
+            ctx_.fail(sf.mark, quote(sid) + " is not a SID; write it as S-1-5-21-...-1001");
+        std::string drive = "C";
+        if (const Field* f = r.find("drive")) {
+            drive = trim(scalar(ctx_, *f, "a drive letter"));
+            if (drive.size() != 1 || !std::isalpha(static_cast<unsigned char>(drive[0])))
+                ctx_.fail(f->mark,
+                          "drive " + quote(drive) + " is not a drive letter; use C, D, ...");
+            drive[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(drive[0])));
+        }
+        RecycleFile k;
+        k.path = path;
+        if (const Field* f = r.find("version"))
+            k.version = static_cast<unsigned>(uint_value(ctx_, *f, 1, 2));
+        k.original_path = drive + ":" + path;
+        std::replace(k.original_path.begin(), k.original_path.end(), '/', '\\');
+        if (k.version == 1 && common::utf16_units(k.original_path) > 259)
+            ctx_.fail(vf.mark,
+                      "a version 1 $I file holds paths of at most 259 characters; "
+                      "use version: 2 or a shorter path");
+        const std::string name = path.substr(path.rfind('/') + 1);
+        const size_t dot = name.rfind('.');
+        const std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
+        const std::string bin = "/$Recycle.Bin", folder = bin + "/" + sid;
+        for (const std::string& f : {bin, folder}) {
+            if (story_.exists(p, f)) continue;
+            story_.make_directory(p, f, vf.mark);
+            before_.push_back(MakeDirectory{f});
+        }
+        // A file of the same path recycled before has the first name: the next one is drawn.
+        for (unsigned n = 0; n == 0 || story_.exists(p, k.recycled) || story_.exists(p, k.info);
+             ++n) {
+            const std::string code = recycle_bin_name(
+                recipe_.seed, p.id + ":" + path + (n ? "#" + std::to_string(n) : ""));
+            k.recycled = folder + "/$R" + code + extension;
+            k.info = folder + "/$I" + code + extension;
+        }
+        story_.rename(p, path, k.recycled, vf.mark);
+        story_.write_file(p, k.info, ParsedContent{TextContent{}, 544, vf.mark});
+        return k;
     }
 
     HideData parse_hide(const MapReader& r, const Field& vf, const std::string& what) {
@@ -254,6 +340,9 @@ class ActionParser {
     Story story_;
     std::set<std::string> artifacts_;
     std::optional<int64_t> clock_;
+    // Actions that one recipe action stands for, before it (the Recycle Bin's folders) and after
+    // it (a downloaded file's Zone.Identifier stream).
+    std::vector<ActionKind> before_, after_;
 };
 
 CaseMetadata parse_case(const Context& ctx, const Field& section) {

@@ -52,6 +52,10 @@ class Story {
     void write_file(const PartitionSpec& p, const std::string& path, const ParsedContent& c);
     // touch, rename, delete, stream: `path` exists at this point.
     const Entry& existing(const PartitionSpec& p, const std::string& path, const SourceMark& mark);
+    // Whether `path` exists at this point (a file or a folder).
+    bool exists(const PartitionSpec& p, const std::string& path) {
+        return trees_.at(p.id).find(path) != nullptr;
+    }
     // rename (`from` exists): `to` is free, not inside `from`, and its folder exists.
     void rename(const PartitionSpec& p, const std::string& from, const std::string& to,
                 const SourceMark& to_mark);

@@ -248,4 +248,21 @@ void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& 
     }
 }
 
+std::string zone_identifier_text(const Context& ctx, const Field& downloaded_from) {
+    MapReader m(ctx, downloaded_from.node, downloaded_from.mark, "downloaded_from",
+                {"zone", "referrer", "host"});
+    uint64_t zone = 3;  // URLZONE_INTERNET, what a browser writes for a download
+    if (const Field* f = m.find("zone")) zone = uint_value(ctx, *f, 0, 4);
+    std::string text = "[ZoneTransfer]\r\nZoneId=" + std::to_string(zone) + "\r\n";
+    for (auto [key, name] : {std::pair{"referrer", "ReferrerUrl"}, {"host", "HostUrl"}}) {
+        const Field* f = m.find(key);
+        if (!f) continue;
+        const std::string url = trim(text_value(ctx, *f));
+        if (url.empty() || url.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+            ctx.fail(f->mark, std::string(key) + " must be one line of text (a URL); fix it");
+        text += std::string(name) + "=" + url + "\r\n";
+    }
+    return text;
+}
+
 }  // namespace dflab::images::recipe_detail

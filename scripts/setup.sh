@@ -15,6 +15,7 @@ packages=(
   libhivex-dev libhivex-bin libregf-dev libbfio-dev libregf-utils regripper libwin-hivex-perl
   libevtx-dev libevtx-utils liblnk-dev liblnk-utils libscca-dev libscca-utils
   libexif-dev libimage-exiftool-perl
+  rifiuti2
   chromium
 )
 

@@ -16,6 +16,7 @@
 #include "images/browser_history.hpp"
 #include "images/content_generator.hpp"
 #include "images/event_log.hpp"
+#include "images/recycle_bin.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
 #include "tests/support/fixtures.hpp"
@@ -94,6 +95,13 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         history.visits = {{"https://example.com/", "Example", 1700000000, "typed"}};
         return images::build_chrome_history(history, images::GenerationContext{});
     }
+    if (analyzer == "recycle_bin")
+        return images::build_recycle_info({2, "C:\\Users\\anna\\plan.docx", 4096, 1700000000});
+    if (analyzer == "zone_identifier") {
+        const std::string text = "[ZoneTransfer]\r\nZoneId=3\r\n";
+        const auto bytes = std::as_bytes(std::span(text));
+        return {bytes.begin(), bytes.end()};
+    }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;
     spec.keys = {{"Select", 1700000000, {images::HiveValue::dword("Current", 1)}},
@@ -101,6 +109,24 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
                   1700000000,
                   {images::HiveValue::string("ComputerName", "HARNESS")}}};
     return images::build_hive(spec);
+}
+
+// The entry each analyzer is given: secrets.txt, or where the analyzers that go by name or by
+// NTFS metadata look (a $I file, a Zone.Identifier stream, a back-dated file).
+engine::Entry entry_for(const std::string& analyzer, const Sample& sample,
+                        const std::vector<std::byte>& content) {
+    engine::Entry e = sample.entry;
+    if (analyzer == "recycle_bin") e.path = "/$Recycle.Bin/S-1-5-21-1-2-3-1001/$IAB12CD.docx";
+    if (analyzer == "zone_identifier") e.path = "/setup.exe:Zone.Identifier";
+    if (analyzer == "recycle_bin" || analyzer == "zone_identifier") {
+        e.name = e.path.substr(e.path.rfind('/') + 1);
+        e.size = content.size();
+    }
+    if (analyzer == "timestamp_mismatch") {
+        e.crtime = 1600000000;
+        e.file_name = engine::FileNameTimes{1700000000, 1700000000, 1700000000, 1700000000};
+    }
+    return e;
 }
 
 // Runs one analyzer instance over `content` as the scan would.
@@ -163,23 +189,24 @@ TEST(Analyzers, EveryRegisteredAnalyzerFitsTheHarness) {
         // Two instances used at once (as two workers would) give what one alone gives: no state
         // is shared between them.
         const std::vector<std::byte> content = content_for(r.name, sample);
-        auto alone = run_instance(*analyzer, sample.fs, sample.entry, content);
+        const engine::Entry entry = entry_for(r.name, sample, content);
+        auto alone = run_instance(*analyzer, sample.fs, entry, content);
         auto interleaved = analyzer->instance(sample.fs);
         interleaved->update(std::span(content).first(content.size() / 2));
-        auto other = run_instance(*analyzer, sample.fs, sample.entry, content);
+        auto other = run_instance(*analyzer, sample.fs, entry, content);
         interleaved->update(std::span(content).subspan(content.size() / 2));
         std::vector<engine::SqlValue> one, two, three;
         if (alone) alone->columns(one);
         if (other) other->columns(two);
         if (analyzer->need() == engine::ContentNeed::Stream) {
-            auto f = interleaved->finish(engine::EntryContent{sample.entry, {}, {}});
+            auto f = interleaved->finish(engine::EntryContent{entry, {}, {}});
             if (f) f->columns(three);
             EXPECT_EQ(three, one);
         }
         EXPECT_EQ(two, one);
         EXPECT_EQ(alone ? alone->count() : 0, other ? other->count() : 0);  // rows of own tables
 
-        auto findings = run_instance(*analyzer, sample.fs, sample.entry, content);
+        auto findings = run_instance(*analyzer, sample.fs, entry, content);
         ASSERT_NE(findings, nullptr) << "the sample matches every analyzer";
         std::vector<engine::SqlValue> values;
         findings->columns(values);

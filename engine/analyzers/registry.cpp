@@ -6,11 +6,19 @@ namespace dflab::engine {
 
 const std::vector<AnalyzerRegistration>& analyzer_registry() {
     static const std::vector<AnalyzerRegistration> registry = {
-        hashes_registration(),      file_type_registration(),
+        hashes_registration(),
+        file_type_registration(),
         yara_registration(),  // after file_type: rules see the `filetype` external
-        keywords_registration(),    byte_runs_registration(),  windows_registry_registration(),
-        shell_links_registration(), event_logs_registration(), exif_registration(),
-        shell_links_registration(), event_logs_registration(), browser_history_registration(),
+        keywords_registration(),
+        byte_runs_registration(),
+        windows_registry_registration(),
+        shell_links_registration(),
+        event_logs_registration(),
+        exif_registration(),
+        browser_history_registration(),
+        recycle_bin_registration(),
+        zone_identifier_registration(),
+        timestamp_mismatch_registration(),
     };
     return registry;
 }

@@ -58,5 +58,8 @@ AnalyzerRegistration shell_links_registration();
 AnalyzerRegistration event_logs_registration();
 AnalyzerRegistration exif_registration();
 AnalyzerRegistration browser_history_registration();
+AnalyzerRegistration recycle_bin_registration();
+AnalyzerRegistration zone_identifier_registration();
+AnalyzerRegistration timestamp_mismatch_registration();
 
 }  // namespace dflab::engine
