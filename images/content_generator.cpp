@@ -198,6 +198,7 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"registry", {detail::generate_registry, {"root", "file_name"}}},
         {"lnk", {detail::generate_lnk, {}}},  // its fields are in GeneratedContent::shell_link
         {"evtx", {detail::generate_evtx, {"channel", "computer"}}},
+        {"prefetch", {detail::generate_prefetch, {}}},  // fields in GeneratedContent::prefetch
     };
     return table;
 }
@@ -207,7 +208,7 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
     auto it = table.find(g.type);
     if (it == table.end())
         throw Error("unknown generated content type '" + g.type +
-                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk, evtx)");
+                    "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, prefetch)");
     const auto& allowed = it->second.options;
     for (const auto& [name, value] : g.options)
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())

@@ -18,6 +18,8 @@
 //           target's times not given are the context time
 //   evtx    a Windows event log (images/event_log.hpp): channel, computer (for every event
 //           without its own), the events; events without a time of their own are the context time
+//   prefetch a Windows prefetch file (images/prefetch.hpp) from GeneratedContent::prefetch; no
+//           run times: one run at the context time; the volume's creation time not given: too
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -80,6 +82,7 @@ std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const Generati
 std::vector<std::byte> generate_registry(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_lnk(const GeneratedContent& g, const GenerationContext& c);
 std::vector<std::byte> generate_evtx(const GeneratedContent& g, const GenerationContext& c);
+std::vector<std::byte> generate_prefetch(const GeneratedContent& g, const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

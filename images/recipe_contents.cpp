@@ -126,9 +126,15 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                  "machine",
                  "channel",
                  "computer",
-                 "events"});
+                 "events",
+                 "executable",
+                 "hash",
+                 "run_count",
+                 "last_run",
+                 "files",
+                 "volume"});
     GeneratedContent out;
-    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx");
+    Field tf = g.need("type", "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, prefetch");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
@@ -149,9 +155,11 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                    "machine", "arguments", "relative_path", "working_directory"};
     else if (out.type == "evtx")
         allowed = {"type", "channel", "computer", "events"};
+    else if (out.type == "prefetch")
+        allowed = {"type", "executable", "hash", "run_count", "last_run", "files", "volume"};
     else
         ctx.fail(tf.mark, "cannot generate " + quote(out.type) +
-                              "; use jpeg, png, pdf, zip, sqlite, registry, lnk or evtx");
+                              "; use jpeg, png, pdf, zip, sqlite, registry, lnk, evtx or prefetch");
     g.only(allowed, "generate (" + out.type + ")");
     for (const char* key : {"width", "height"})
         if (const Field* x = g.find(key))
@@ -165,6 +173,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (out.type == "registry") parse_registry_keys(ctx, g, out);
     if (out.type == "lnk") parse_shell_link(ctx, g, out);
     if (out.type == "evtx") parse_event_log(ctx, g, out);
+    if (out.type == "prefetch") parse_prefetch(ctx, g, out);
     return out;
 }
 

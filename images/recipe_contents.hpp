@@ -28,6 +28,9 @@ ParsedContent parse_content(const Context& ctx, const MapReader& r, const std::s
 // root, file_name and keys; a shell link's target, volume, times and strings.
 void parse_registry_keys(const Context& ctx, const MapReader& g, GeneratedContent& out);
 void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& out);
+// generate: {type: prefetch}: executable, hash, run_count, last_run, files, volume
+// (recipe_windows.cpp).
+void parse_prefetch(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: evtx}: channel, computer and the events (recipe_event_log.cpp).
 void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
 
