@@ -14,6 +14,7 @@
 #include "engine/file_type.hpp"
 #include "engine/volumes.hpp"
 #include "images/event_log.hpp"
+#include "images/prefetch.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
 #include "tests/support/fixtures.hpp"
@@ -66,7 +67,7 @@ struct Sample {
 };
 
 // What each analyzer is given: secrets.txt's content, or for the artifact analyzers (which read
-// nothing else) a small SYSTEM hive, a link, a one-record Security log.
+// nothing else) a small SYSTEM hive, a link, a one-record Security log, a prefetch file.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
     if (analyzer == "shell_links") {
         images::ShellLinkSpec link;
@@ -86,6 +87,15 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         logon.data = {{"TargetUserName", "alice"}, {"LogonType", "2"}};
         const images::EventRecordSpec records[] = {logon};
         return images::build_event_log("Security", records);
+    }
+    if (analyzer == "prefetch") {
+        images::PrefetchSpec pf;
+        pf.executable = "HARNESS.EXE";
+        pf.run_count = 1;
+        pf.last_run = {1700000000};
+        pf.volume_path = "\\VOLUME{01d9a1b2c3d4e5f6-1a2b3c4d}";
+        pf.files = {pf.volume_path + "\\HARNESS.EXE"};
+        return images::build_prefetch(pf);
     }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;

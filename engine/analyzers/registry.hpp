@@ -56,5 +56,6 @@ AnalyzerRegistration byte_runs_registration();
 AnalyzerRegistration windows_registry_registration();
 AnalyzerRegistration shell_links_registration();
 AnalyzerRegistration event_logs_registration();
+AnalyzerRegistration prefetch_registration();
 
 }  // namespace dflab::engine
