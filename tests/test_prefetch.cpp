@@ -1,13 +1,12 @@
 // The prefetch writer (images/prefetch.hpp), its recipe generator and the prefetch analyzer,
 // checked with sccainfo (libscca-utils), which shares no code with the writer: what sccainfo
 // prints for a file is what the spec says, and what dflab's reader gives is what sccainfo prints.
-// sccainfo's date texts and ISO times are computed here with gmtime, not taken from the code
-// under test.
+// sccainfo's date texts and ISO times are computed with gmtime (tests/support/libyal_info.hpp),
+// not taken from the code under test.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,6 +19,7 @@
 #include "images/recipe_parser.hpp"
 #include "tests/oracle.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/libyal_info.hpp"
 
 namespace dflab {
 namespace {
@@ -49,47 +49,17 @@ PrefetchSpec setup_run() {
     return s;
 }
 
-std::tm utc(int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return tm;
-}
+using test::iso_utc_text;
+using test::libyal_time;
 
-// "Mar 01, 2024 09:12:00.000000000 UTC", as sccainfo prints a FILETIME of whole seconds.
-std::string sccainfo_time(int64_t t) {
-    const std::tm tm = utc(t);
-    char text[64];
-    std::strftime(text, sizeof text, "%b %d, %Y %H:%M:%S", &tm);
-    return std::string(text) + ".000000000 UTC";
-}
-
-std::string iso(int64_t t) {
-    const std::tm tm = utc(t);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
-std::string hex8(uint32_t v, const char* format = "0x%08x") {
+std::string hex8(uint32_t v) {
     char text[16];
-    std::snprintf(text, sizeof text, format, v);
+    std::snprintf(text, sizeof text, "0x%08x", v);
     return text;
 }
 
-// sccainfo's "\tName\t\t: value" lines, by name ("Last run time: 1", "Filename: 2", ...).
 std::map<std::string, std::string> sccainfo_of(const std::string& path) {
-    auto r = run("sccainfo " + shell_quote(path));
-    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
-    std::map<std::string, std::string> out;
-    for (const auto& line : test::lines(r.out)) {
-        const size_t colon = line.find("\t: ");
-        if (line.empty() || line[0] != '\t' || colon == std::string::npos) continue;
-        std::string name = line.substr(1, colon - 1);
-        while (!name.empty() && (name.back() == '\t' || name.back() == ' ')) name.pop_back();
-        out[name] = line.substr(colon + 3);
-    }
-    return out;
+    return test::libyal_info("sccainfo", path);
 }
 
 class PrefetchTest : public testing::Test {
@@ -97,11 +67,7 @@ class PrefetchTest : public testing::Test {
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
     std::string write(const std::vector<std::byte>& bytes, const std::string& name = "a.pf") {
-        const std::string path = dir_ + "/" + name;
-        std::ofstream(path, std::ios::binary)
-            .write(reinterpret_cast<const char*>(bytes.data()),
-                   static_cast<std::streamsize>(bytes.size()));
-        return path;
+        return test::write_bytes(bytes, dir_ + "/" + name);
     }
 
     std::map<std::string, std::string> sccainfo(const std::vector<std::byte>& bytes) {
@@ -118,9 +84,9 @@ TEST_F(PrefetchTest, SccainfoReadsWhatTheSpecSays) {
     EXPECT_EQ(info.at("Prefetch hash"), "0x888825f7");
     EXPECT_EQ(info.at("Executable filename"), "SETUP.EXE");
     EXPECT_EQ(info.at("Run count"), "5");
-    EXPECT_EQ(info.at("Last run time: 1"), sccainfo_time(kLastRun));
-    EXPECT_EQ(info.at("Last run time: 2"), sccainfo_time(kSecondRun));
-    EXPECT_EQ(info.at("Last run time: 3"), sccainfo_time(kFirstRun));
+    EXPECT_EQ(info.at("Last run time: 1"), libyal_time(kLastRun));
+    EXPECT_EQ(info.at("Last run time: 2"), libyal_time(kSecondRun));
+    EXPECT_EQ(info.at("Last run time: 3"), libyal_time(kFirstRun));
     for (int i = 4; i <= 8; ++i)
         EXPECT_EQ(info.at("Last run time: " + std::to_string(i)), "Not set (0)") << i;
     EXPECT_EQ(info.at("Number of filenames"), "3");
@@ -128,7 +94,7 @@ TEST_F(PrefetchTest, SccainfoReadsWhatTheSpecSays) {
         EXPECT_EQ(info.at("Filename: " + std::to_string(i + 1)), s.files[i]);
     EXPECT_EQ(info.at("Number of volumes"), "1");
     EXPECT_EQ(info.at("Device path"), kVolume);
-    EXPECT_EQ(info.at("Creation time"), sccainfo_time(kVolumeMade));
+    EXPECT_EQ(info.at("Creation time"), libyal_time(kVolumeMade));
     EXPECT_EQ(info.at("Serial number"), "0x1a2b3c4d");
 }
 
@@ -140,7 +106,7 @@ TEST_F(PrefetchTest, EightRunTimesAndCyrillicNames) {
     const auto info = sccainfo(images::build_prefetch(s));
     for (int i = 1; i <= 8; ++i)
         EXPECT_EQ(info.at("Last run time: " + std::to_string(i)),
-                  sccainfo_time(kFirstRun + 3600 * (8 - i)))
+                  libyal_time(kFirstRun + 3600 * (8 - i)))
             << i;
     EXPECT_EQ(info.at("Filename: 4"), s.files[3]);
 }
@@ -194,14 +160,15 @@ TEST_F(PrefetchTest, DflabReadsWhatSccainfoPrints) {
     EXPECT_EQ(f["prefetch_hash"], "888825F7");  // sccainfo: 0x888825f7
     EXPECT_EQ(std::to_string(f["run_count"].get<uint32_t>()), info.at("Run count"));
     EXPECT_EQ(f["last_run_times"],
-              nlohmann::json::array({iso(kLastRun), iso(kSecondRun), iso(kFirstRun)}));
+              nlohmann::json::array(
+                  {iso_utc_text(kLastRun), iso_utc_text(kSecondRun), iso_utc_text(kFirstRun)}));
     ASSERT_EQ(f["files_referenced"].size(), 3u);
     for (size_t i = 0; i < 3; ++i)
         EXPECT_EQ(f["files_referenced"][i], info.at("Filename: " + std::to_string(i + 1)));
     ASSERT_EQ(f["volumes"].size(), 1u);
     EXPECT_EQ(f["volumes"][0]["path"], info.at("Device path"));
     EXPECT_EQ(f["volumes"][0]["serial"], "1A2B-3C4D");  // sccainfo: 0x1a2b3c4d
-    EXPECT_EQ(f["volumes"][0]["created"], iso(kVolumeMade));
+    EXPECT_EQ(f["volumes"][0]["created"], iso_utc_text(kVolumeMade));
 }
 
 TEST_F(PrefetchTest, BadSpecsFailWithOneLine) {
@@ -220,10 +187,6 @@ TEST_F(PrefetchTest, BadSpecsFailWithOneLine) {
               std::string::npos);
 }
 
-void put_u32(std::vector<std::byte>& b, size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) b[at + i] = std::byte((v >> (8 * i)) & 0xff);
-}
-
 // Truncated files and offsets past the end are `unreadable` artifacts naming the file, never an
 // exception; so is whatever a few changed bytes make of a file.
 TEST_F(PrefetchTest, DamagedFilesAreUnreadableNeverThrow) {
@@ -234,10 +197,10 @@ TEST_F(PrefetchTest, DamagedFilesAreUnreadableNeverThrow) {
         cases.emplace_back("truncated at " + std::to_string(n),
                            std::vector<std::byte>(whole.begin(), whole.begin() + n));
     auto strings_offset = whole;
-    put_u32(strings_offset, 84 + 16, 0x7FFFFFF0);
+    test::put_le32(strings_offset, 84 + 16, 0x7FFFFFF0);
     cases.emplace_back("filename strings offset past the end", strings_offset);
     auto volumes_size = whole;
-    put_u32(volumes_size, 84 + 32, 0x7FFFFFF0);
+    test::put_le32(volumes_size, 84 + 32, 0x7FFFFFF0);
     cases.emplace_back("volumes information size past the end", volumes_size);
     for (const auto& [what, bytes] : cases) {
         SCOPED_TRACE(what);
@@ -252,11 +215,8 @@ TEST_F(PrefetchTest, DamagedFilesAreUnreadableNeverThrow) {
             << "sccainfo reads it, dflab does not";
     }
     uint32_t state = 4242;
-    auto next = [&] { return state = state * 1103515245u + 12345u; };
     for (int round = 0; round < 100; ++round) {
-        auto bytes = whole;
-        for (int n = 1 + static_cast<int>(next() % 8); n > 0; --n)
-            bytes[8 + next() % (bytes.size() - 8)] = static_cast<std::byte>(next() >> 24);
+        const auto bytes = test::scribbled(whole, 8, state);
         std::vector<engine::Artifact> artifacts;
         EXPECT_NO_THROW(artifacts = engine::read_prefetch_artifacts(bytes, "x.pf")) << round;
         EXPECT_EQ(artifacts.size(), 1u) << round;
@@ -372,7 +332,7 @@ TEST_F(PrefetchRecipe, AnNtfsImageAnalysedAndListedByTheArtifactsCommand) {
     EXPECT_EQ(info.at("Prefetch hash"), "0x888825f7");
     // The volume's creation time was not given: it is the action's (the story's start).
     const int64_t action_time = 1709629200;  // 2024-03-05 09:00:00 UTC
-    EXPECT_EQ(info.at("Creation time"), sccainfo_time(action_time));
+    EXPECT_EQ(info.at("Creation time"), libyal_time(action_time));
 
     const std::string case_path = dir_ + "/case.sqlite";
     auto analyzed = test::dflab("analyze " + shell_quote(raw) + " -o " + shell_quote(case_path));
@@ -384,7 +344,7 @@ TEST_F(PrefetchRecipe, AnNtfsImageAnalysedAndListedByTheArtifactsCommand) {
     };
     EXPECT_EQ(sql("SELECT f.path, a.time FROM artifacts a JOIN files f ON f.id = a.file_id "
                   "WHERE a.kind = 'prefetch'"),
-              path + "|" + iso(kSecondRun) + "\n");
+              path + "|" + iso_utc_text(kSecondRun) + "\n");
     EXPECT_EQ(sql("SELECT f.path FROM artifacts a JOIN files f ON f.id = a.file_id "
                   "WHERE a.kind = 'unreadable'"),
               "/Windows/Prefetch/BROKEN.EXE-00000000.pf\n");
@@ -400,19 +360,19 @@ TEST_F(PrefetchRecipe, AnNtfsImageAnalysedAndListedByTheArtifactsCommand) {
     EXPECT_EQ(j["kind"], "prefetch");
     EXPECT_EQ(j["path"], path);
     EXPECT_EQ(j["inode"], inode);
-    EXPECT_EQ(j["time"], iso(kSecondRun));
+    EXPECT_EQ(j["time"], iso_utc_text(kSecondRun));
     EXPECT_EQ(j["time_kind"], "last_run");
     const auto& f = j["fields"];
     EXPECT_EQ(f["executable"], info.at("Executable filename"));
     EXPECT_EQ("0x" + std::string(f["prefetch_hash"]), "0x888825F7");
-    EXPECT_EQ(hex8(std::stoul(std::string(f["prefetch_hash"]), nullptr, 16)),
+    EXPECT_EQ(hex8(static_cast<uint32_t>(std::stoul(std::string(f["prefetch_hash"]), nullptr, 16))),
               info.at("Prefetch hash"));
     EXPECT_EQ(std::to_string(f["run_count"].get<uint32_t>()), info.at("Run count"));
     ASSERT_EQ(f["last_run_times"].size(), 2u);
-    EXPECT_EQ(info.at("Last run time: 1"), sccainfo_time(kSecondRun));
-    EXPECT_EQ(f["last_run_times"][0], iso(kSecondRun));
-    EXPECT_EQ(info.at("Last run time: 2"), sccainfo_time(kFirstRun));
-    EXPECT_EQ(f["last_run_times"][1], iso(kFirstRun));
+    EXPECT_EQ(info.at("Last run time: 1"), libyal_time(kSecondRun));
+    EXPECT_EQ(f["last_run_times"][0], iso_utc_text(kSecondRun));
+    EXPECT_EQ(info.at("Last run time: 2"), libyal_time(kFirstRun));
+    EXPECT_EQ(f["last_run_times"][1], iso_utc_text(kFirstRun));
     ASSERT_EQ(f["files_referenced"].size(), 2u);
     EXPECT_EQ(f["files_referenced"][0], info.at("Filename: 1"));
     EXPECT_EQ(f["files_referenced"][1], info.at("Filename: 2"));
@@ -420,7 +380,7 @@ TEST_F(PrefetchRecipe, AnNtfsImageAnalysedAndListedByTheArtifactsCommand) {
     EXPECT_EQ(f["volumes"][0]["path"], info.at("Device path"));
     EXPECT_EQ(info.at("Serial number"), "0x1a2b3c4d");
     EXPECT_EQ(f["volumes"][0]["serial"], "1A2B-3C4D");
-    EXPECT_EQ(f["volumes"][0]["created"], iso(action_time));
+    EXPECT_EQ(f["volumes"][0]["created"], iso_utc_text(action_time));
 }
 
 }  // namespace
