@@ -206,11 +206,7 @@ TEST_F(PrefetchTest, DamagedFilesAreUnreadableNeverThrow) {
         SCOPED_TRACE(what);
         std::vector<engine::Artifact> artifacts;
         EXPECT_NO_THROW(artifacts = engine::read_prefetch_artifacts(bytes, "damaged.pf"));
-        ASSERT_EQ(artifacts.size(), 1u);
-        EXPECT_EQ(artifacts[0].kind, "unreadable");
-        const std::string error = artifacts[0].fields.value("error", "");
-        EXPECT_NE(error.find("damaged.pf"), std::string::npos) << error;
-        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+        test::expect_one_unreadable(artifacts, "damaged.pf");
         EXPECT_NE(run("sccainfo " + shell_quote(write(bytes, "damaged.pf"))).exit_code, 0)
             << "sccainfo reads it, dflab does not";
     }
@@ -229,33 +225,12 @@ TEST_F(PrefetchTest, DamagedFilesAreUnreadableNeverThrow) {
 class PrefetchRecipe : public PrefetchTest {
   protected:
     std::string parse_error(const std::string& fields) {
-        const std::string path = dir_ + "/recipe.yaml";
-        std::ofstream(path) << "start: 2024-03-01T10:00:00Z\n"        // 1
-                               "disk:\n"                              // 2
-                               "  size: 16MiB\n"                      // 3
-                               "  partitions:\n"                      // 4
-                               "    - {id: p1, filesystem: fat16}\n"  // 5
-                               "actions:\n"                           // 6
-                               "  - write: /a.pf\n"                   // 7
-                               "    generate:\n"                      // 8
-                               "      type: prefetch\n"               // 9
-                            << fields;                                // 10...
-        try {
-            images::parse_recipe(path, {});
-        } catch (const images::RecipeError& e) {
-            return e.what();
-        }
-        return "";
+        return test::generate_error(dir_, "prefetch", fields);
     }
 };
 
 TEST_F(PrefetchRecipe, MistakesAreReportedAtTheirLines) {
-    auto at_line = [&](const std::string& message, int line, const std::string& part) {
-        EXPECT_NE(message.find("recipe.yaml:" + std::to_string(line) + ":"), std::string::npos)
-            << message;
-        EXPECT_NE(message.find(part), std::string::npos) << message;
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    };
+    const auto at_line = test::expect_at_line;
     const std::string files = "      files: ['\\VOLUME{1}\\X.EXE']\n";
     const std::string volume = "      volume: {path: '\\VOLUME{1}'}\n";
     EXPECT_EQ(

@@ -222,11 +222,7 @@ TEST_F(ShellLinkTest, DamagedLinksAreUnreadableNeverThrow) {
         SCOPED_TRACE(what);
         std::vector<engine::Artifact> artifacts;
         EXPECT_NO_THROW(artifacts = engine::read_shell_link_artifacts(bytes, "damaged.lnk"));
-        ASSERT_EQ(artifacts.size(), 1u);
-        EXPECT_EQ(artifacts[0].kind, "unreadable");
-        const std::string error = artifacts[0].fields.value("error", "");
-        EXPECT_NE(error.find("damaged.lnk"), std::string::npos) << error;
-        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+        test::expect_one_unreadable(artifacts, "damaged.lnk");
         EXPECT_NE(run("lnkinfo " + shell_quote(write(bytes, "damaged.lnk"))).exit_code, 0)
             << "lnkinfo reads it, dflab does not";
     }
@@ -245,33 +241,12 @@ TEST_F(ShellLinkTest, DamagedLinksAreUnreadableNeverThrow) {
 class ShellLinkRecipe : public ShellLinkTest {
   protected:
     std::string parse_error(const std::string& fields) {
-        const std::string path = dir_ + "/recipe.yaml";
-        std::ofstream(path) << "start: 2024-03-01T10:00:00Z\n"        // 1
-                               "disk:\n"                              // 2
-                               "  size: 16MiB\n"                      // 3
-                               "  partitions:\n"                      // 4
-                               "    - {id: p1, filesystem: fat16}\n"  // 5
-                               "actions:\n"                           // 6
-                               "  - write: /a.lnk\n"                  // 7
-                               "    generate:\n"                      // 8
-                               "      type: lnk\n"                    // 9
-                            << fields;                                // 10...
-        try {
-            images::parse_recipe(path, {});
-        } catch (const images::RecipeError& e) {
-            return e.what();
-        }
-        return "";
+        return test::generate_error(dir_, "lnk", fields);
     }
 };
 
 TEST_F(ShellLinkRecipe, MistakesAreReportedAtTheirLines) {
-    auto at_line = [&](const std::string& message, int line, const std::string& part) {
-        EXPECT_NE(message.find("recipe.yaml:" + std::to_string(line) + ":"), std::string::npos)
-            << message;
-        EXPECT_NE(message.find(part), std::string::npos) << message;
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    };
+    const auto at_line = test::expect_at_line;
     EXPECT_EQ(parse_error("      target: 'E:\\x.txt'\n"
                           "      serial: 1A2B-3C4D\n"
                           "      drive: network\n"

@@ -2,7 +2,7 @@
 // What the tests of the libyal-read formats (shell links, prefetch files) share: the text the
 // libyal info tools (lnkinfo, sccainfo) print, parsed, and their date text and ISO 8601 UTC
 // computed here with gmtime, not by the code under test; bytes written to a file and changed in
-// place, for the damaged-file cases.
+// place, and the check of what a damaged file gives; a recipe's `generate` mistakes.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/artifact.hpp"
+#include "images/recipe_parser.hpp"
 #include "tests/oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -80,6 +82,47 @@ inline std::vector<std::byte> scribbled(std::vector<std::byte> bytes, size_t fro
     for (int n = 1 + static_cast<int>(next() % 8); n > 0; --n)
         bytes[from + next() % (bytes.size() - from)] = static_cast<std::byte>(next() >> 24);
     return bytes;
+}
+
+// What a file that cannot be read gives: one `unreadable` artifact whose one-line error names it.
+inline void expect_one_unreadable(const std::vector<engine::Artifact>& artifacts,
+                                  const std::string& name) {
+    ASSERT_EQ(artifacts.size(), 1u);
+    EXPECT_EQ(artifacts[0].kind, "unreadable");
+    const std::string error = artifacts[0].fields.value("error", "");
+    EXPECT_NE(error.find(name), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+// The error of a recipe in `dir` whose one action writes /a.TYPE with `generate: {type: TYPE}`
+// and `fields` from line 10 on; "" when it parses.
+inline std::string generate_error(const std::string& dir, const std::string& type,
+                                  const std::string& fields) {
+    const std::string path = dir + "/recipe.yaml";
+    std::ofstream(path) << "start: 2024-03-01T10:00:00Z\n"        // 1
+                           "disk:\n"                              // 2
+                           "  size: 16MiB\n"                      // 3
+                           "  partitions:\n"                      // 4
+                           "    - {id: p1, filesystem: fat16}\n"  // 5
+                           "actions:\n"                           // 6
+                        << "  - write: /a." << type << "\n"       // 7
+                        << "    generate:\n"                      // 8
+                        << "      type: " << type << "\n"         // 9
+                        << fields;                                // 10...
+    try {
+        images::parse_recipe(path, {});
+    } catch (const images::RecipeError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+// `message` is one line, at `line` of recipe.yaml, and says `part`.
+inline void expect_at_line(const std::string& message, int line, const std::string& part) {
+    EXPECT_NE(message.find("recipe.yaml:" + std::to_string(line) + ":"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find(part), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
 }  // namespace dflab::test
