@@ -119,14 +119,15 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         "(UserAssist), recent documents, typed paths, Run dialog commands, Explorer searches, Run "
         "keys, network profiles and user accounts; shell links (.lnk, any file starting with "
         "the link header) give the target's path, times, size and volume (docs/artifacts.md). "
-        "Event logs (\"ElfFile\") give one event per record. Exit 2 when some "
+        "Event logs (\"ElfFile\") give one event per record; prefetch files (\"SCCA\", \"MAM\") "
+        "the program run, its run count and times. Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);
     cmd->add_option("--kind", a->kinds,
                     "Only artifacts of this kind (repeatable): computer_name, time_zone, "
                     "usb_device, program_run, recent_document, user_account, typed_path, "
                     "run_mru, search_term, autorun, network_profile, shell_link, event, "
-                    "unreadable")
+                    "prefetch, unreadable")
         ->expected(1)
         ->allow_extra_args(false)
         ->take_all();
