@@ -200,6 +200,7 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"evtx", {detail::generate_evtx, {"channel", "computer"}}},
         {"chrome_history", {detail::generate_chrome_history, {}}},  // GeneratedContent::
         {"firefox_places", {detail::generate_firefox_places, {}}},  // browser_history
+        {"prefetch", {detail::generate_prefetch, {}}},  // fields in GeneratedContent::prefetch
     };
     return table;
 }
@@ -210,7 +211,7 @@ std::vector<std::byte> generate(const GeneratedContent& g, const GenerationConte
     if (it == table.end())
         throw Error("unknown generated content type '" + g.type +
                     "' (allowed: jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, chrome_history, "
-                    "firefox_places)");
+                    "firefox_places, prefetch)");
     const auto& allowed = it->second.options;
     for (const auto& [name, value] : g.options)
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())

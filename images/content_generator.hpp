@@ -21,6 +21,8 @@
 //           without its own), the events; events without a time of their own are the context time
 //   chrome_history / firefox_places  a browser's history database (images/browser_history.hpp)
 //           from GeneratedContent::browser_history: visits and downloads, each with its times
+//   prefetch a Windows prefetch file (images/prefetch.hpp) from GeneratedContent::prefetch; no
+//           run times: one run at the context time; the volume's creation time not given: too
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -92,6 +94,7 @@ std::vector<std::byte> generate_chrome_history(const GeneratedContent& g,
                                                const GenerationContext& c);
 std::vector<std::byte> generate_firefox_places(const GeneratedContent& g,
                                                const GenerationContext& c);
+std::vector<std::byte> generate_prefetch(const GeneratedContent& g, const GenerationContext& c);
 
 }  // namespace detail
 }  // namespace dflab::images

@@ -13,6 +13,7 @@
 #include "images/browser_history.hpp"
 #include "images/event_log.hpp"
 #include "images/exif_block.hpp"
+#include "images/prefetch.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
 
@@ -81,8 +82,14 @@ struct EventLogEventContent {
     EventRecordSpec record;
     bool has_time = false;
 };
+// A generated prefetch file; without run times it records one run at the action's time, and the
+// volume without a creation time takes the action's.
+struct PrefetchContent {
+    PrefetchSpec spec;
+    bool has_last_run = false, has_run_count = false, has_volume_created = false;
+};
 struct GeneratedContent {
-    std::string type;                            // jpeg, png, pdf, zip, sqlite, registry, lnk, evtx
+    std::string type;  // jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, prefetch
     std::map<std::string, std::string> options;  // e.g. width, height, text, title, root
     std::vector<std::pair<std::string, std::string>> members;  // zip: name -> text
     std::vector<std::string> sql;                   // sqlite: statements (schema and rows)
@@ -91,6 +98,7 @@ struct GeneratedContent {
     std::vector<EventLogEventContent> events;       // evtx: the records, in the given order
     std::optional<ExifSpec> exif;                   // jpeg: the Exif block (APP1)
     BrowserHistorySpec browser_history;             // chrome_history, firefox_places
+    PrefetchContent prefetch;                       // prefetch
 };
 using Content =
     std::variant<TextContent, Base64Content, AssetContent, RandomContent, GeneratedContent>;

@@ -129,11 +129,17 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
                  "events",
                  "exif",
                  "visits",
-                 "downloads"});
+                 "downloads",
+                 "executable",
+                 "hash",
+                 "run_count",
+                 "last_run",
+                 "files",
+                 "volume"});
     GeneratedContent out;
     Field tf = g.need("type",
                       "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, chrome_history, "
-                      "firefox_places");
+                      "firefox_places, prefetch");
     out.type = keyword_value(ctx, tf, "a document type");
     std::vector<std::string> allowed;
     if (out.type == "jpeg")
@@ -156,10 +162,12 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
         allowed = {"type", "channel", "computer", "events"};
     else if (out.type == "chrome_history" || out.type == "firefox_places")
         allowed = {"type", "visits", "downloads"};
+    else if (out.type == "prefetch")
+        allowed = {"type", "executable", "hash", "run_count", "last_run", "files", "volume"};
     else
         ctx.fail(tf.mark, "cannot generate " + quote(out.type) +
                               "; use jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, "
-                              "chrome_history or firefox_places");
+                              "chrome_history, firefox_places or prefetch");
     g.only(allowed, "generate (" + out.type + ")");
     for (const char* key : {"width", "height"})
         if (const Field* x = g.find(key))
@@ -176,6 +184,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     if (const Field* x = g.find("exif")) out.exif = parse_exif(ctx, *x);
     if (out.type == "chrome_history" || out.type == "firefox_places")
         parse_browser_history(ctx, g, out);
+    if (out.type == "prefetch") parse_prefetch(ctx, g, out);
     return out;
 }
 

@@ -32,6 +32,9 @@ void parse_shell_link(const Context& ctx, const MapReader& g, GeneratedContent& 
 // Windows 10 writes for a download ("[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=...\r\n
 // HostUrl=...\r\n"), in recipe_windows.cpp.
 std::string zone_identifier_text(const Context& ctx, const Field& downloaded_from);
+// generate: {type: prefetch}: executable, hash, run_count, last_run, files, volume
+// (recipe_windows.cpp).
+void parse_prefetch(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: evtx}: channel, computer and the events (recipe_event_log.cpp).
 void parse_event_log(const Context& ctx, const MapReader& g, GeneratedContent& out);
 // generate: {type: jpeg, exif: {...}}: the photo's Exif block (recipe_exif.cpp).

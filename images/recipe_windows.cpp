@@ -1,5 +1,6 @@
-// Generated Windows files in a recipe (internal): a registry hive's root, file name and keys, and
-// a shell link's target, volume, times and strings, each checked at its YAML line.
+// Generated Windows files in a recipe (internal): a registry hive's root, file name and keys, a
+// shell link's target, volume, times and strings, and a prefetch file's program, runs, files and
+// volume, each checked at its YAML line.
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -8,6 +9,7 @@
 
 #include "common/utf16.hpp"
 #include "engine/error.hpp"
+#include "images/prefetch.hpp"
 #include "images/recipe_contents.hpp"
 #include "images/recipe_parser.hpp"
 #include "images/recipe_text.hpp"
@@ -263,6 +265,82 @@ std::string zone_identifier_text(const Context& ctx, const Field& downloaded_fro
         text += std::string(name) + "=" + url + "\r\n";
     }
     return text;
+}
+
+}  // namespace dflab::images::recipe_detail
+
+namespace dflab::images::recipe_detail {
+
+namespace {
+
+std::string upper(std::string s) {  // ASCII only, as the prefetch hash folds
+    for (char& c : s)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return s;
+}
+
+}  // namespace
+
+void parse_prefetch(const Context& ctx, const MapReader& g, GeneratedContent& out) {
+    PrefetchContent& pf = out.prefetch;
+    PrefetchSpec& spec = pf.spec;
+    Field ef = g.need("executable",
+                      "give the program's device path, e.g. executable: "
+                      "'\\DEVICE\\HARDDISKVOLUME2\\USERS\\ALICE\\DOWNLOADS\\SETUP.EXE'");
+    const std::string executable = link_text(ctx, ef, 32767);
+    const size_t slash = executable.rfind('\\');
+    spec.executable = upper(slash == std::string::npos ? executable : executable.substr(slash + 1));
+    if (spec.executable.empty() || common::utf16_units(spec.executable) > kMaxPrefetchExecutable)
+        ctx.fail(ef.mark, "the executable's name " + quote(spec.executable) +
+                              " must be 1 to 29 characters (what a prefetch file holds)");
+    if (const Field* hf = g.find("hash")) {
+        const std::string hash = trim(scalar(ctx, *hf, "8 hex digits"));
+        if (hash.empty() || hash.size() > 8 || !is_hex(hash))
+            ctx.fail(hf->mark,
+                     "'hash' must be the prefetch hash as 8 hex digits (as in "
+                     "SETUP.EXE-1A2B3C4D.pf), not " +
+                         quote(hash) + "; fix the value");
+        spec.hash = static_cast<uint32_t>(std::stoul(hash, nullptr, 16));
+    } else if (slash != std::string::npos) {
+        spec.hash = prefetch_hash(executable);
+    } else {
+        ctx.fail(ef.mark,
+                 "give the executable's device path (its prefetch hash is computed from "
+                 "it) or a 'hash'");
+    }
+    if (const Field* lf = g.find("last_run")) {
+        const YAML::Node& list = list_value(ctx, *lf, "a list of up to 8 times");
+        if (list.size() == 0 || list.size() > kMaxPrefetchRunTimes)
+            ctx.fail(lf->mark, "'last_run' must list 1 to 8 times (a prefetch file keeps 8)");
+        for (size_t i = 0; i < list.size(); ++i)
+            spec.last_run.push_back(time_value(ctx, item_field(ctx, *lf, i)));
+        pf.has_last_run = true;
+    }
+    if (const Field* rf = g.find("run_count")) {
+        spec.run_count = static_cast<uint32_t>(uint_value(ctx, *rf, 1, UINT32_MAX));
+        if (spec.run_count < std::max<size_t>(spec.last_run.size(), 1))
+            ctx.fail(rf->mark, "'run_count' " + std::to_string(spec.run_count) +
+                                   " is fewer than the last_run times listed; raise it");
+        pf.has_run_count = true;
+    }
+    Field ff = g.need("files", "list the device paths of the files the program loaded");
+    const YAML::Node& files = list_value(ctx, ff, "a list of device paths");
+    if (files.size() == 0) ctx.fail(ff.mark, "'files' must list at least one file");
+    for (size_t i = 0; i < files.size(); ++i) {
+        Field item = item_field(ctx, ff, i);
+        spec.files.push_back(link_text(ctx, item, 32767));
+        if (spec.files.back().empty()) ctx.fail(item.mark, "a file's path must not be empty");
+    }
+    Field vf = g.need("volume", "give the volume: {path, serial, created}");
+    MapReader v(ctx, vf.node, vf.mark, "volume", {"path", "serial", "created"});
+    Field pf_path = v.need("path", "give the volume's device path, e.g. '\\VOLUME{...}'");
+    spec.volume_path = link_text(ctx, pf_path, 32767);
+    if (spec.volume_path.empty()) ctx.fail(pf_path.mark, "the volume's path must not be empty");
+    if (const Field* sf = v.find("serial")) spec.volume_serial = volume_serial(ctx, *sf);
+    if (const Field* cf = v.find("created")) {
+        spec.volume_created = time_value(ctx, *cf);
+        pf.has_volume_created = true;
+    }
 }
 
 }  // namespace dflab::images::recipe_detail

@@ -16,6 +16,7 @@
 #include "images/browser_history.hpp"
 #include "images/content_generator.hpp"
 #include "images/event_log.hpp"
+#include "images/prefetch.hpp"
 #include "images/recycle_bin.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
@@ -69,7 +70,8 @@ struct Sample {
 };
 
 // What each analyzer is given: secrets.txt's content, or for the artifact analyzers (which read
-// nothing else) a small SYSTEM hive, a link, a one-record Security log, a one-visit History.
+// nothing else) a small SYSTEM hive, a link, a one-record Security log, a one-visit History, a
+// prefetch file.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
     if (analyzer == "shell_links") {
         images::ShellLinkSpec link;
@@ -101,6 +103,15 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         const std::string text = "[ZoneTransfer]\r\nZoneId=3\r\n";
         const auto bytes = std::as_bytes(std::span(text));
         return {bytes.begin(), bytes.end()};
+    }
+    if (analyzer == "prefetch") {
+        images::PrefetchSpec pf;
+        pf.executable = "HARNESS.EXE";
+        pf.run_count = 1;
+        pf.last_run = {1700000000};
+        pf.volume_path = "\\VOLUME{01d9a1b2c3d4e5f6-1a2b3c4d}";
+        pf.files = {pf.volume_path + "\\HARNESS.EXE"};
+        return images::build_prefetch(pf);
     }
     if (analyzer != "registry") return sample.content;
     images::HiveSpec spec;

@@ -2,7 +2,8 @@
 // analyzer, checked with lnkinfo (liblnk-utils), which shares no code with the writer: what
 // lnkinfo prints for a link is what the spec says, and what dflab's reader gives is what lnkinfo
 // prints. FILETIMEs, lnkinfo's date texts, ISO times and the droid's UUID time are computed here
-// with gmtime and arithmetic, not taken from the code under test.
+// (and in tests/support/libyal_info.hpp) with gmtime and arithmetic, not taken from the code under
+// test.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@
 #include "tests/oracle.hpp"
 #include "tests/support/artifact_image.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/libyal_info.hpp"
 
 namespace dflab {
 namespace {
@@ -49,26 +51,15 @@ ShellLinkSpec usb_link() {
     return s;
 }
 
-std::tm utc(int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return tm;
-}
+using test::iso_utc_text;
 
 // "Mar 01, 2024 09:12:00.000000000 UTC", as lnkinfo prints a FILETIME of whole seconds.
 std::string lnkinfo_time(int64_t t) {
-    const std::tm tm = utc(t);
-    char text[64];
-    std::strftime(text, sizeof text, "%b %d, %Y %H:%M:%S", &tm);
-    return std::string(text) + ".000000000 UTC";
+    return test::libyal_time(t);
 }
 
 std::string iso(int64_t t) {
-    const std::tm tm = utc(t);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
+    return iso_utc_text(t);
 }
 
 class ShellLinkTest : public testing::Test {
@@ -76,16 +67,12 @@ class ShellLinkTest : public testing::Test {
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
     std::string write(const std::vector<std::byte>& bytes, const std::string& name = "a.lnk") {
-        const std::string path = dir_ + "/" + name;
-        std::ofstream(path, std::ios::binary)
-            .write(reinterpret_cast<const char*>(bytes.data()),
-                   static_cast<std::streamsize>(bytes.size()));
-        return path;
+        return test::write_bytes(bytes, dir_ + "/" + name);
     }
 
     // lnkinfo's "\tName\t\t: value" lines, by name.
     std::map<std::string, std::string> lnkinfo(const std::vector<std::byte>& bytes) {
-        return test::lnkinfo_fields(write(bytes));
+        return test::libyal_info("lnkinfo", write(bytes));
     }
 
     std::string dir_ = test::temp_dir();
@@ -213,10 +200,6 @@ TEST_F(ShellLinkTest, BadSpecsFailWithOneLine) {
               std::string::npos);
 }
 
-void put_u32(std::vector<std::byte>& b, size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) b[at + i] = std::byte((v >> (8 * i)) & 0xff);
-}
-
 // Truncated links and offsets past the end are `unreadable` artifacts naming the file, never an
 // exception; so is whatever a few changed bytes make of a link.
 TEST_F(ShellLinkTest, DamagedLinksAreUnreadableNeverThrow) {
@@ -228,32 +211,25 @@ TEST_F(ShellLinkTest, DamagedLinksAreUnreadableNeverThrow) {
         cases.emplace_back("truncated at " + std::to_string(n),
                            std::vector<std::byte>(whole.begin(), whole.begin() + n));
     auto link_info_size = whole;
-    put_u32(link_info_size, kLinkInfo, 0x7FFFFFF0);
+    test::put_le32(link_info_size, kLinkInfo, 0x7FFFFFF0);
     cases.emplace_back("LinkInfoSize past the end", link_info_size);
     auto volume_offset = whole;
-    put_u32(volume_offset, kLinkInfo + 12, 0x7FFFFFF0);
+    test::put_le32(volume_offset, kLinkInfo + 12, 0x7FFFFFF0);
     cases.emplace_back("VolumeIDOffset past the end", volume_offset);
     auto path_offset = whole;
-    put_u32(path_offset, kLinkInfo + 16, 0x00FFFFFF);
+    test::put_le32(path_offset, kLinkInfo + 16, 0x00FFFFFF);
     cases.emplace_back("LocalBasePathOffset past the end", path_offset);
     for (const auto& [what, bytes] : cases) {
         SCOPED_TRACE(what);
         std::vector<engine::Artifact> artifacts;
         EXPECT_NO_THROW(artifacts = engine::read_shell_link_artifacts(bytes, "damaged.lnk"));
-        ASSERT_EQ(artifacts.size(), 1u);
-        EXPECT_EQ(artifacts[0].kind, "unreadable");
-        const std::string error = artifacts[0].fields.value("error", "");
-        EXPECT_NE(error.find("damaged.lnk"), std::string::npos) << error;
-        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+        test::expect_one_unreadable(artifacts, "damaged.lnk");
         EXPECT_NE(run("lnkinfo " + shell_quote(write(bytes, "damaged.lnk"))).exit_code, 0)
             << "lnkinfo reads it, dflab does not";
     }
     uint32_t state = 4242;
-    auto next = [&] { return state = state * 1103515245u + 12345u; };
     for (int round = 0; round < 100; ++round) {
-        auto bytes = whole;
-        for (int n = 1 + static_cast<int>(next() % 8); n > 0; --n)
-            bytes[20 + next() % (bytes.size() - 20)] = static_cast<std::byte>(next() >> 24);
+        const auto bytes = test::scribbled(whole, 20, state);
         std::vector<engine::Artifact> artifacts;
         EXPECT_NO_THROW(artifacts = engine::read_shell_link_artifacts(bytes, "x.lnk")) << round;
         EXPECT_EQ(artifacts.size(), 1u) << round;
@@ -266,33 +242,12 @@ TEST_F(ShellLinkTest, DamagedLinksAreUnreadableNeverThrow) {
 class ShellLinkRecipe : public ShellLinkTest {
   protected:
     std::string parse_error(const std::string& fields) {
-        const std::string path = dir_ + "/recipe.yaml";
-        std::ofstream(path) << "start: 2024-03-01T10:00:00Z\n"        // 1
-                               "disk:\n"                              // 2
-                               "  size: 16MiB\n"                      // 3
-                               "  partitions:\n"                      // 4
-                               "    - {id: p1, filesystem: fat16}\n"  // 5
-                               "actions:\n"                           // 6
-                               "  - write: /a.lnk\n"                  // 7
-                               "    generate:\n"                      // 8
-                               "      type: lnk\n"                    // 9
-                            << fields;                                // 10...
-        try {
-            images::parse_recipe(path, {});
-        } catch (const images::RecipeError& e) {
-            return e.what();
-        }
-        return "";
+        return test::generate_error(dir_, "lnk", fields);
     }
 };
 
 TEST_F(ShellLinkRecipe, MistakesAreReportedAtTheirLines) {
-    auto at_line = [&](const std::string& message, int line, const std::string& part) {
-        EXPECT_NE(message.find("recipe.yaml:" + std::to_string(line) + ":"), std::string::npos)
-            << message;
-        EXPECT_NE(message.find(part), std::string::npos) << message;
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    };
+    const auto at_line = test::expect_at_line;
     EXPECT_EQ(parse_error("      target: 'E:\\x.txt'\n"
                           "      serial: 1A2B-3C4D\n"
                           "      drive: network\n"

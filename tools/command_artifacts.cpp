@@ -116,8 +116,9 @@ void register_artifacts(CLI::App& app, int& exit_code) {
         "What the system and its users left in the image's files, whatever the files are "
         "called: registry hives (computer name, time zone, USB storage devices, programs run, "
         "recent documents, typed paths, Run dialog commands, Explorer searches, Run keys, network "
-        "profiles, user accounts), shell links (.lnk), event logs, photos' Exif, browser "
-        "histories, and on NTFS Recycle Bin records, Zone.Identifier streams and timestomped "
+        "profiles, user accounts), shell links (.lnk), event logs, prefetch files, photos' Exif, "
+        "browser histories, and on NTFS Recycle Bin records, Zone.Identifier streams and "
+        "timestomped "
         "files; docs/artifacts.md lists every kind and its fields. Exit 2 when some "
         "artifact could not be read (each named on standard error)");
     add_image_args(cmd, a->image, true, true);

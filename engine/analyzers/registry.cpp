@@ -14,6 +14,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         windows_registry_registration(),
         shell_links_registration(),
         event_logs_registration(),
+        prefetch_registration(),
         exif_registration(),
         browser_history_registration(),
         recycle_bin_registration(),

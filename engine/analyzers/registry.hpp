@@ -61,5 +61,6 @@ AnalyzerRegistration browser_history_registration();
 AnalyzerRegistration recycle_bin_registration();
 AnalyzerRegistration zone_identifier_registration();
 AnalyzerRegistration timestamp_mismatch_registration();
+AnalyzerRegistration prefetch_registration();
 
 }  // namespace dflab::engine

@@ -28,13 +28,6 @@ nlohmann::json text_field(const std::optional<std::string>& s) {
     return *s;
 }
 
-// "1A2B-3C4D", as Windows' `vol` and `dir` print a volume serial number.
-std::string serial_text(uint32_t serial) {
-    char text[10];
-    std::snprintf(text, sizeof text, "%04X-%04X", serial >> 16, serial & 0xffff);
-    return text;
-}
-
 Artifact link_artifact(const ShellLink& link) {
     Artifact a;
     a.kind = "shell_link";
@@ -45,8 +38,9 @@ Artifact link_artifact(const ShellLink& link) {
     f["target_path"] = text_field(link.local_path ? link.local_path : link.network_path);
     f["drive_type"] = link.drive_type ? nlohmann::json(drive_type_name(*link.drive_type))
                                       : nlohmann::json(nullptr);
-    f["volume_serial"] = link.volume_serial ? nlohmann::json(serial_text(*link.volume_serial))
-                                            : nlohmann::json(nullptr);
+    f["volume_serial"] = link.volume_serial
+                             ? nlohmann::json(volume_serial_text(*link.volume_serial))
+                             : nlohmann::json(nullptr);
     f["volume_serial_number"] =
         link.volume_serial ? nlohmann::json(*link.volume_serial) : nlohmann::json(nullptr);
     f["volume_label"] = text_field(link.volume_label);
@@ -93,6 +87,12 @@ class ShellLinkAnalyzer : public Analyzer {
 };
 
 }  // namespace
+
+std::string volume_serial_text(uint32_t serial) {
+    char text[10];
+    std::snprintf(text, sizeof text, "%04X-%04X", serial >> 16, serial & 0xffff);
+    return text;
+}
 
 std::vector<Artifact> read_shell_link_artifacts(std::span<const std::byte> bytes,
                                                 const std::string& name) {

@@ -23,4 +23,7 @@ inline constexpr uint64_t kMaxShellLinkBytes = 256 * 1024;
 std::vector<Artifact> read_shell_link_artifacts(std::span<const std::byte> bytes,
                                                 const std::string& name);
 
+// "1A2B-3C4D", as Windows' `vol` and `dir` print a volume serial number (shell links, prefetch).
+std::string volume_serial_text(uint32_t serial);
+
 }  // namespace dflab::engine

@@ -11,6 +11,7 @@
 
 #include "tests/oracle.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/libyal_info.hpp"
 
 namespace dflab::test {
 
@@ -79,17 +80,7 @@ inline std::string extract_with_icat(const std::string& raw, const std::string& 
 
 // lnkinfo's "\tName\t\t: value" lines by name ("Local path", "Modification time", ...).
 inline std::map<std::string, std::string> lnkinfo_fields(const std::string& link_file) {
-    auto r = run("lnkinfo " + shell_quote(link_file));
-    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
-    std::map<std::string, std::string> out;
-    for (const auto& line : lines(r.out)) {
-        const size_t colon = line.find(": ");
-        if (line.empty() || line[0] != '\t' || colon == std::string::npos) continue;
-        std::string name = line.substr(1, colon - 1);
-        while (!name.empty() && (name.back() == '\t' || name.back() == ' ')) name.pop_back();
-        out[name] = line.substr(colon + 2);
-    }
-    return out;
+    return libyal_info("lnkinfo", link_file);
 }
 
 }  // namespace dflab::test
