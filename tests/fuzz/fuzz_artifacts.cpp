@@ -1,14 +1,21 @@
 // Fuzzing harness: the artifact decoders (docs/artifacts.md), which read what a suspect's disk
-// holds: registry hives (libregf), shell links (liblnk), event logs (libevtx). The first byte
-// chooses the decoder; the rest is the file's content. A decoder turns damage into an `unreadable`
-// artifact or an Error, never anything else.
+// holds: registry hives (libregf), shell links (liblnk), event logs (libevtx), prefetch files
+// (libscca), Recycle Bin records, Zone.Identifier streams, browser histories (SQLite) and photos'
+// Exif (libexif). The first byte chooses the decoder; the rest is the file's content. A decoder
+// turns damage into an `unreadable` artifact or an Error, never anything else.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "engine/analyzers/browser_history.hpp"
+#include "engine/analyzers/exif.hpp"
+#include "engine/analyzers/prefetch.hpp"
+#include "engine/analyzers/recycle_bin.hpp"
 #include "engine/analyzers/shell_links.hpp"
+#include "engine/analyzers/zone_identifier.hpp"
 #include "engine/event_log_file.hpp"
+#include "engine/exif_reader.hpp"
 #include "engine/registry_artifacts.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
@@ -23,6 +30,22 @@ const Decoder kDecoders[] = {
     },
     [](Bytes b) { (void)dflab::engine::read_shell_link_artifacts(b, "a.lnk"); },
     [](Bytes b) { (void)dflab::engine::read_event_log(b, "Security.evtx"); },
+    [](Bytes b) { (void)dflab::engine::read_prefetch_artifacts(b, "CMD.EXE-4A81B364.pf"); },
+    [](Bytes b) {
+        (void)dflab::engine::read_recycle_bin_artifacts(
+            b, "/$Recycle.Bin/S-1-5-21-1-2-3-1001/$IAB12CD.docx");
+    },
+    [](Bytes b) {
+        (void)dflab::engine::read_zone_identifier_artifacts(b, "a.exe:Zone.Identifier");
+    },
+    [](Bytes b) {
+        std::vector<std::byte> copy(b.begin(), b.end());  // SQLite reads the buffer it is given
+        (void)dflab::engine::read_browser_history_artifacts(copy, "History");
+    },
+    [](Bytes b) {
+        if (const auto block = dflab::engine::find_exif_block(b))
+            (void)dflab::engine::read_exif_artifacts(*block, "IMG_0001.jpg");
+    },
 };
 
 }  // namespace
