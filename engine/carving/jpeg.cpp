@@ -1,0 +1,162 @@
+// JPEG: SOI, then the markers walked segment by segment (each segment's length), the
+// entropy-coded data after each SOS scanned for 0xFF followed by something other than a stuffed
+// zero or a restart marker, to EOI. jpeg_decodes() then asks libjpeg to decode the whole file.
+#include <csetjmp>
+#include <cstdio>  // jpeglib.h needs FILE and size_t first
+
+#include <jpeglib.h>
+
+#include <vector>
+
+#include "engine/carving/validators.hpp"
+
+namespace dflab::engine::carving {
+
+namespace {
+
+uint32_t at(std::span<const std::byte> d, size_t i) {
+    return std::to_integer<uint32_t>(d[i]);
+}
+
+bool is_rst(uint32_t m) {
+    return m >= 0xD0 && m <= 0xD7;
+}
+
+// Markers that may carry a segment after SOI: SOFn, DHT, DAC, DQT, DNL, DRI, DHP, EXP, APPn,
+// JPGn, COM. Everything else (reserved 0x02-0xBF, TEM, a stray SOI) is not a JPEG.
+bool is_segment(uint32_t m) {
+    return (m >= 0xC0 && m <= 0xCF) || (m >= 0xDB && m <= 0xDF) || (m >= 0xE0 && m <= 0xEF) ||
+           (m >= 0xF0 && m <= 0xFE) || m == 0xDA;
+}
+
+bool is_sof(uint32_t m) {
+    return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+}
+
+struct Walk {
+    bool seen_sof = false;
+    bool seen_sos = false;
+    uint64_t scan_start = 0;
+};
+
+// From `pos` in entropy-coded data: the offset of the next marker's 0xFF (fill bytes included),
+// or data.size() when the data ends first.
+size_t scan_entropy(std::span<const std::byte> d, size_t pos) {
+    while (pos + 1 < d.size()) {
+        if (at(d, pos) != 0xFF) {
+            ++pos;
+            continue;
+        }
+        const uint32_t next = at(d, pos + 1);
+        if (next == 0x00 || is_rst(next)) {
+            pos += 2;
+            continue;
+        }
+        return pos;
+    }
+    return d.size();
+}
+
+// Walks markers from `pos` (at an 0xFF) to EOI.
+Validation walk_markers(std::span<const std::byte> d, size_t pos, Walk& w) {
+    for (;;) {
+        if (pos >= d.size()) return need_more();
+        if (at(d, pos) != 0xFF) return invalid(pos, "no marker where a marker must be");
+        while (pos < d.size() && at(d, pos) == 0xFF) ++pos;  // fill bytes
+        if (pos >= d.size()) return need_more();
+        const uint32_t m = at(d, pos);
+        const size_t marker_at = pos - 1;
+        ++pos;
+        if (m == 0xD9) {
+            if (!w.seen_sof || !w.seen_sos) return invalid(marker_at, "EOI before any scan");
+            return valid(pos, "markers walked from SOI to EOI");
+        }
+        if (is_rst(m)) continue;
+        if (!is_segment(m)) return invalid(marker_at, "unexpected marker " + std::to_string(m));
+        if (pos + 2 > d.size()) return need_more();
+        const uint32_t length = be16(d, pos);
+        if (length < 2) return invalid(pos, "segment length below 2");
+        if (pos + length > d.size()) return need_more();
+        if (is_sof(m)) w.seen_sof = true;
+        pos += length;
+        if (m == 0xDA) {
+            if (!w.seen_sof) return invalid(marker_at, "SOS before SOF");
+            w.seen_sos = true;
+            if (w.scan_start == 0) w.scan_start = pos;
+            pos = scan_entropy(d, pos);
+            if (pos >= d.size()) return need_more();
+        }
+    }
+}
+
+struct ErrorManager {
+    jpeg_error_mgr pub;
+    std::jmp_buf jump;
+};
+
+[[noreturn]] void on_error(j_common_ptr cinfo) {
+    std::longjmp(reinterpret_cast<ErrorManager*>(cinfo->err)->jump, 1);
+}
+
+void on_message(j_common_ptr cinfo, int level) {
+    if (level < 0) ++cinfo->err->num_warnings;  // corrupt data: counted, never printed
+}
+
+// Decodes with only trivially destructible locals between setjmp and longjmp.
+bool decode(const unsigned char* bytes, unsigned long size, JSAMPLE* row, size_t row_size) {
+    jpeg_decompress_struct cinfo{};
+    ErrorManager err{};
+    cinfo.err = jpeg_std_error(&err.pub);
+    err.pub.error_exit = on_error;
+    err.pub.emit_message = on_message;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        return false;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, bytes, size);
+    bool ok = jpeg_read_header(&cinfo, TRUE) == JPEG_HEADER_OK;
+    if (ok) {
+        cinfo.out_color_space = JCS_GRAYSCALE;  // one sample a pixel: the row fits
+        cinfo.dct_method = JDCT_IFAST;
+        jpeg_start_decompress(&cinfo);
+        if (cinfo.output_width * cinfo.output_components > row_size) {
+            ok = false;
+        } else {
+            JSAMPROW rows[1] = {row};
+            while (cinfo.output_scanline < cinfo.output_height)
+                jpeg_read_scanlines(&cinfo, rows, 1);
+            jpeg_finish_decompress(&cinfo);
+            ok = err.pub.num_warnings == 0;
+        }
+    }
+    jpeg_destroy_decompress(&cinfo);
+    return ok;
+}
+
+}  // namespace
+
+Validation validate_jpeg(std::span<const std::byte> d) {
+    if (d.size() < 4) return need_more();
+    if (at(d, 0) != 0xFF || at(d, 1) != 0xD8 || at(d, 2) != 0xFF) return invalid(0, "no SOI");
+    Walk w;
+    Validation v = walk_markers(d, 2, w);
+    v.scan_start = w.scan_start;
+    return v;
+}
+
+Validation validate_jpeg_scan(std::span<const std::byte> d, uint64_t from) {
+    Walk w{true, true, from};
+    const size_t pos = scan_entropy(d, static_cast<size_t>(from));
+    if (pos >= d.size()) return need_more();
+    return walk_markers(d, pos, w);
+}
+
+bool jpeg_decodes(std::span<const std::byte> d) {
+    static constexpr size_t kRow = 65535;  // the widest JPEG, one grey sample a pixel
+    std::vector<JSAMPLE> row(kRow);
+    return decode(reinterpret_cast<const unsigned char*>(d.data()),
+                  static_cast<unsigned long>(d.size()), row.data(), row.size());
+}
+
+}  // namespace dflab::engine::carving

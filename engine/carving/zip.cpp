@@ -1,0 +1,106 @@
+// ZIP (and the OOXML documents that are ZIPs: DOCX, XLSX, PPTX): local file header at the start,
+// then the first end of central directory record whose central directory is consistent: it ends
+// where the record begins, holds the record's entry count, and every entry points at a local
+// header with the same name, whose data ends before the central directory. ZIP64 is not carved.
+#include <cstring>
+#include <string_view>
+
+#include "engine/carving/validators.hpp"
+
+namespace dflab::engine::carving {
+
+namespace {
+
+constexpr size_t kLocal = 30, kCentral = 46, kEnd = 22;
+
+std::string_view text(std::span<const std::byte> d, size_t at, size_t n) {
+    return {reinterpret_cast<const char*>(d.data() + at), n};
+}
+
+// The central directory at [offset, end) with `entries` entries: "" when consistent, or why not.
+// Sets `subtype` from the entry names.
+std::string check_directory(std::span<const std::byte> d, size_t offset, size_t end,
+                            uint32_t entries, std::string& subtype) {
+    bool content_types = false, word = false, xl = false, ppt = false, first_local = false;
+    size_t pos = offset;
+    for (uint32_t i = 0; i < entries; ++i) {
+        if (pos + kCentral > end || text(d, pos, 4) != std::string_view("PK\1\2", 4))
+            return "central directory entry " + std::to_string(i) + " missing";
+        const uint32_t compressed = le32(d, pos + 20);
+        const size_t name_length = le16(d, pos + 28);
+        const size_t extra = le16(d, pos + 30), comment = le16(d, pos + 32);
+        const uint32_t local = le32(d, pos + 42);
+        if (compressed == 0xFFFFFFFF || local == 0xFFFFFFFF) return "ZIP64 entry";
+        if (pos + kCentral + name_length + extra + comment > end)
+            return "central directory entry " + std::to_string(i) + " runs past the directory";
+        const std::string_view name = text(d, pos + kCentral, name_length);
+        if (local + kLocal > offset || text(d, local, 4) != std::string_view("PK\3\4", 4))
+            return "entry " + std::string(name) + ": no local header at its offset";
+        const size_t local_name = le16(d, local + 26), local_extra = le16(d, local + 28);
+        if (local_name != name_length || local + kLocal + local_name > offset ||
+            text(d, local + kLocal, local_name) != name)
+            return "entry " + std::string(name) + ": local header names another file";
+        if (uint64_t{local} + kLocal + local_name + local_extra + compressed > offset)
+            return "entry " + std::string(name) + ": data runs into the central directory";
+        first_local = first_local || local == 0;
+        content_types = content_types || name == "[Content_Types].xml";
+        word = word || name.starts_with("word/");
+        xl = xl || name.starts_with("xl/");
+        ppt = ppt || name.starts_with("ppt/");
+        pos += kCentral + name_length + extra + comment;
+    }
+    if (pos != end) return "central directory size does not match its entries";
+    if (!first_local) return "no entry for the first local header";
+    if (content_types) subtype = word ? "docx" : xl ? "xlsx" : ppt ? "pptx" : "ooxml";
+    return "";
+}
+
+}  // namespace
+
+Validation validate_zip(std::span<const std::byte> d) {
+    if (d.size() < kLocal + kEnd) return need_more();
+    if (text(d, 0, 4) != std::string_view("PK\3\4", 4)) return invalid(0, "no local header");
+    std::string last_problem = "no end of central directory record";
+    uint64_t last_at = 0;
+    const std::string_view all = text(d, 0, d.size());
+    for (size_t q = all.find(std::string_view("PK\5\6", 4), kLocal); q != std::string_view::npos;
+         q = all.find(std::string_view("PK\5\6", 4), q + 1)) {
+        if (q + kEnd > d.size()) break;
+        const uint32_t entries_here = le16(d, q + 8), entries = le16(d, q + 10);
+        const uint32_t size = le32(d, q + 12), offset = le32(d, q + 16);
+        const size_t comment = le16(d, q + 20);
+        if (le16(d, q + 4) != 0 || le16(d, q + 6) != 0 || entries_here != entries) {
+            last_problem = "multi-disk archive";
+            last_at = q;
+            continue;
+        }
+        if (uint64_t{offset} + size != q) {
+            last_problem = "central directory does not end at its end record";
+            last_at = q;
+            continue;  // an archive stored inside this one, or not this archive's record
+        }
+        if (q + kEnd + comment > d.size()) return need_more();
+        Validation v;
+        const std::string problem = check_directory(d, offset, q, entries, v.subtype);
+        if (!problem.empty()) {
+            last_problem = problem;
+            last_at = q;
+            continue;
+        }
+        v.verdict = Verdict::Valid;
+        v.length = q + kEnd + comment;
+        v.reason = "local headers, central directory consistent with its end record";
+        return v;
+    }
+    if (last_at != 0) {
+        // A lying directory stays invalid however many more bytes there are only when no later
+        // record can fix it; the carver gives more bytes until the type's maximum.
+        Validation v = need_more();
+        v.failed_at = last_at;
+        v.reason = last_problem;
+        return v;
+    }
+    return need_more();
+}
+
+}  // namespace dflab::engine::carving
