@@ -9,7 +9,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         hashes_registration(),      file_type_registration(),
         yara_registration(),  // after file_type: rules see the `filetype` external
         keywords_registration(),    byte_runs_registration(),  windows_registry_registration(),
-        shell_links_registration(), event_logs_registration(),
+        shell_links_registration(), event_logs_registration(), carving_registration(),
     };
     return registry;
 }

@@ -24,7 +24,8 @@ struct AnalysisConfig {
     const KeywordSearcher* keywords = nullptr;
     bool byte_runs = false;  // where each entry lies in the image (analyze records them)
     bool artifacts =
-        false;  // Windows artifacts (registry hives, shell links) into the artifacts table
+        false;           // Windows artifacts (registry hives, shell links) into the artifacts table
+    bool carve = false;  // the carver over unallocated space into carved_files (analyze --carve)
 };
 
 struct AnalyzerRegistration {
@@ -56,5 +57,6 @@ AnalyzerRegistration byte_runs_registration();
 AnalyzerRegistration windows_registry_registration();
 AnalyzerRegistration shell_links_registration();
 AnalyzerRegistration event_logs_registration();
+AnalyzerRegistration carving_registration();
 
 }  // namespace dflab::engine
