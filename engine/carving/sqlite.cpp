@@ -1,10 +1,54 @@
 // SQLite: the 100-byte database header (magic, page size, payload fractions, a page count that
-// the header vouches for) and page 1's b-tree type; the length is page count × page size.
+// the header vouches for), then every page: a freelist page (the trunks walked from the header),
+// a b-tree page whose header fits in the page, or an overflow page whose next-page number is a
+// page of the file. The length is page count × page size.
 #include "engine/carving/validators.hpp"
 
 #include <cstring>
+#include <vector>
 
 namespace dflab::engine::carving {
+
+namespace {
+
+// The pages of the freelist (trunks and leaves), or false when the list points outside the file.
+bool freelist_pages(std::span<const std::byte> d, uint32_t page_size, uint32_t pages,
+                    std::vector<bool>& free) {
+    uint32_t trunk = be32(d, 32);
+    for (uint32_t steps = 0; trunk != 0; ++steps) {
+        if (trunk > pages || steps > pages || free[trunk]) return false;
+        free[trunk] = true;
+        const size_t at = size_t{trunk - 1} * page_size;
+        const uint32_t leaves = be32(d, at + 4);
+        if (leaves > page_size / 4 - 2) return false;
+        for (uint32_t i = 0; i < leaves; ++i) {
+            const uint32_t leaf = be32(d, at + 8 + 4 * i);
+            if (leaf == 0 || leaf > pages) return false;
+            free[leaf] = true;
+        }
+        trunk = be32(d, at);
+    }
+    return true;
+}
+
+// Page `number` (from 1) is a b-tree page with a header that fits, or an overflow page.
+bool page_plausible(std::span<const std::byte> d, uint32_t page_size, uint32_t pages,
+                    uint32_t number) {
+    const size_t start = size_t{number - 1} * page_size;
+    const size_t header = number == 1 ? start + 100 : start;
+    const uint32_t type = std::to_integer<uint32_t>(d[header]);
+    if (type == 0x02 || type == 0x05 || type == 0x0A || type == 0x0D) {
+        const size_t header_size = (type == 0x02 || type == 0x05) ? 12 : 8;
+        const uint32_t cells = be16(d, header + 3);
+        uint32_t content = be16(d, header + 5);
+        if (content == 0) content = 65536;
+        const size_t pointers_end = header - start + header_size + 2 * size_t{cells};
+        return pointers_end <= content && content <= page_size;
+    }
+    return number != 1 && be32(d, start) <= pages;  // overflow: the next one, or 0 for the last
+}
+
+}  // namespace
 
 Validation validate_sqlite(std::span<const std::byte> d) {
     if (d.size() < 108) return need_more();
@@ -26,7 +70,15 @@ Validation validate_sqlite(std::span<const std::byte> d) {
     if (btree != 0x0D && btree != 0x05) return invalid(100, "page 1 is not a table b-tree page");
     const uint64_t length = uint64_t{page_size} * pages;
     if (length > d.size()) return need_more();
-    return valid(length, "header, page size, page count × page size");
+    std::vector<bool> free(size_t{pages} + 1, false);
+    if (!freelist_pages(d, page_size, pages, free)) return invalid(32, "freelist outside the file");
+    // Auto-vacuum files hold pointer-map pages, which have no header: their pages are not checked.
+    const bool pointer_maps = be32(d, 52) != 0;
+    for (uint32_t p = 1; p <= pages && !pointer_maps; ++p)
+        if (!free[p] && !page_plausible(d, page_size, pages, p))
+            return invalid(uint64_t{p - 1} * page_size,
+                           "page " + std::to_string(p) + " is neither b-tree, overflow nor free");
+    return valid(length, "header, page count × page size, every page b-tree, overflow or free");
 }
 
 }  // namespace dflab::engine::carving
