@@ -4,7 +4,6 @@
 #include <array>
 #include <cstring>
 #include <optional>
-#include <unordered_map>
 
 #include "common/text.hpp"
 #include "engine/error.hpp"
@@ -97,10 +96,11 @@ Candidate read_and_validate(const ByteSource& source, uint64_t at, const CarvedT
     }
 }
 
-// Garfinkel's bifragment gap carving: the first fragment is [0, split) and the second starts
-// `gap` units after it, at `second`; a split is tried at each unit boundary in the entropy-coded
-// data before the point where validation failed, and gaps from one unit up. The first pair whose
-// markers run to EOI and which libjpeg decodes without a warning is the file.
+// Garfinkel's bifragment gap carving: the first fragment is [0, split) and the second starts a
+// gap of whole units after it, at `second`; a split is tried at each unit boundary in the
+// entropy-coded data before the point where validation failed, and second-fragment starts from
+// one unit after the earliest split up. The first pair whose markers run to EOI and which libjpeg
+// decodes without a warning is the file.
 struct Bifragment {
     uint64_t split = 0, second = 0, second_length = 0;
 };
@@ -122,25 +122,22 @@ std::optional<Bifragment> find_bifragment(const ByteSource& source, uint64_t at,
          b > at + v.scan_start && splits.size() < o.max_splits; b -= unit)
         if (b - at <= fail) splits.push_back(b - at);
     if (splits.empty()) return std::nullopt;
-    std::unordered_map<uint64_t, Validation> second_checks;
     uint64_t scanned = 0, decodes = 0;
     const uint64_t budget = 256ull << 20;  // bytes of second-fragment scanning per file
     std::vector<std::byte> joined;
-    for (uint64_t gap = unit; gap <= o.max_gap; gap += unit) {
+    // Second-fragment starts in ascending order; for each, the first-fragment ends nearest the
+    // failure first. The true pair comes before the pairs that start the second fragment later
+    // (inside its real data, where every start walks to EOI).
+    const uint64_t lowest = splits.back() + unit;
+    const uint64_t highest = std::min<uint64_t>(splits.front() + o.max_gap, all.size());
+    for (uint64_t second = lowest; second < highest; second += unit) {
+        if (scanned > budget) return std::nullopt;
+        const auto rest = all.subspan(static_cast<size_t>(second));
+        const Validation s = validate_jpeg_scan(rest.first(std::min<size_t>(rest.size(), max)), 0);
+        scanned += s.verdict == Verdict::Valid ? s.length : s.failed_at + 1;
+        if (s.verdict != Verdict::Valid) continue;
         for (uint64_t split : splits) {
-            const uint64_t second = split + gap;
-            if (second >= all.size()) continue;
-            auto it = second_checks.find(second);
-            if (it == second_checks.end()) {
-                if (scanned > budget) return std::nullopt;
-                const auto rest = all.subspan(static_cast<size_t>(second));
-                Validation s =
-                    validate_jpeg_scan(rest.first(std::min<size_t>(rest.size(), max)), 0);
-                scanned += s.verdict == Verdict::Valid ? s.length : s.failed_at + 1;
-                it = second_checks.emplace(second, std::move(s)).first;
-            }
-            const Validation& s = it->second;
-            if (s.verdict != Verdict::Valid || split + s.length > max) continue;
+            if (split >= second || second - split > o.max_gap || split + s.length > max) continue;
             if (++decodes > o.max_decodes) return std::nullopt;
             joined.assign(all.begin(), all.begin() + static_cast<ptrdiff_t>(split));
             joined.insert(joined.end(), all.begin() + static_cast<ptrdiff_t>(second),

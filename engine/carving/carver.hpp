@@ -96,7 +96,7 @@ struct CarveOptions {
     uint64_t window = 4ull << 20;    // bytes searched for headers at a time
     uint64_t max_gap = 8ull << 20;   // bifragment: the largest gap tried
     unsigned max_splits = 64;        // bifragment: fragment ends tried before the failure
-    unsigned max_decodes = 256;      // bifragment: candidates handed to libjpeg
+    unsigned max_decodes = 1024;     // bifragment: candidates handed to libjpeg
 };
 
 struct CarveStats {

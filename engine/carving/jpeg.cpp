@@ -98,8 +98,9 @@ struct ErrorManager {
     std::longjmp(reinterpret_cast<ErrorManager*>(cinfo->err)->jump, 1);
 }
 
+// A warning is corrupt data: the decode stops there (never printed).
 void on_message(j_common_ptr cinfo, int level) {
-    if (level < 0) ++cinfo->err->num_warnings;  // corrupt data: counted, never printed
+    if (level < 0) std::longjmp(reinterpret_cast<ErrorManager*>(cinfo->err)->jump, 1);
 }
 
 // Decodes with only trivially destructible locals between setjmp and longjmp.
@@ -127,7 +128,6 @@ bool decode(const unsigned char* bytes, unsigned long size, JSAMPLE* row, size_t
             while (cinfo.output_scanline < cinfo.output_height)
                 jpeg_read_scanlines(&cinfo, rows, 1);
             jpeg_finish_decompress(&cinfo);
-            ok = err.pub.num_warnings == 0;
         }
     }
     jpeg_destroy_decompress(&cinfo);
