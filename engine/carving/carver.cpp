@@ -68,7 +68,7 @@ std::vector<ByteSource::Extent> UnallocatedSource::extents(uint64_t offset, uint
 
 namespace {
 
-// A candidate's bytes, read from `at` in steps (1 MiB, then four times as much) while its
+// A candidate's bytes, read from `at` in steps (64 KiB, then four times as much) while its
 // validator asks for more, up to the type's maximum.
 struct Candidate {
     std::vector<std::byte> bytes;
@@ -78,7 +78,7 @@ struct Candidate {
 Candidate read_and_validate(const ByteSource& source, uint64_t at, const CarvedType& type) {
     Candidate c;
     const uint64_t available = std::min(type.max_size, source.size() - at);
-    uint64_t want = std::min<uint64_t>(1ull << 20, available);
+    uint64_t want = std::min<uint64_t>(64ull << 10, available);
     for (;;) {
         c.bytes.resize(static_cast<size_t>(want));
         c.bytes.resize(source.read(at, c.bytes));
@@ -113,9 +113,14 @@ std::optional<Bifragment> find_bifragment(const ByteSource& source, uint64_t at,
     const uint64_t unit = source.unit();
     const uint64_t fail = v.verdict == Verdict::Valid ? v.length : v.failed_at;
     const uint64_t max = carved_types().front().max_size;
-    region.resize(static_cast<size_t>(std::min(max + o.max_gap, source.size() - at)));
-    region.resize(source.read(at, region));
-    const std::span<const std::byte> all(region);
+    // The bytes from the header on: first up to the failure, the largest gap and 2 MiB, all of
+    // them (the type's maximum and the largest gap) only when a second fragment runs further.
+    const uint64_t full = std::min(max + o.max_gap, source.size() - at);
+    auto load = [&](uint64_t n) {
+        region.resize(static_cast<size_t>(n));
+        region.resize(source.read(at, region));
+    };
+    load(std::min<uint64_t>(full, fail + o.max_gap + (2ull << 20)));
     // Split points: unit boundaries in the stream, from the failure backwards.
     std::vector<uint64_t> splits;
     for (uint64_t b = (at + fail) / unit * unit;
@@ -129,19 +134,26 @@ std::optional<Bifragment> find_bifragment(const ByteSource& source, uint64_t at,
     // failure first. The true pair comes before the pairs that start the second fragment later
     // (inside its real data, where every start walks to EOI).
     const uint64_t lowest = splits.back() + unit;
-    const uint64_t highest = std::min<uint64_t>(splits.front() + o.max_gap, all.size());
+    const uint64_t highest = std::min<uint64_t>(splits.front() + o.max_gap, full);
+    auto walk_from = [&](uint64_t second) {
+        const auto rest = std::span<const std::byte>(region).subspan(static_cast<size_t>(second));
+        return validate_jpeg_scan(rest.first(std::min<size_t>(rest.size(), max)), 0);
+    };
     for (uint64_t second = lowest; second < highest; second += unit) {
-        if (scanned > budget) return std::nullopt;
-        const auto rest = all.subspan(static_cast<size_t>(second));
-        const Validation s = validate_jpeg_scan(rest.first(std::min<size_t>(rest.size(), max)), 0);
+        if (scanned > budget || second >= region.size()) return std::nullopt;
+        Validation s = walk_from(second);
+        if (s.verdict == Verdict::NeedMore && region.size() < full) {
+            load(full);
+            s = walk_from(second);
+        }
         scanned += s.verdict == Verdict::Valid ? s.length : s.failed_at + 1;
         if (s.verdict != Verdict::Valid) continue;
         for (uint64_t split : splits) {
             if (split >= second || second - split > o.max_gap || split + s.length > max) continue;
             if (++decodes > o.max_decodes) return std::nullopt;
-            joined.assign(all.begin(), all.begin() + static_cast<ptrdiff_t>(split));
-            joined.insert(joined.end(), all.begin() + static_cast<ptrdiff_t>(second),
-                          all.begin() + static_cast<ptrdiff_t>(second + s.length));
+            joined.assign(region.begin(), region.begin() + static_cast<ptrdiff_t>(split));
+            joined.insert(joined.end(), region.begin() + static_cast<ptrdiff_t>(second),
+                          region.begin() + static_cast<ptrdiff_t>(second + s.length));
             if (jpeg_decodes(joined)) return Bifragment{split, second, s.length};
         }
     }
@@ -223,10 +235,11 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
                 stats.capped = true;
                 break;
             }
-            if (resume > pos + i + 1) {
+            if (resume >= span_end) {
                 next = resume;
                 break;
             }
+            i = static_cast<size_t>(resume - pos) - 1;  // on after the file, in this window
         }
         pos = next;
     }
