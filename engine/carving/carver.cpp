@@ -17,7 +17,7 @@ const std::vector<CarvedType>& carved_types() {
         {"png", "png", "\x89PNG\r\n\x1A\n"sv, 64ull << 20, validate_png},
         {"pdf", "pdf", "%PDF-"sv, 64ull << 20, validate_pdf},
         {"zip", "zip", "PK\x03\x04"sv, 64ull << 20, validate_zip},
-        {"sqlite", "sqlite", "SQLite format 3\0"sv, 256ull << 20, validate_sqlite},
+        {"sqlite", "sqlite", "SQLite format 3\0"sv, kSqliteMaxSize, validate_sqlite},
     };
     return types;
 }

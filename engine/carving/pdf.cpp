@@ -59,6 +59,8 @@ Validation validate_pdf(std::span<const std::byte> d) {
         if (end < s.size() && s[end] == '\r') ++end;
         if (end < s.size() && s[end] == '\n') ++end;
     }
+    if (end == 0 && next_header != std::string_view::npos)
+        return invalid(next_header, "another %PDF- header before any valid %%EOF");
     if (end == 0) return need_more();
     return valid(end, "%PDF- header to the last %%EOF whose startxref points at an xref");
 }

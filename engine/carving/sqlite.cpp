@@ -69,6 +69,7 @@ Validation validate_sqlite(std::span<const std::byte> d) {
     const uint32_t btree = byte(100);
     if (btree != 0x0D && btree != 0x05) return invalid(100, "page 1 is not a table b-tree page");
     const uint64_t length = uint64_t{page_size} * pages;
+    if (length > kSqliteMaxSize) return invalid(28, "page count × page size beyond the maximum");
     if (length > d.size()) return need_more();
     std::vector<bool> free(size_t{pages} + 1, false);
     if (!freelist_pages(d, page_size, pages, free)) return invalid(32, "freelist outside the file");

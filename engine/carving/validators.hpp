@@ -35,6 +35,9 @@ Validation validate_png(std::span<const std::byte> data);
 Validation validate_pdf(std::span<const std::byte> data);
 Validation validate_zip(std::span<const std::byte> data);
 Validation validate_sqlite(std::span<const std::byte> data);
+// The largest SQLite file carved (the registry's maximum): a header that claims more is invalid
+// at once rather than read up to the maximum.
+constexpr uint64_t kSqliteMaxSize = 256ull << 20;
 
 // Big- and little-endian integers at `at` (the caller checks the bounds).
 inline uint32_t be16(std::span<const std::byte> d, size_t at) {

@@ -92,14 +92,9 @@ Validation validate_zip(std::span<const std::byte> d) {
         v.reason = "local headers, central directory consistent with its end record";
         return v;
     }
-    if (last_at != 0) {
-        // A lying directory stays invalid however many more bytes there are only when no later
-        // record can fix it; the carver gives more bytes until the type's maximum.
-        Validation v = need_more();
-        v.failed_at = last_at;
-        v.reason = last_problem;
-        return v;
-    }
+    // An end record was found and none fits: invalid now, not read on to the maximum (an archive
+    // stored whole inside this one would end this one's search too early; such nesting is rare).
+    if (last_at != 0) return invalid(last_at, last_problem);
     return need_more();
 }
 
