@@ -1,11 +1,17 @@
 // SQLite: the 100-byte database header (magic, page size, payload fractions, a page count that
 // the header vouches for), then every page: a freelist page (the trunks walked from the header),
-// a b-tree page whose header fits in the page, or an overflow page whose next-page number is a
-// page of the file. The length is page count × page size.
-#include "engine/carving/validators.hpp"
+// a b-tree page whose header and cell pointers fit in the page (and whose child pages are pages
+// of the file), or an overflow page whose next-page number is a
+// page of the file; then SQLite's own quick_check over the bytes in memory (read-only). The length
+// is page count × page size.
+#include <sqlite3.h>
 
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
+
+#include "engine/carving/validators.hpp"
 
 namespace dflab::engine::carving {
 
@@ -43,9 +49,56 @@ bool page_plausible(std::span<const std::byte> d, uint32_t page_size, uint32_t p
         uint32_t content = be16(d, header + 5);
         if (content == 0) content = 65536;
         const size_t pointers_end = header - start + header_size + 2 * size_t{cells};
-        return pointers_end <= content && content <= page_size;
+        if (pointers_end > content || content > page_size) return false;
+        const bool interior = header_size == 12;
+        if (interior && (be32(d, header + 8) == 0 || be32(d, header + 8) > pages)) return false;
+        for (uint32_t i = 0; i < cells; ++i) {
+            const uint32_t cell = be16(d, header + header_size + 2 * i);
+            if (cell < content || cell + 4 > page_size) return false;
+            const uint32_t child = be32(d, start + cell);
+            if (interior && (child == 0 || child > pages)) return false;
+        }
+        return true;
     }
     return number != 1 && be32(d, start) <= pages;  // overflow: the next one, or 0 for the last
+}
+
+struct CloseDatabase {
+    void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+
+// SQLite's own PRAGMA quick_check over the bytes, opened read-only in memory: "" when it says
+// ok, else its first complaint.
+std::string quick_check(std::span<const std::byte> d) {
+    sqlite3* raw = nullptr;
+    if (sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_close(raw);
+        return "cannot open an in-memory database";
+    }
+    const std::unique_ptr<sqlite3, CloseDatabase> db(raw);
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    // Read-only: SQLite reads the caller's bytes in place and never writes them.
+    auto* bytes = reinterpret_cast<unsigned char*>(const_cast<std::byte*>(d.data()));
+    if (sqlite3_deserialize(raw, "main", bytes, static_cast<sqlite3_int64>(d.size()),
+                            static_cast<sqlite3_int64>(d.size()),
+                            SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
+        return sqlite3_errmsg(raw);
+    sqlite3_stmt* raw_statement = nullptr;
+    if (sqlite3_prepare_v2(raw, "PRAGMA quick_check(1)", -1, &raw_statement, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_finalize(raw_statement);
+        return sqlite3_errmsg(raw);
+    }
+    std::string answer = "no answer";
+    if (sqlite3_step(raw_statement) == SQLITE_ROW) {
+        const auto* text = sqlite3_column_text(raw_statement, 0);
+        answer = text ? reinterpret_cast<const char*>(text) : "";
+    } else {
+        answer = sqlite3_errmsg(raw);
+    }
+    sqlite3_finalize(raw_statement);
+    return answer == "ok" ? "" : answer;
 }
 
 }  // namespace
@@ -79,7 +132,11 @@ Validation validate_sqlite(std::span<const std::byte> d) {
         if (!free[p] && !page_plausible(d, page_size, pages, p))
             return invalid(uint64_t{p - 1} * page_size,
                            "page " + std::to_string(p) + " is neither b-tree, overflow nor free");
-    return valid(length, "header, page count × page size, every page b-tree, overflow or free");
+    const std::string complaint = quick_check(d.first(static_cast<size_t>(length)));
+    if (!complaint.empty()) return invalid(0, "SQLite's quick_check: " + complaint);
+    return valid(length,
+                 "header, page count × page size, every page b-tree, overflow or free; SQLite's "
+                 "quick_check says ok");
 }
 
 }  // namespace dflab::engine::carving

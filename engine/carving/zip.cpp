@@ -1,7 +1,11 @@
 // ZIP (and the OOXML documents that are ZIPs: DOCX, XLSX, PPTX): local file header at the start,
 // then the first end of central directory record whose central directory is consistent: it ends
 // where the record begins, holds the record's entry count, and every entry points at a local
-// header with the same name, whose data ends before the central directory. ZIP64 is not carved.
+// header with the same name, whose data ends before the central directory and, stored or
+// deflated, matches its CRC-32 and size (up to 256 MiB inflated an archive). ZIP64 is not carved.
+#include <zlib.h>
+
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -12,6 +16,38 @@ namespace dflab::engine::carving {
 namespace {
 
 constexpr size_t kLocal = 30, kCentral = 46, kEnd = 22;
+constexpr uint64_t kInflateBudget = 256ull << 20;  // bytes inflated to check CRCs, per archive
+
+// The CRC-32 of an entry's data after stored (0) or deflate (8) decompression matches the central
+// directory's and the size is the declared one. Other methods and encrypted entries are not
+// checked; neither are entries once `budget` is spent.
+bool data_checks(std::span<const std::byte> data, uint32_t method, uint32_t crc, uint32_t size,
+                 uint64_t& budget) {
+    if ((method != 0 && method != 8) || size > budget) return true;
+    budget -= size;
+    const auto* in = reinterpret_cast<const Bytef*>(data.data());
+    if (method == 0)
+        return data.size() == size && crc32(0L, in, static_cast<uInt>(data.size())) == crc;
+    z_stream z{};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return false;
+    z.next_in = const_cast<Bytef*>(in);
+    z.avail_in = static_cast<uInt>(data.size());
+    std::array<Bytef, 65536> out;
+    uLong sum = crc32(0L, Z_NULL, 0);
+    uint64_t total = 0;
+    int status = Z_OK;
+    while (status == Z_OK) {
+        z.next_out = out.data();
+        z.avail_out = out.size();
+        status = inflate(&z, Z_NO_FLUSH);
+        const size_t produced = out.size() - z.avail_out;
+        total += produced;
+        sum = crc32(sum, out.data(), static_cast<uInt>(produced));
+        if (total > size || (status == Z_BUF_ERROR && z.avail_in == 0)) break;
+    }
+    inflateEnd(&z);
+    return status == Z_STREAM_END && total == size && sum == crc;
+}
 
 std::string_view text(std::span<const std::byte> d, size_t at, size_t n) {
     return {reinterpret_cast<const char*>(d.data() + at), n};
@@ -22,6 +58,7 @@ std::string_view text(std::span<const std::byte> d, size_t at, size_t n) {
 std::string check_directory(std::span<const std::byte> d, size_t offset, size_t end,
                             uint32_t entries, std::string& subtype) {
     bool content_types = false, word = false, xl = false, ppt = false, first_local = false;
+    uint64_t budget = kInflateBudget;
     size_t pos = offset;
     for (uint32_t i = 0; i < entries; ++i) {
         if (pos + kCentral > end || text(d, pos, 4) != std::string_view("PK\1\2", 4))
@@ -42,6 +79,11 @@ std::string check_directory(std::span<const std::byte> d, size_t offset, size_t 
             return "entry " + std::string(name) + ": local header names another file";
         if (uint64_t{local} + kLocal + local_name + local_extra + compressed > offset)
             return "entry " + std::string(name) + ": data runs into the central directory";
+        const uint32_t flags = le16(d, pos + 8), method = le16(d, pos + 10);
+        const size_t data_at = local + kLocal + local_name + local_extra;
+        if ((flags & 1) == 0 && !data_checks(d.subspan(data_at, compressed), method,
+                                             le32(d, pos + 16), le32(d, pos + 24), budget))
+            return "entry " + std::string(name) + ": data does not match its CRC-32 or size";
         first_local = first_local || local == 0;
         content_types = content_types || name == "[Content_Types].xml";
         word = word || name.starts_with("word/");
