@@ -152,6 +152,8 @@ void register_carve(CLI::App& app, int& exit_code) {
             engine::carving::CarveOptions options;
             options.types = a->types;
             options.max_files = a->max_files;
+            uint64_t earlier = 0, total = 0;  // bytes of the sources before this one, and in all
+            options.progress = [&](uint64_t done, uint64_t) { ch.progress(earlier + done, total); };
             std::vector<ManifestRow> rows;
             nlohmann::json sources = nlohmann::json::array();
             bool capped = false;
@@ -173,6 +175,7 @@ void register_carve(CLI::App& app, int& exit_code) {
                         rows.push_back(std::move(r));
                         ch.heartbeat();
                     });
+                earlier += source.size();
                 capped = capped || stats.capped;
                 candidates += stats.candidates;
                 sources.push_back({{"partition", partition},
@@ -181,18 +184,24 @@ void register_carve(CLI::App& app, int& exit_code) {
                                    {"carved", stats.carved},
                                    {"fragmented", stats.fragmented}});
             };
+            // Every source first (the unallocated maps: addresses only), so progress has a total.
+            std::vector<std::pair<std::unique_ptr<ByteSource>, int>> to_carve;
             if (parts.empty()) {
-                run(engine::carving::ImageSource(evidence, 0, evidence.size(),
-                                                 evidence.sector_size()),
-                    -1);
+                to_carve.emplace_back(std::make_unique<engine::carving::ImageSource>(
+                                          evidence, 0, evidence.size(), evidence.sector_size()),
+                                      -1);
             }
             for (const auto& part : parts) {
-                if (capped) break;
                 ch.context(evidence.name() + " partition " + std::to_string(part.index));
                 const engine::FileSystem file_system(evidence, part);
-                run(engine::carving::UnallocatedSource(evidence,
-                                                       engine::UnallocatedSpace::map(file_system)),
-                    part.index);
+                to_carve.emplace_back(std::make_unique<engine::carving::UnallocatedSource>(
+                                          evidence, engine::UnallocatedSpace::map(file_system)),
+                                      part.index);
+            }
+            for (const auto& [source, partition] : to_carve) total += source->size();
+            for (const auto& [source, partition] : to_carve) {
+                if (capped) break;
+                run(*source, partition);
             }
             nlohmann::json summary{{"image", evidence.name()},
                                    {"sources", sources},

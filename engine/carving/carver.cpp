@@ -242,6 +242,7 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
             i = static_cast<size_t>(resume - pos) - 1;  // on after the file, in this window
         }
         pos = next;
+        if (o.progress) o.progress(std::min(pos, to) - from, to - from);
     }
     return stats;
 }

@@ -97,6 +97,9 @@ struct CarveOptions {
     uint64_t max_gap = 8ull << 20;   // bifragment: the largest gap tried
     unsigned max_splits = 64;        // bifragment: fragment ends tried before the failure
     unsigned max_decodes = 1024;     // bifragment: candidates handed to libjpeg
+    // Called after each window searched: bytes of [from, to) done, and in all (a supervised child
+    // reports it, so a long search with nothing found is not taken for a stalled one).
+    std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct CarveStats {
