@@ -128,7 +128,8 @@ void register_carve(CLI::App& app, int& exit_code) {
         ->delimiter(',');
     cmd->add_option("-o,--output", a->output, "Directory to write (must not exist, or be empty)")
         ->required();
-    cmd->add_option("--max-files", a->max_files, "Stop after this many files (default 100000)");
+    cmd->add_option("--max-files", a->max_files, "Stop after this many files (default 100000)")
+        ->check(CLI::PositiveNumber);
     cmd->callback([a, &exit_code] {
         engine::carving::select_types(a->types);  // unknown types fail before any work
         if (a->whole_disk && (a->image.partition || a->image.offset))
