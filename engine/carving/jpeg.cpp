@@ -1,10 +1,13 @@
 // JPEG: SOI, then the markers walked segment by segment (each segment's length), the
 // entropy-coded data after each SOS scanned for 0xFF followed by something other than a stuffed
 // zero or a restart marker, to EOI. jpeg_decodes() then asks libjpeg to decode the whole file.
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE and size_t first
 
 #include <jpeglib.h>
+// jerror.h after jpeglib.h
+#include <jerror.h>
 
 #include <vector>
 
@@ -103,6 +106,49 @@ void on_message(j_common_ptr cinfo, int level) {
     if (level < 0) std::longjmp(reinterpret_cast<ErrorManager*>(cinfo->err)->jump, 1);
 }
 
+// The bytes handed to libjpeg 4 KiB at a time, as its stdio source does: with the whole file in
+// one buffer (jpeg_mem_src) libjpeg-turbo's fast Huffman path decodes some bad codes without the
+// warning that the chunked path gives.
+struct ChunkSource {
+    jpeg_source_mgr pub;
+    const JOCTET* data;
+    size_t size;
+    size_t next;
+};
+
+constexpr size_t kChunk = 4096;
+const JOCTET kEndOfImage[2] = {0xFF, JPEG_EOI};
+
+void init_source(j_decompress_ptr) {}
+void term_source(j_decompress_ptr) {}
+
+boolean fill_input_buffer(j_decompress_ptr cinfo) {
+    auto* src = reinterpret_cast<ChunkSource*>(cinfo->src);
+    if (src->next >= src->size) {
+        WARNMS(cinfo, JWRN_JPEG_EOF);  // the data ended early: on_message stops the decode
+        src->pub.next_input_byte = kEndOfImage;
+        src->pub.bytes_in_buffer = 2;
+        return TRUE;
+    }
+    const size_t n = std::min(kChunk, src->size - src->next);
+    src->pub.next_input_byte = src->data + src->next;
+    src->pub.bytes_in_buffer = n;
+    src->next += n;
+    return TRUE;
+}
+
+void skip_input_data(j_decompress_ptr cinfo, long count) {
+    auto* src = reinterpret_cast<ChunkSource*>(cinfo->src);
+    if (count <= 0) return;
+    auto left = static_cast<size_t>(count);
+    while (left > src->pub.bytes_in_buffer) {
+        left -= src->pub.bytes_in_buffer;
+        fill_input_buffer(cinfo);
+    }
+    src->pub.next_input_byte += left;
+    src->pub.bytes_in_buffer -= left;
+}
+
 // Decodes with only trivially destructible locals between setjmp and longjmp.
 bool decode(const unsigned char* bytes, unsigned long size, JSAMPLE* row, size_t row_size) {
     jpeg_decompress_struct cinfo{};
@@ -115,7 +161,15 @@ bool decode(const unsigned char* bytes, unsigned long size, JSAMPLE* row, size_t
         return false;
     }
     jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, bytes, size);
+    ChunkSource source{};
+    source.pub.init_source = init_source;
+    source.pub.fill_input_buffer = fill_input_buffer;
+    source.pub.skip_input_data = skip_input_data;
+    source.pub.resync_to_restart = jpeg_resync_to_restart;
+    source.pub.term_source = term_source;
+    source.data = bytes;
+    source.size = size;
+    cinfo.src = &source.pub;
     bool ok = jpeg_read_header(&cinfo, TRUE) == JPEG_HEADER_OK;
     if (ok) {
         cinfo.out_color_space = JCS_GRAYSCALE;  // one sample a pixel: the row fits
