@@ -153,8 +153,12 @@ timed() {
 t_dflab=$(timed "$dflab" carve "$image" --whole-disk -o "$work/dflab")
 t_foremost=$(timed foremost -t jpg,png,pdf,zip -i "$image" -o "$work/foremost")
 mkdir -p "$work/photorec"
-t_photorec=$(timed photorec /log /d "$work/photorec/recup" /cmd "$image" \
-  partition_none,fileopt,everything,disable,jpg,enable,png,enable,pdf,enable,zip,enable,sqlite,enable,search)
+# photorec writes photorec.log in the current folder: run it in the work folder.
+photorec_carve() {
+  (cd "$work" && photorec /log /d "$work/photorec/recup" /cmd "$image" \
+    partition_none,fileopt,everything,disable,jpg,enable,png,enable,pdf,enable,zip,enable,sqlite,enable,search)
+}
+t_photorec=$(timed photorec_carve)
 
 # Intact files per tool and type: recovered SHA-256s that are planted ones (each counted once).
 recall() {
