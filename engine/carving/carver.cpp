@@ -83,6 +83,19 @@ Candidate read_and_validate(const ByteSource& source, uint64_t at, const CarvedT
         c.bytes.resize(static_cast<size_t>(want));
         c.bytes.resize(source.read(at, c.bytes));
         c.validation = type.validate(c.bytes);
+        if (c.validation.verdict == Verdict::Valid && type.name == "pdf" && want < available) {
+            // An incremental update appends after a valid %%EOF: look once as far again past
+            // it (at least 1 MiB) for a later one.
+            const uint64_t length = c.validation.length;
+            const uint64_t further =
+                std::min(available, length + std::max<uint64_t>(length, 1ull << 20));
+            if (further > c.bytes.size()) {
+                c.bytes.resize(static_cast<size_t>(further));
+                c.bytes.resize(source.read(at, c.bytes));
+                c.validation = type.validate(c.bytes);
+            }
+            return c;
+        }
         if (c.validation.verdict != Verdict::NeedMore) return c;
         if (c.bytes.size() < want || want >= available) {
             // The source or the maximum ends the file before its structure does.
