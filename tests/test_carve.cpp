@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -260,6 +261,39 @@ TEST_F(Carve, RefusesAnOutputThatIsNotEmptyAndUnknownTypes) {
                     shell_quote((dir_ / "other").string()));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("'gif': unknown type"), std::string::npos) << r.err;
+}
+
+// A PDF with an incremental update (a new object, an xref section with /Prev, a second %%EOF)
+// is carved to its last %%EOF, and qpdf reads the result.
+TEST(CarveUpdates, APdfWithAnIncrementalUpdateEndsAtItsLastEof) {
+    const Bytes base = generated("pdf", {{"text", "before the update"}}, "updated");
+    std::string pdf(reinterpret_cast<const char*>(base.data()), base.size());
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(pdf, m, std::regex("startxref\\s+(\\d+)")));
+    const std::string previous = m[1];
+    ASSERT_TRUE(std::regex_search(pdf, m, std::regex("/Size (\\d+)")));
+    const int size = std::stoi(m[1]);
+    const size_t object_at = pdf.size();
+    const std::string object = std::to_string(size) + " 0 obj\n(update)\nendobj\n";
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", object_at);
+    pdf += object + "xref\n" + std::to_string(size) + " 1\n" + entry + "trailer\n<< /Size " +
+           std::to_string(size + 1) + " /Prev " + previous + " /Root 1 0 R >>\nstartxref\n" +
+           std::to_string(object_at + object.size()) + "\n%%EOF\n";
+    const fs::path dir = test::temp_dir(), path = dir / "updated.img", out = dir / "out";
+    Bytes image = random_bytes(1u << 20, 3);
+    const auto bytes = std::as_bytes(std::span(pdf.data(), pdf.size()));
+    put(image, 8, bytes);
+    save(path, image);
+    save(dir / "updated.pdf", bytes);
+    ASSERT_EQ(run("qpdf --check " + shell_quote((dir / "updated.pdf").string())).exit_code, 0);
+    auto r = test::dflab("carve " + shell_quote(path.string()) + " --whole-disk --types pdf -o " +
+                         shell_quote(out.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto carved = manifest(out);
+    const auto* f = carved_with(carved, sha256(bytes));
+    ASSERT_NE(f, nullptr) << "not carved to its last %%EOF";
+    EXPECT_EQ((*f)["offset"], 8 * kSector);
 }
 
 // An MBR disk with one ext4 partition holding three files; two are deleted with debugfs. Carving
