@@ -353,5 +353,34 @@ TEST(CarveFileSystem, FindsDeletedFilesInUnallocatedSpaceOnly) {
     EXPECT_EQ(rows.out.find(sha256(kept)), std::string::npos) << rows.out;
 }
 
+// A bare FAT file system (a camera card) with a photo and a database deleted with mdel: dflab
+// carve without options carves the file system's unallocated space and finds both, and not the
+// photo still there.
+TEST(CarveFileSystem, FindsFilesDeletedFromAFatCard) {
+    const fs::path dir = test::temp_dir();
+    const Bytes kept = generated("jpeg", {{"width", "320"}, {"height", "200"}}, "card-kept");
+    const Bytes photo = generated("jpeg", {{"width", "480"}, {"height", "360"}}, "card-deleted");
+    const Bytes db = generated("sqlite", {}, "card-db");
+    save(dir / "kept.jpg", kept);
+    save(dir / "photo.jpg", photo);
+    save(dir / "calls.db", db);
+    const std::string card = (dir / "card.img").string(), q = shell_quote(card);
+    const auto made =
+        run("mkfs.vfat -C -n CARD " + q + " 16384 > /dev/null && mcopy -i " + q + " " +
+            shell_quote((dir / "kept.jpg").string()) + " ::/KEPT.JPG && mcopy -i " + q + " " +
+            shell_quote((dir / "photo.jpg").string()) + " ::/DSC0001.JPG && mcopy -i " + q + " " +
+            shell_quote((dir / "calls.db").string()) + " ::/CALLS.DB && mdel -i " + q +
+            " ::/DSC0001.JPG ::/CALLS.DB");
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const fs::path out = dir / "out";
+    auto r = test::dflab("carve " + q + " -o " + shell_quote(out.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto m = manifest(out);
+    EXPECT_NE(carved_with(m, sha256(photo)), nullptr);
+    EXPECT_NE(carved_with(m, sha256(db)), nullptr);
+    EXPECT_EQ(carved_with(m, sha256(kept)), nullptr);
+    for (const auto& f : m["files"]) EXPECT_EQ(f["partition"], 0);  // the bare file system
+}
+
 }  // namespace
 }  // namespace dflab
