@@ -296,17 +296,27 @@ TEST(CarveUpdates, APdfWithAnIncrementalUpdateEndsAtItsLastEof) {
     EXPECT_EQ((*f)["offset"], 8 * kSector);
 }
 
+// A photo that stays, and a photo and a database that will be deleted, saved in `dir` as
+// kept.jpg, photo.jpg and calls.db (`purpose` makes each set's bytes its own).
+struct ThreeFiles {
+    Bytes kept, photo, db;
+};
+ThreeFiles three_files(const fs::path& dir, const std::string& purpose) {
+    ThreeFiles t{generated("jpeg", {{"width", "300"}, {"height", "200"}}, purpose + "-kept"),
+                 generated("jpeg", {{"width", "480"}, {"height", "360"}}, purpose + "-deleted"),
+                 generated("sqlite", {}, purpose + "-db")};
+    save(dir / "kept.jpg", t.kept);
+    save(dir / "photo.jpg", t.photo);
+    save(dir / "calls.db", t.db);
+    return t;
+}
+
 // An MBR disk with one ext4 partition holding three files; two are deleted with debugfs. Carving
 // the partition finds the deleted two (its unallocated space) and not the third.
 TEST(CarveFileSystem, FindsDeletedFilesInUnallocatedSpaceOnly) {
     const fs::path dir = test::temp_dir(), files = dir / "files";
     fs::create_directories(files);
-    const Bytes kept = generated("jpeg", {{"width", "300"}, {"height", "200"}}, "kept");
-    const Bytes photo = generated("jpeg", {{"width", "400"}, {"height", "300"}}, "deleted");
-    const Bytes db = generated("sqlite", {}, "deleted-db");
-    save(files / "kept.jpg", kept);
-    save(files / "photo.jpg", photo);
-    save(files / "calls.db", db);
+    const auto [kept, photo, db] = three_files(files, "ext4");
     const std::string disk = (dir / "disk.img").string(), part = (dir / "part.img").string();
     ASSERT_EQ(run("truncate -s 40M " + shell_quote(disk) +
                   " && printf 'label: dos\\nstart=2048, "
@@ -358,12 +368,7 @@ TEST(CarveFileSystem, FindsDeletedFilesInUnallocatedSpaceOnly) {
 // photo still there.
 TEST(CarveFileSystem, FindsFilesDeletedFromAFatCard) {
     const fs::path dir = test::temp_dir();
-    const Bytes kept = generated("jpeg", {{"width", "320"}, {"height", "200"}}, "card-kept");
-    const Bytes photo = generated("jpeg", {{"width", "480"}, {"height", "360"}}, "card-deleted");
-    const Bytes db = generated("sqlite", {}, "card-db");
-    save(dir / "kept.jpg", kept);
-    save(dir / "photo.jpg", photo);
-    save(dir / "calls.db", db);
+    const auto [kept, photo, db] = three_files(dir, "card");
     const std::string card = (dir / "card.img").string(), q = shell_quote(card);
     const auto made =
         run("mkfs.vfat -C -n CARD " + q + " 16384 > /dev/null && mcopy -i " + q + " " +
