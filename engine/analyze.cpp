@@ -130,6 +130,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     config.keywords = keywords ? &*keywords : nullptr;
     config.byte_runs = true;
     config.artifacts = true;
+    config.carve = options.carve;
     const auto analyzers = make_analyzers(config);
     ScanOptions scan;
     scan.analyzers = &analyzers;

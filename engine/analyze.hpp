@@ -25,6 +25,7 @@ struct AnalyzeOptions {
     int yara_timeout = 60;                 // seconds per file or window of unallocated space
     std::vector<KeywordTerm> keywords;
     bool unallocated = true;  // scan unallocated space with rules and keywords
+    bool carve = false;       // carve unallocated space (carved_files)
     unsigned workers = 0;     // 0: one per core
     std::string output;       // CASE.sqlite
     bool overwrite = false;

@@ -22,6 +22,7 @@ struct AnalyzeArgs {
     std::vector<std::string> regexes;
     std::string output;
     bool no_unallocated = false;
+    bool carve = false;
     bool force = false;
     bool json = false;
     unsigned workers = 0;
@@ -60,6 +61,9 @@ void register_analyze(CLI::App& app, int& exit_code) {
         ->allow_extra_args(false)
         ->take_all();
     cmd->add_flag("--no-unallocated", a->no_unallocated, "Do not scan unallocated space");
+    cmd->add_flag("--carve", a->carve,
+                  "Carve JPEG, PNG, PDF, ZIP and SQLite files from unallocated space into the "
+                  "carved_files table (docs/carving.md)");
     cmd->add_option("-j,--workers", a->workers, "Worker threads (default: one per core)");
     cmd->add_flag("-f,--force", a->force, "Replace the output if it exists");
     cmd->add_flag("--json", a->json, "Print the summary as JSON");
@@ -74,6 +78,7 @@ void register_analyze(CLI::App& app, int& exit_code) {
         for (const auto& k : a->keywords) o.keywords.push_back({k, false});
         for (const auto& r : a->regexes) o.keywords.push_back({r, true});
         o.unallocated = !a->no_unallocated;
+        o.carve = a->carve;
         o.workers = a->workers;
         o.output = a->output;
         o.overwrite = a->force;

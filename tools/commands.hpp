@@ -16,6 +16,7 @@ void register_search(CLI::App& app, int& exit_code);
 void register_timeline(CLI::App& app, int& exit_code);
 void register_analyze(CLI::App& app, int& exit_code);
 void register_artifacts(CLI::App& app, int& exit_code);
+void register_carve(CLI::App& app, int& exit_code);
 void register_query(CLI::App& app, int& exit_code);
 void register_export(CLI::App& app, int& exit_code);
 void register_image(CLI::App& app, int& exit_code);

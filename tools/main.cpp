@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
                      register_timeline, register_analyze, register_artifacts,  register_query,
                      register_export,   register_image,   register_pack,       register_score,
                      register_lab,      register_regrade, register_report,     register_serve,
-                     register_submit}) {
+                     register_submit,   register_carve}) {
         add(app, exit_code);
     }
     try {

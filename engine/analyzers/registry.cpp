@@ -20,6 +20,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         recycle_bin_registration(),
         zone_identifier_registration(),
         timestamp_mismatch_registration(),
+        carving_registration(),
     };
     return registry;
 }

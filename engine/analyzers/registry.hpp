@@ -24,7 +24,8 @@ struct AnalysisConfig {
     const KeywordSearcher* keywords = nullptr;
     bool byte_runs = false;  // where each entry lies in the image (analyze records them)
     bool artifacts =
-        false;  // Windows artifacts (registry hives, shell links) into the artifacts table
+        false;           // Windows artifacts (registry hives, shell links) into the artifacts table
+    bool carve = false;  // the carver over unallocated space into carved_files (analyze --carve)
 };
 
 struct AnalyzerRegistration {
@@ -62,5 +63,6 @@ AnalyzerRegistration recycle_bin_registration();
 AnalyzerRegistration zone_identifier_registration();
 AnalyzerRegistration timestamp_mismatch_registration();
 AnalyzerRegistration prefetch_registration();
+AnalyzerRegistration carving_registration();
 
 }  // namespace dflab::engine
