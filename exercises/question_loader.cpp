@@ -286,7 +286,7 @@ Question load_question(const std::filesystem::path& path, const std::string& dis
     q.options = nlohmann::json::object();
     if (auto f = r.get("options")) {
         if (!f->node.IsMap()) ctx.fail(f->mark, "'options' must be a map of grading options");
-        q.options = json_value(f->node);
+        q.options = json_value(f->node, /*decimals=*/true);
     }
     if (q.type == "set" && !q.options.contains("element_type"))
         ctx.fail(type.mark,

@@ -1,5 +1,9 @@
 #include "exercises/yaml_file.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <optional>
+
 #include "common/text.hpp"
 
 namespace dflab::exercises::detail {
@@ -49,7 +53,21 @@ LocalText local_text(const Source& ctx, const Field& f) {
     return t;
 }
 
-nlohmann::json json_value(const YAML::Node& node) {
+namespace {
+
+// A plain decimal as YAML 1.2's core schema reads one ("0.25", "-1.5e3"), when finite; not
+// "1.0.0", ".inf" or "1e309".
+std::optional<double> plain_decimal(const std::string& s) {
+    if (s.empty() || s.find_first_not_of("0123456789+-.eE") != std::string::npos) return {};
+    double v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v)) return {};
+    return v;
+}
+
+}  // namespace
+
+nlohmann::json json_value(const YAML::Node& node, bool decimals) {
     switch (node.Type()) {
         case YAML::NodeType::Scalar: {
             const std::string& s = node.Scalar();
@@ -57,18 +75,20 @@ nlohmann::json json_value(const YAML::Node& node) {
             if (s == "true") return true;
             if (s == "false") return false;
             if (auto i = common::parse_int<int64_t>(s)) return *i;
+            if (decimals)
+                if (auto d = plain_decimal(s)) return *d;
             return s;
         }
         case YAML::NodeType::Sequence: {
             nlohmann::json a = nlohmann::json::array();
-            for (const auto& item : node) a.push_back(json_value(item));
+            for (const auto& item : node) a.push_back(json_value(item, decimals));
             return a;
         }
         case YAML::NodeType::Map: {
             nlohmann::json o = nlohmann::json::object();
             for (auto it = node.begin(); it != node.end(); ++it) {
                 const YAML::Node k = it->first;
-                o[k.Scalar()] = json_value(it->second);
+                o[k.Scalar()] = json_value(it->second, decimals);
             }
             return o;
         }

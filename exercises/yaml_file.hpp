@@ -39,8 +39,9 @@ std::unique_ptr<YamlFile> read_yaml(const std::filesystem::path& path, const std
 
 // "text" (English) or {en: ..., ru: ..., kk: ...}.
 LocalText local_text(const Source& ctx, const Field& f);
-// A scalar, list or map as JSON; scalars become numbers or booleans when they read as such.
-nlohmann::json json_value(const YAML::Node& node);
+// A scalar, list or map as JSON; unquoted scalars become integers or booleans when they read as
+// such, and with `decimals` plain decimals ("0.25") become numbers too (question options).
+nlohmann::json json_value(const YAML::Node& node, bool decimals = false);
 // A list of single values (or one value standing for a list of one).
 std::vector<std::string> string_list(const Source& ctx, const Field& f, const std::string& what);
 // A path inside the pack folder; fails if it escapes the folder or does not exist.

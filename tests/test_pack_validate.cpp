@@ -2,6 +2,7 @@
 // pack validate finds without building, the intro pack's texts, and pack list/solve.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -296,4 +297,25 @@ TEST(PackCommands, SolveReportsEveryFailingQuestion) {
     EXPECT_NE(r.err.find("3 of " + std::to_string(questions) + " question(s) failed"),
               std::string::npos)
         << r.err;
+}
+
+// Question options are read as YAML 1.2 reads them: a plain decimal is a number (so the key's
+// `wrong_item_penalty: 0.25` is one), a version-like or overflowing word stays text, quoted text
+// stays text.
+TEST(PackLoader, PlainDecimalsInOptionsAreNumbers) {
+    fs::path dir = intro_copy();
+    replace_in(dir / "questions/04-block-size.yaml", "points: 5\n",
+               "points: 5\noptions: {ratio: 0.25, exp: -1.5e3, version: 1.0.0, huge: 1e309, "
+               "quoted: '0.5', whole: 3}\n");
+    const exercises::Pack pack = exercises::load_pack(dir);
+    const auto q = std::find_if(pack.questions.begin(), pack.questions.end(),
+                                [](const auto& x) { return x.id == "block-size"; });
+    ASSERT_NE(q, pack.questions.end());
+    EXPECT_TRUE(q->options["ratio"].is_number_float()) << q->options.dump();
+    EXPECT_DOUBLE_EQ(q->options["ratio"].get<double>(), 0.25);
+    EXPECT_DOUBLE_EQ(q->options["exp"].get<double>(), -1500.0);
+    EXPECT_EQ(q->options["version"], "1.0.0");
+    EXPECT_EQ(q->options["huge"], "1e309");
+    EXPECT_EQ(q->options["quoted"], "0.5");
+    EXPECT_EQ(q->options["whole"], 3);
 }
