@@ -54,6 +54,12 @@ for tool in fls ewfverify sqlite3 python3; do
     command -v "$tool" >/dev/null || { echo "faults.sh: $tool is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 done
 
+# As scripts/test.sh runs the sanitizer build (no effect on other builds): leaks count as findings,
+# except the third-party ones tests/lsan.supp names.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/lsan.supp:print_suppressions=0}
+
 mkdir -p "$work"
 if [ -z "${FIXTURES:-}" ]; then
     FIXTURES=$(dirname "$(dirname "$DFLAB")")/tests/fixtures
