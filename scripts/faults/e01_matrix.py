@@ -162,6 +162,8 @@ def main():
         fmt = fmt.replace("Format:", "").strip()
         damage = next((l.replace("Damage:", "", 1).strip() for l in info.stdout.decode("utf-8", "replace").split("\n")
                        if l.startswith("Damage:")), "")
+        # the set's folder is the same in every message: leave it out of the table
+        fmt, damage, reason = (t.replace(s.folder + "/", "") for t in (fmt, damage, reason))
         agree = verdict == ewf_verdict
         rows.append([n, name, ewf_verdict, verdict, "yes" if agree else "NO", fmt[:100] + (f" | {damage[:90]}" if damage else ""),
                      reason[:150]])
