@@ -8,8 +8,10 @@
 #    and the disk.E01 set): bytes flipped in the first 64 KiB and in the file system's metadata,
 #    zeroed sectors, truncation, a boot sector, superblock, partition table or EWF section
 #    overwritten, a field set to an extreme value. Each goes through `dflab ls -r`,
-#    `dflab ls -r --json`, `dflab analyze` and `fls -r`. Checks: no crash (a signal or a sanitizer
-#    report), no hang, complete JSON Lines, no half-written case, every refusal one line.
+#    `dflab ls -r --json`, `dflab analyze` and `fls -r` (`-o SECTOR` per file system). Checks: no
+#    crash (a signal or a sanitizer
+#    report), no hang, complete JSON Lines, no half-written case, every refusal one line, and a
+#    file system fls reads where dflab refuses is found by `dflab partitions --scan`.
 # 2. E01 matrix: the disk.E01 set with one damage each, `ewfverify -q` against `dflab verify` and
 #    `dflab info`. Checks: the verdicts agree, never SUCCESS where ewfverify fails, an EVF file is
 #    never called raw.
@@ -31,6 +33,7 @@
 #   FAULTS_TIMEOUT=S  seconds one run may take before it counts as a hang (default 120)
 #   FAULTS_JOBS=N     mutants checked at once (default 2)
 #   FAULTS_PARTS="1 2 3"  which parts to run
+#   FAULTS_IMAGES="fat16.img ..."  which fixtures part 1 mutates (default all six)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 mutants=${1:-20}

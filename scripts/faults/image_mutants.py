@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import common
 import layout
 
-IMAGES = ["fat16.img", "ext4.img", "ntfs.img", "mbr.img", "gpt.img", "disk.E01"]
+IMAGES = os.environ.get("FAULTS_IMAGES", "fat16.img ext4.img ntfs.img mbr.img gpt.img disk.E01").split()
 
 
 # --- mutations: each changes data (a bytearray) in place and says what it did -----------------
@@ -195,13 +195,27 @@ def check_mutant(args, image, i, offsets):
     half_case = case_problem(runs["analyze"], case)
     if half_case:
         problems.append(f"analyze: half-written case: {half_case}")
-    fls = fls_outcome(fls_runs(path, offsets, args.timeout))
+    fls = fls_runs(path, offsets, args.timeout)
+    hidden = [off for off, r in zip(offsets, fls) if r.returncode == 0 and r.stdout] \
+        if runs["ls"].returncode == 1 else []
+    if hidden:  # fls -o reads file systems dflab refused: partitions --scan must find them
+        scan = common.run([args.dflab, "partitions", "--scan", "--json", path], args.timeout)
+        try:
+            found = {e["start"] for e in json.loads(scan.stdout)}
+        except ValueError:
+            found = set()
+        missed = [off for off in hidden if off not in found]
+        if missed:
+            problems.append(f"fls -o reads sector(s) {missed}, dflab refused and partitions --scan "
+                            f"does not find them: {common.describe(scan)}")
+    fls = fls_outcome(fls)
     result = {
         "image": image, "i": i, "what": what, "problems": problems, "fls": fls,
         "outcomes": {name: common.outcome(r) for name, r in runs.items()},
         "bad_message": sum(1 for r in runs.values() if common.message_problem(r)),
         "bad_json": bool(bad_json), "half_case": bool(half_case),
         "refusals": [r.one_line() for r in runs.values() if r.returncode == 1],
+        "hidden": bool(hidden),
     }
     if problems:
         shutil.copytree(folder, os.path.join(args.work, "kept", f"{image}-{i:03d}"))
@@ -246,8 +260,7 @@ def main():
             c["bad json"] += r["bad_json"]
             c["half case"] += r["half_case"]
             c["fls " + r["fls"]] += 1
-            if r["outcomes"]["ls"] == "refusal" and r["fls"] == "read":
-                c["refused, fls read"] += 1
+            c["refused, fls read"] += r["hidden"]
         totals.update(c)
         rows.append([image, len(mine), c["runs"], c["ok"], c["partial"], c["refusal"], c["crash"], c["hang"],
                      c["other"], c["bad message"], c["bad json"], c["half case"], c["fls read"],
@@ -260,7 +273,9 @@ def main():
           f"timeout {args.timeout:g} s per run; dflab runs: ls -r, ls -r --json, analyze)\n")
     print(common.table(["image", "mutants", "runs", "ok", "exit 2", "refused", "crash", "hang", "other exit",
                         "bad msg", "bad json", "half case", "fls read", "fls err", "fls hang", "fls crash",
-                        "refused/fls read"], rows))
+                        "refused/fls -o read"], rows))
+    print("(refused/fls -o read: dflab ls refused, fls -o SECTOR read a file system; each such one must be\n"
+          " found by dflab partitions --scan, for dflab ls --offset SECTOR)")
 
     refusals = Counter()
     for r in results:
