@@ -9,9 +9,9 @@
 #    zeroed sectors, truncation, a boot sector, superblock, partition table or EWF section
 #    overwritten, a field set to an extreme value. Each goes through `dflab ls -r`,
 #    `dflab ls -r --json`, `dflab analyze` and `fls -r` (`-o SECTOR` per file system). Checks: no
-#    crash (a signal or a sanitizer
-#    report), no hang, complete JSON Lines, no half-written case, every refusal one line, and a
-#    file system fls reads where dflab refuses is found by `dflab partitions --scan`.
+#    crash (a signal or a sanitizer report), no hang, complete JSON Lines, no half-written case,
+#    every refusal one line, and a file system fls reads where dflab refuses is found by
+#    `dflab partitions --scan`.
 # 2. E01 matrix: the disk.E01 set with one damage each, `ewfverify -q` against `dflab verify` and
 #    `dflab info`. Checks: the verdicts agree, never SUCCESS where ewfverify fails, an EVF file is
 #    never called raw.
