@@ -16,6 +16,8 @@
 #include <iostream>
 #include <mutex>
 #include <new>
+#include <optional>
+#include <string>
 
 #include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
@@ -57,6 +59,66 @@ extern "C" void note_interrupt(int sig) {
 }
 
 using common::one_line;  // messages are single lines (common/error.hpp)
+
+// The child's standard output, when it is a file or a pipe (what scripts read): the child writes
+// into a pipe and the parent passes on whole lines only, so a child that is killed or fails
+// half-way through a line (the memory limit, a crash) leaves no half line, no truncated JSON
+// Lines record, behind. The rest of a line is passed on only when the child ends cleanly. Bytes
+// without a line break are passed on once 1 MiB has gathered (binary output, `dflab cat`). A
+// terminal gets the child's output directly.
+class OutputRelay {
+  public:
+    static constexpr size_t kLongestHeldBack = 1 << 20;
+
+    bool broken() const { return broken_; }
+
+    // Appends what was read and passes on every whole line.
+    void take(const char* data, size_t n) {
+        pending_.append(data, n);
+        const size_t end =
+            pending_.size() > kLongestHeldBack ? pending_.size() : pending_.rfind('\n') + 1;
+        if (end == 0) return;  // no line break yet (rfind gave npos)
+        pass_on(end);
+    }
+    // The child ended cleanly: its last bytes, line or not.
+    void finish() { pass_on(pending_.size()); }
+
+  private:
+    void pass_on(size_t count) {
+        size_t done = 0;
+        while (!broken_ && done < count) {
+            const ssize_t w = ::write(STDOUT_FILENO, pending_.data() + done, count - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                broken_ = true;  // EPIPE: the reader went away (`| head`)
+                break;
+            }
+            done += static_cast<size_t>(w);
+        }
+        pending_.erase(0, count);
+    }
+
+    std::string pending_;
+    bool broken_ = false;
+};
+
+// SIGPIPE ignored while the parent relays, so that a reader going away is a write error the
+// supervisor handles (it stops the child), not the parent's sudden death.
+class IgnoreSigpipe {
+  public:
+    IgnoreSigpipe() {
+        struct sigaction sa {};
+        sa.sa_handler = SIG_IGN;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGPIPE, &sa, &previous_);
+    }
+    ~IgnoreSigpipe() { sigaction(SIGPIPE, &previous_, nullptr); }
+    IgnoreSigpipe(const IgnoreSigpipe&) = delete;
+    IgnoreSigpipe& operator=(const IgnoreSigpipe&) = delete;
+
+  private:
+    struct sigaction previous_ {};
+};
 
 [[noreturn]] void child_main(int fd, const SupervisorLimits& limits,
                              const std::function<void(ChildChannel&)>& work) {
@@ -169,17 +231,47 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
         throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
     // Owned at once: an interruption or a failure below closes both ends.
     common::FileDescriptor reader(ends[0]), writer(ends[1]);
+    common::FileDescriptor output_reader, output_writer;
+    const bool relay_output = ::isatty(STDOUT_FILENO) != 1;
+    if (relay_output) {
+        if (pipe2(ends, O_CLOEXEC) != 0)
+            throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
+        output_reader = common::FileDescriptor(ends[0]);
+        output_writer = common::FileDescriptor(ends[1]);
+    }
     std::cout.flush();
     std::fflush(stdout);
     InterruptScope interrupts;
     interrupts.check();
+    std::optional<IgnoreSigpipe> sigpipe_ignored;
+    if (relay_output) sigpipe_ignored.emplace();
     pid_t pid = fork();
     if (pid < 0) throw Error(std::string("cannot start worker process: ") + std::strerror(errno));
     if (pid == 0) {
         reader.reset();
+        if (relay_output) {
+            ::signal(SIGPIPE, SIG_DFL);
+            if (::dup2(output_writer.get(), STDOUT_FILENO) < 0) _exit(3);
+            output_reader.reset();
+            output_writer.reset();
+        }
         child_main(writer.release(), limits, work);  // never returns (_exit)
     }
     writer.reset();
+    output_writer.reset();
+    OutputRelay relay;
+    bool output_eof = !relay_output;
+    // Passes on what the child wrote to its standard output, if anything is there.
+    auto relay_available = [&] {
+        char buf[65536];
+        const ssize_t n = ::read(output_reader.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) return;
+        if (n <= 0) {
+            output_eof = true;
+            return;
+        }
+        relay.take(buf, static_cast<size_t>(n));
+    };
 
     std::string context, error_message, pending;
     int result_code = 0;
@@ -194,10 +286,16 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
         ::kill(pid, SIGKILL);
     };
     while (!exited) {
-        pollfd pfd{reader.get(), POLLIN, 0};
-        int ready = eof ? 0 : ::poll(&pfd, 1, 100);
-        if (eof) ::usleep(20'000);
-        if (ready > 0) {
+        pollfd fds[2] = {{eof ? -1 : reader.get(), POLLIN, 0},
+                         {output_eof ? -1 : output_reader.get(), POLLIN, 0}};
+        const int polled = eof && output_eof ? 0 : ::poll(fds, 2, 100);
+        if (eof && output_eof) ::usleep(20'000);
+        if (polled > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+            relay_available();
+            if (relay.broken() && failure.empty()) kill_child("broken pipe");
+        }
+        const bool ready = polled > 0 && !eof && (fds[0].revents & (POLLIN | POLLHUP | POLLERR));
+        if (ready) {
             char buf[4096];
             ssize_t n = ::read(reader.get(), buf, sizeof buf);
             if (n <= 0) {
@@ -265,7 +363,27 @@ int run_supervised(const SupervisorLimits& limits, const std::function<void(Chil
             if (line.rfind("R ", 0) == 0) result_code = std::atoi(line.c_str() + 2);
         }
     }
+    // What the child wrote before it ended; not waiting for a writer that outlived it (a tool
+    // the child started).
+    if (!output_eof) {
+        ::fcntl(output_reader.get(), F_SETFL, O_NONBLOCK);
+        char buf[65536];
+        ssize_t n;
+        while (!relay.broken() && ((n = ::read(output_reader.get(), buf, sizeof buf)) > 0 ||
+                                   (n < 0 && errno == EINTR)))
+            if (n > 0) relay.take(buf, static_cast<size_t>(n));
+    }
     reader.reset();
+    output_reader.reset();
+    const bool clean_exit = failure.empty() && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (clean_exit) relay.finish();  // else the half line the child left is dropped
+    sigpipe_ignored.reset();
+    if (relay.broken() && !interrupted_by) {
+        // The reader of our output went away (e.g. `dflab ls ... | head`): end quietly, as any
+        // command-line tool does.
+        ::signal(SIGPIPE, SIG_DFL);
+        ::raise(SIGPIPE);
+    }
     const std::string where = context.empty() ? "" : context + ": ";
     if (interrupted_by ||
         (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))) {

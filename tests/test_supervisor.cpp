@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -236,6 +237,44 @@ TEST(Supervisor, ChildOutputReachesStdout) {
     engine::run_supervised({}, [](ChildChannel&) { std::printf("from the child\n"); });
     const std::string out = testing::internal::GetCapturedStdout();
     EXPECT_EQ(out, "from the child\n");
+}
+
+// A child that dies half-way through a line (a crash, the memory limit) leaves only its whole
+// lines on standard output: no truncated JSON Lines record (issue 15: `ls -r --json` on a damaged
+// partition ended in `{"alloc`).
+TEST(Supervisor, AChildThatDiesLeavesNoHalfLine) {
+    testing::internal::CaptureStdout();
+    const std::string message = failure_of({}, [](ChildChannel&) {
+        std::printf("{\"path\": \"/a\"}\n{\"path\": \"/b\"}\n{\"alloc");
+        std::fflush(stdout);
+        std::abort();
+    });
+    const std::string out = testing::internal::GetCapturedStdout();
+    EXPECT_TRUE(contains(message, "SIGABRT")) << message;
+    EXPECT_EQ(out, "{\"path\": \"/a\"}\n{\"path\": \"/b\"}\n");
+}
+
+// A child that fails with an error keeps its whole lines too, and one that ends cleanly passes
+// on everything, a last line without a line break and binary output longer than the relay holds
+// back included.
+TEST(Supervisor, WholeOutputOfACleanChildEvenWithoutALineBreak) {
+    testing::internal::CaptureStdout();
+    const std::string message = failure_of({}, [](ChildChannel&) {
+        std::printf("done\nhal");
+        throw engine::Error("x.img: damaged");
+    });
+    EXPECT_EQ(testing::internal::GetCapturedStdout(), "done\n");
+    EXPECT_EQ(message, "x.img: damaged");
+
+    testing::internal::CaptureStdout();
+    engine::run_supervised({}, [](ChildChannel&) { std::printf("no line break"); });
+    EXPECT_EQ(testing::internal::GetCapturedStdout(), "no line break");
+
+    const std::string binary(3 << 20, 'x');  // 3 MiB without a line break
+    testing::internal::CaptureStdout();
+    engine::run_supervised(
+        {}, [&](ChildChannel&) { std::fwrite(binary.data(), 1, binary.size(), stdout); });
+    EXPECT_EQ(testing::internal::GetCapturedStdout(), binary);
 }
 
 // Open descriptors of this process, as the kernel lists them.
