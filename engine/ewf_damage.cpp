@@ -140,6 +140,16 @@ class Segment {
     uint64_t size_ = 0;
 };
 
+// The segment number `path` stores in its header, when it begins with the EVF signature.
+std::optional<uint64_t> stored_segment_number(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::array<unsigned char, kHeaderSize> header{};
+    if (!in.read(reinterpret_cast<char*>(header.data()), header.size())) return std::nullopt;
+    if (!std::equal(kEvfSignature.begin(), kEvfSignature.end(), header.begin()))
+        return std::nullopt;
+    return little_endian(std::span(header).subspan(9, 2));
+}
+
 }  // namespace
 
 bool has_evf_signature(const std::string& path) {
@@ -150,14 +160,29 @@ bool has_evf_signature(const std::string& path) {
                       [](unsigned char a, char b) { return a == static_cast<unsigned char>(b); });
 }
 
-std::optional<std::string> find_ewf_damage(const std::vector<std::string>& segments) {
+std::optional<std::string> find_ewf_damage(const std::vector<std::string>& named) {
+    // libewf orders a set by the numbers its segments store, not by their names: segments renamed
+    // out of order (E03 holding segment 4, E04 segment 3) are a whole set, which ewfverify
+    // verifies. When the stored numbers are exactly 1 to n, that is the order checked; otherwise
+    // the names' order, where the first segment out of place is the damage.
+    std::vector<std::string> segments = named;
+    std::vector<std::pair<uint64_t, std::string>> numbered;
+    for (const auto& path : named)
+        if (auto n = stored_segment_number(path)) numbered.emplace_back(*n, path);
+    std::sort(numbered.begin(), numbered.end());
+    bool permutation = numbered.size() == named.size();
+    for (size_t i = 0; permutation && i < numbered.size(); ++i)
+        permutation = numbered[i].first == i + 1;
+    if (permutation)
+        for (size_t i = 0; i < numbered.size(); ++i) segments[i] = numbered[i].second;
+
     std::string last_type;
     for (size_t i = 0; i < segments.size(); ++i) {
         Segment segment(segments[i]);
         if (auto damage = segment.check(i + 1, last_type)) return damage;
     }
     if (!segments.empty() && last_type == "next") {
-        return "segment " + next_segment_name(segments.back()) + " is missing (" +
+        return "segment " + next_segment_name(named.back()) + " is missing (" +
                file_name(segments.back()) + " ends in a 'next' section)";
     }
     return std::nullopt;

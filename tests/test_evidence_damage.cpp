@@ -225,5 +225,30 @@ TEST_F(EvidenceDamage, IntactCopyAgreesWithEwfverify) {
     EXPECT_TRUE(nlohmann::json::parse(info.out).at("damage").is_null()) << info.out;
 }
 
+// libewf orders a set by the segment numbers stored in the files, not by their names: two
+// segments whose names were swapped are still a whole set, as ewfverify says (the fault campaign
+// found dflab calling it damaged: "segment disk.E03 is segment number 4 of a set, not number 3").
+TEST_F(EvidenceDamage, SegmentsRenamedOutOfOrderAreAWholeSet) {
+    const std::string second = segments_[1], third = segments_[2];
+    fs::rename(second, dir_ + "/swap");
+    fs::rename(third, second);
+    fs::rename(dir_ + "/swap", third);
+    const EwfVerdict ewf = ewfverify(first_);
+    ASSERT_TRUE(ewf.opened && ewf.success) << "ewfverify reads a renamed set whole";
+    auto json = dflab("verify --json " + shell_quote(first_));
+    EXPECT_EQ(json.exit_code, 0) << json.out << json.err;
+    if (json.exit_code == 0) {
+        auto j = nlohmann::json::parse(json.out);
+        EXPECT_EQ(j.at("result"), "verified");
+        EXPECT_TRUE(j.at("damage").is_null()) << j.dump();
+    }
+    // A segment number that occurs twice is damage, named.
+    fs::copy_file(second, third, fs::copy_options::overwrite_existing);
+    EXPECT_FALSE(ewfverify(first_).success);
+    auto verify = dflab("verify " + shell_quote(first_));
+    EXPECT_EQ(verify.exit_code, 1) << verify.out;
+    EXPECT_EQ(verify.out.find("SUCCESS"), std::string::npos) << verify.out;
+}
+
 }  // namespace
 }  // namespace dflab::test
