@@ -62,7 +62,7 @@ make_image_seeds() {
   mke2fs -q -F -t ext4 -b 1024 -N 32 -O ^has_journal,^resize_inode -E root_owner=0:0,hash_seed=00000000-0000-0000-0000-000000000001 \
     -U 00000000-0000-0000-0000-000000000002 -d "$tmp/root" "$tmp/ext4.img" 256 >/dev/null
   cp "$tmp/ext4.img" "$out/ext4.img"
-  truncate -s 1M "$tmp/ntfs.img"
+  truncate -s 2M "$tmp/ntfs.img"  # mkntfs needs more than 1 MiB
   mkntfs -F -Q -T -q -L SEED "$tmp/ntfs.img" >/dev/null 2>&1
   ntfscp -q -f "$tmp/ntfs.img" "$tmp/a.txt" /a.txt >/dev/null 2>&1 || true
   cp "$tmp/ntfs.img" "$out/ntfs.img"
@@ -98,7 +98,7 @@ done
 
 max_len() {
   case $1 in
-    image) echo 1048576 ;;
+    image) echo 2097152 ;;
     artifacts) echo 262144 ;;
     *) echo 65536 ;;
   esac

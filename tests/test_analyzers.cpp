@@ -16,6 +16,7 @@
 #include "images/browser_history.hpp"
 #include "images/content_generator.hpp"
 #include "images/event_log.hpp"
+#include "images/exif_block.hpp"
 #include "images/prefetch.hpp"
 #include "images/recycle_bin.hpp"
 #include "images/registry_hive.hpp"
@@ -72,7 +73,7 @@ struct Sample {
 
 // What each analyzer is given: secrets.txt's content, or for the artifact analyzers (which read
 // nothing else) a small SYSTEM hive, a link, a one-record Security log, a one-visit History, a
-// prefetch file.
+// prefetch file, a photo's Exif.
 std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sample) {
     if (analyzer == "shell_links") {
         images::ShellLinkSpec link;
@@ -104,6 +105,20 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         const std::string text = "[ZoneTransfer]\r\nZoneId=3\r\n";
         const auto bytes = std::as_bytes(std::span(text));
         return {bytes.begin(), bytes.end()};
+    }
+    if (analyzer == "exif") {  // SOI, the APP1 Exif segment, EOI
+        images::ExifSpec exif;
+        exif.make = "HARNESS";
+        exif.model = "CAMERA";
+        exif.taken_local = 1700000000;
+        const auto block = images::build_exif_block(exif);
+        const size_t length = block.size() + 2;
+        std::vector<std::byte> jpeg = {std::byte{0xFF},        std::byte{0xD8},
+                                       std::byte{0xFF},        std::byte{0xE1},
+                                       std::byte(length >> 8), std::byte(length & 0xFF)};
+        jpeg.insert(jpeg.end(), block.begin(), block.end());
+        jpeg.insert(jpeg.end(), {std::byte{0xFF}, std::byte{0xD9}});
+        return jpeg;
     }
     if (analyzer == "prefetch") {
         images::PrefetchSpec pf;

@@ -323,7 +323,7 @@ TEST_F(ContentGenerator, UnknownTypesAndOptionsAreNamed) {
     auto message = error_of([&] { generate_content(gen("gif"), context_); });
     EXPECT_EQ(message,
               "unknown generated content type 'gif' (allowed: jpeg, png, pdf, zip, sqlite, "
-              "registry, lnk, evtx, chrome_history, firefox_places)");
+              "registry, lnk, evtx, chrome_history, firefox_places, prefetch)");
     message = error_of([&] { generate_content(gen("png", {{"colour", "red"}}), context_); });
     EXPECT_EQ(message, "generate png: unknown option 'colour' (allowed: width, height, comment)");
     message = error_of([&] { generate_content(gen("png", {{"width", "12px"}}), context_); });

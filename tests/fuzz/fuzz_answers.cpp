@@ -3,6 +3,8 @@
 // answer type and the date order; up to the first newline is the question's options (JSON; when
 // not an object, none), the rest is the submission: JSON when it parses, else a string. The
 // submission is also compared with itself and checked as a key answer, since keys are text too.
+// As grading does (scoring/grade.cpp refuses binary submissions before any type sees them), only
+// text that is valid UTF-8 without NUL bytes reaches the types.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -30,6 +32,21 @@ nlohmann::json parsed(std::string_view text, bool object_only) {
     return j;
 }
 
+// What grade.cpp lets through to the types: every string valid UTF-8 without a NUL byte.
+bool text_only(const nlohmann::json& j) {
+    if (j.is_string()) {
+        const auto& s = j.get_ref<const std::string&>();
+        return s.find('\0') == std::string::npos && valid_utf8(s);
+    }
+    if (j.is_object() || j.is_array()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (j.is_object() && !text_only(nlohmann::json(it.key()))) return false;
+            if (!text_only(*it)) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -41,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const nlohmann::json options = parsed(rest.substr(0, newline), true);
     const nlohmann::json submitted = parsed(
         newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1), false);
+    if (!text_only(options) || !text_only(submitted)) return 0;
     dflab::fuzz::handled([&] {
         const Context context{options, date_order};
         const Normalised n = type.normalise(submitted, context);
