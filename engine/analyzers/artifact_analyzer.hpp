@@ -1,7 +1,8 @@
 #pragma once
-// What the artifact analyzers of NTFS (Recycle Bin, Zone.Identifier, timestamp mismatch) share:
-// each writes the one `artifacts` table, adds no column or count of its own, and is made when the
-// configuration asks for artifacts; only its name, the content it needs and its instance differ.
+// What the artifact analyzers share (Recycle Bin, Zone.Identifier, timestamp mismatch, prefetch,
+// Exif, browser history): each writes the one `artifacts` table, adds no column or count of its
+// own, and is made when the configuration asks for artifacts; only its name, the content it needs
+// and its instance differ.
 #include <functional>
 #include <memory>
 #include <string>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/browser_history_file.hpp"
 #include "engine/error.hpp"
@@ -90,18 +91,6 @@ class BrowserHistoryInstance : public AnalyzerInstance {
     const FileSystem& fs_;
 };
 
-class BrowserHistoryAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "browser_history"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<BrowserHistoryInstance>(fs);
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
-    }
-};
-
 }  // namespace
 
 std::vector<Artifact> read_browser_history_artifacts(std::span<std::byte> bytes,
@@ -120,21 +109,14 @@ std::vector<Artifact> read_browser_history_artifacts(std::span<std::byte> bytes,
 }
 
 AnalyzerRegistration browser_history_registration() {
-    return {
-        .name = "browser_history",
-        .summary =
-            "browser history (any SQLite file with Chrome's, Edge's or Firefox's history "
-            "tables: History, places.sqlite): every visit with its URL, title and "
-            "transition, every download with its URL, referrer, saved path and size",
-        .columns = {},
-        .tables_sql = kArtifactsTableSql,
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<BrowserHistoryAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "browser_history",
+        "browser history (any SQLite file with Chrome's, Edge's or Firefox's history "
+        "tables: History, places.sqlite): every visit with its URL, title and "
+        "transition, every download with its URL, referrer, saved path and size",
+        ContentNeed::Head, [](const FileSystem& fs) -> std::unique_ptr<AnalyzerInstance> {
+            return std::make_unique<BrowserHistoryInstance>(fs);
+        });
 }
 
 }  // namespace dflab::engine

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/windows_time.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
 #include "engine/event_log_file.hpp"
@@ -61,18 +62,6 @@ class EventLogInstance : public AnalyzerInstance {
     const FileSystem& fs_;
 };
 
-class EventLogAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "event_logs"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<EventLogInstance>(fs);
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
-    }
-};
-
 }  // namespace
 
 std::string_view event_meaning(uint32_t event_id, std::string_view provider) {
@@ -97,21 +86,14 @@ std::string_view event_meaning(uint32_t event_id, std::string_view provider) {
 }
 
 AnalyzerRegistration event_logs_registration() {
-    return {
-        .name = "event_logs",
-        .summary =
-            "Windows event logs (any file starting with \"ElfFile\"): every record, with "
-            "its event id, provider, computer, user SID and EventData; logons, failed "
-            "logons, logoffs, accounts created, logs cleared, services installed",
-        .columns = {},
-        .tables_sql = kArtifactsTableSql,
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<EventLogAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "event_logs",
+        "Windows event logs (any file starting with \"ElfFile\"): every record, with "
+        "its event id, provider, computer, user SID and EventData; logons, failed "
+        "logons, logoffs, accounts created, logs cleared, services installed",
+        ContentNeed::Head, [](const FileSystem& fs) -> std::unique_ptr<AnalyzerInstance> {
+            return std::make_unique<EventLogInstance>(fs);
+        });
 }
 
 }  // namespace dflab::engine

@@ -1,6 +1,7 @@
 #include "engine/analyzers/exif.hpp"
 
 #include "common/utf8.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
 #include "engine/file_type.hpp"
@@ -56,25 +57,9 @@ class ExifInstance : public AnalyzerInstance {
     std::unique_ptr<Findings> finish(const EntryContent& c) override {
         const std::optional<ExifBlock> block = find_exif_block(c.data);
         if (!block) return nullptr;
-        auto f = std::make_unique<ArtifactFindings>();
-        f->partition = c.entry.partition;
-        f->inode = c.entry.inode;
-        f->path = c.entry.path;
-        f->allocated = c.entry.allocated;
+        auto f = artifact_findings_at(c.entry);
         f->artifacts = read_exif_artifacts(*block, c.entry.path);
         return f;
-    }
-};
-
-class ExifAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "exif"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem&) const override {
-        return std::make_unique<ExifInstance>();
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
     }
 };
 
@@ -89,22 +74,15 @@ std::vector<Artifact> read_exif_artifacts(const ExifBlock& block, const std::str
 }
 
 AnalyzerRegistration exif_registration() {
-    return {
-        .name = "exif",
-        .summary =
-            "Exif of JPEG photos (any file starting as a JPEG with an Exif segment): camera make "
-            "and model, software, time taken (UTC when the photo gives its offset), GPS latitude, "
-            "longitude and altitude, orientation, pixel size",
-        .columns = {},
-        // The table the registry analyzer declares too: the case schema creates it once.
-        .tables_sql = kArtifactsTableSql,
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},  // the registry analyzer's `artifacts` count already counts every row
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<ExifAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "exif",
+        "Exif of JPEG photos (any file starting as a JPEG with an Exif segment): camera make "
+        "and model, software, time taken (UTC when the photo gives its offset), GPS latitude, "
+        "longitude and altitude, orientation, pixel size",
+        ContentNeed::Head, [](const FileSystem& fs) -> std::unique_ptr<AnalyzerInstance> {
+            (void)fs;
+            return std::make_unique<ExifInstance>();
+        });
 }
 
 }  // namespace dflab::engine

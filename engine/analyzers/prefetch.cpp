@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/windows_time.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/analyzers/shell_links.hpp"
 #include "engine/error.hpp"
@@ -64,18 +65,6 @@ class PrefetchInstance : public AnalyzerInstance {
     const FileSystem& fs_;
 };
 
-class PrefetchAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "prefetch"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<PrefetchInstance>(fs);
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
-    }
-};
-
 }  // namespace
 
 std::vector<Artifact> read_prefetch_artifacts(std::span<const std::byte> bytes,
@@ -88,22 +77,14 @@ std::vector<Artifact> read_prefetch_artifacts(std::span<const std::byte> bytes,
 }
 
 AnalyzerRegistration prefetch_registration() {
-    return {
-        .name = "prefetch",
-        .summary =
-            "Windows prefetch files (any file with the SCCA or MAM signature: "
-            "Windows\\Prefetch\\*.pf): the program, its prefetch hash, run count and last run "
-            "times, the volumes and the files it loaded",
-        .columns = {},
-        // The table the registry analyzer declares too: the case schema creates it once.
-        .tables_sql = kArtifactsTableSql,
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},  // the registry analyzer's `artifacts` count already counts every row
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<PrefetchAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "prefetch",
+        "Windows prefetch files (any file with the SCCA or MAM signature: "
+        "Windows\\Prefetch\\*.pf): the program, its prefetch hash, run count and last run "
+        "times, the volumes and the files it loaded",
+        ContentNeed::Head, [](const FileSystem& fs) -> std::unique_ptr<AnalyzerInstance> {
+            return std::make_unique<PrefetchInstance>(fs);
+        });
 }
 
 }  // namespace dflab::engine

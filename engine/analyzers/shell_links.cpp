@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/windows_time.hpp"
+#include "engine/analyzers/artifact_analyzer.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/error.hpp"
 #include "engine/file_type.hpp"
@@ -74,18 +75,6 @@ class ShellLinkInstance : public AnalyzerInstance {
     const FileSystem& fs_;
 };
 
-class ShellLinkAnalyzer : public Analyzer {
-  public:
-    std::string_view name() const override { return "shell_links"; }
-    ContentNeed need() const override { return ContentNeed::Head; }
-    std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<ShellLinkInstance>(fs);
-    }
-    std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id, int) const override {
-        return make_artifact_writer(db, image_id);
-    }
-};
-
 }  // namespace
 
 std::string volume_serial_text(uint32_t serial) {
@@ -104,22 +93,14 @@ std::vector<Artifact> read_shell_link_artifacts(std::span<const std::byte> bytes
 }
 
 AnalyzerRegistration shell_links_registration() {
-    return {
-        .name = "shell_links",
-        .summary =
-            "Windows shell links (any file starting with a .lnk header: Recent items, "
-            "shortcuts): target path, times and size, volume type, serial and label, working "
-            "directory, arguments, machine name",
-        .columns = {},
-        // The table the registry analyzer declares too: the case schema creates it once.
-        .tables_sql = kArtifactsTableSql,
-        .indexes_sql = kArtifactsIndexesSql,
-        .counts = {},  // the registry analyzer's `artifacts` count already counts every row
-        .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
-            if (!c.artifacts) return nullptr;
-            return std::make_unique<ShellLinkAnalyzer>();
-        },
-    };
+    return artifact_analyzer_registration(
+        "shell_links",
+        "Windows shell links (any file starting with a .lnk header: Recent items, "
+        "shortcuts): target path, times and size, volume type, serial and label, working "
+        "directory, arguments, machine name",
+        ContentNeed::Head, [](const FileSystem& fs) -> std::unique_ptr<AnalyzerInstance> {
+            return std::make_unique<ShellLinkInstance>(fs);
+        });
 }
 
 }  // namespace dflab::engine
