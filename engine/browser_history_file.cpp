@@ -3,12 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
-#include <cstring>
-#include <memory>
 #include <set>
 
 #include "engine/error.hpp"
 #include "engine/sqlite.hpp"
+#include "engine/untrusted_sqlite.hpp"
 
 namespace dflab::engine {
 
@@ -16,57 +15,6 @@ namespace {
 
 constexpr int64_t kWebKitToUnixSeconds = 11644473600;  // 1601-01-01 to 1970-01-01
 constexpr int64_t kLatest = 253402300799;              // 9999-12-31 23:59:59 UTC
-
-uint32_t big_endian(std::span<const std::byte> b, size_t at, size_t n) {
-    uint32_t v = 0;
-    for (size_t i = 0; i < n; ++i) v = (v << 8) | std::to_integer<uint32_t>(b[at + i]);
-    return v;
-}
-
-// The header's own account of the file: a page size SQLite accepts, whole pages, and not fewer
-// pages than the header counts when that count is valid (its change counter matches).
-void check_header(std::span<std::byte> bytes, const std::string& name) {
-    if (bytes.size() < 100)
-        throw Error(name + ": " + std::to_string(bytes.size()) +
-                    " bytes, shorter than a SQLite header (100)");
-    uint32_t page_size = big_endian(bytes, 16, 2);
-    if (page_size == 1) page_size = 65536;
-    if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0)
-        throw Error(name + ": page size " + std::to_string(page_size) + " in the SQLite header");
-    if (bytes.size() % page_size != 0)
-        throw Error(name + ": " + std::to_string(bytes.size()) + " bytes, not a whole number of " +
-                    std::to_string(page_size) + "-byte pages (truncated?)");
-    const uint32_t pages = big_endian(bytes, 28, 4);
-    if (big_endian(bytes, 24, 4) == big_endian(bytes, 92, 4) &&
-        uint64_t{pages} * page_size > bytes.size())
-        throw Error(name + ": truncated, the SQLite header counts " + std::to_string(pages) +
-                    " pages, the file holds " + std::to_string(bytes.size() / page_size));
-    // A WAL-mode database (Firefox's) is read as a rollback one: its WAL file is not here anyway.
-    for (size_t at : {size_t{18}, size_t{19}})
-        if (bytes[at] == std::byte{2}) bytes[at] = std::byte{1};
-}
-
-struct CloseDb {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-using Connection = std::unique_ptr<sqlite3, CloseDb>;
-
-Connection open_in_memory(std::span<std::byte> bytes, const std::string& name) {
-    sqlite3* raw = nullptr;
-    const int rc =
-        sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    Connection db(raw);
-    if (rc != SQLITE_OK) throw Error(name + ": SQLite cannot open a connection");
-    // The file is untrusted: no triggers or views calling functions, no schema tricks.
-    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
-    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
-    const auto size = static_cast<sqlite3_int64>(bytes.size());
-    if (sqlite3_deserialize(db.get(), "main", reinterpret_cast<unsigned char*>(bytes.data()), size,
-                            size, SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
-        throw Error(name + ": SQLite cannot read it: " + sqlite3_errmsg(db.get()));
-    return db;
-}
 
 std::set<std::string> table_names(sqlite3* db) {
     std::set<std::string> out;
@@ -101,6 +49,11 @@ std::optional<int64_t> from_webkit(int64_t us) {
 std::optional<int64_t> from_prtime(int64_t us) {
     if (us <= 0 || us / 1000000 > kLatest) return std::nullopt;
     return us / 1000000;
+}
+
+std::optional<int64_t> from_unix_ms(int64_t ms) {
+    if (ms <= 0 || ms / 1000 > kLatest) return std::nullopt;
+    return ms / 1000;
 }
 
 std::string chrome_transition(int64_t transition) {
@@ -254,7 +207,7 @@ std::vector<WebDownload> firefox_downloads(sqlite3* db) {
             if (auto it = meta.find("state"); it != meta.end() && it->is_number_integer())
                 d.state = state_name(it->get<int64_t>(), kFirefoxStates);
             if (auto it = meta.find("endTime"); it != meta.end() && it->is_number_integer())
-                d.end = from_prtime(it->get<int64_t>() * 1000);
+                d.end = from_unix_ms(it->get<int64_t>());
             if (auto it = meta.find("fileSize"); it != meta.end() && it->is_number_integer())
                 d.received_bytes = d.total_bytes = it->get<int64_t>();
         }
@@ -265,14 +218,10 @@ std::vector<WebDownload> firefox_downloads(sqlite3* db) {
 
 }  // namespace
 
-bool has_sqlite_header(std::span<const std::byte> head) {
-    return head.size() >= 16 && std::memcmp(head.data(), "SQLite format 3\0", 16) == 0;
-}
-
 std::optional<BrowserHistory> read_browser_history(std::span<std::byte> bytes,
                                                    const std::string& name) {
-    check_header(bytes, name);
-    const Connection db = open_in_memory(bytes, name);
+    check_sqlite_header(bytes, name);
+    const UntrustedSqlite db(bytes, name);
     BrowserHistory out;
     try {
         const std::set<std::string> tables = table_names(db.get());
@@ -291,12 +240,14 @@ std::optional<BrowserHistory> read_browser_history(std::span<std::byte> bytes,
             out.family = BrowserFamily::Firefox;
         else
             return std::nullopt;
-        Statement check(db.get(), "PRAGMA quick_check(1)");
-        if (check.step() && check.column_text(0) != "ok")
-            throw Error("SQLite's quick check fails: " + check.column_text(0));
+        if (const std::string complaint = db.quick_check(); !complaint.empty())
+            throw Error("SQLite's quick check fails: " + complaint);
         const bool chromium = out.family == BrowserFamily::Chromium;
         out.visits = visits_of(db.get(), chromium ? kChromeVisits : kFirefoxVisits);
     } catch (const std::exception& e) {
+        if (db.budget_spent())
+            throw Error(name + ": reading the history exceeds SQLite's work budget (" +
+                        std::to_string(kSqliteWorkBudget) + " steps)");
         throw Error(name + ": " + common::one_line(e.what()));
     }
     try {

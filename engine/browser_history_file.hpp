@@ -12,13 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/untrusted_sqlite.hpp"  // has_sqlite_header
+
 namespace dflab::engine {
 
 // The largest database read (a busy profile's History is tens of MiB).
 inline constexpr uint64_t kMaxBrowserHistoryBytes = 256ull * 1024 * 1024;
-
-// The 16 bytes every SQLite database file starts with ("SQLite format 3\0").
-bool has_sqlite_header(std::span<const std::byte> head);
 
 // Chrome's core transition names (ui::PageTransition, the low byte of visits.transition), by
 // their numbers 0..10. Firefox's visit types are named link, typed, bookmark, embed,

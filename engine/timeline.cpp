@@ -253,10 +253,11 @@ std::vector<TimelineEvent> make_events(std::span<const TimelineRecord> records,
         size_t n = 0;
         for (const auto& [stamp, bit] : stamps) {
             if (!*stamp || !range.contains(**stamp)) continue;
+            const int64_t when = **stamp;  // a local: clang 14 cannot capture a structured binding
             auto* slot = std::find_if(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(n),
-                                      [&](const auto& p) { return p.first == **stamp; });
+                                      [&](const auto& p) { return p.first == when; });
             if (slot == times.begin() + static_cast<std::ptrdiff_t>(n)) {
-                times[n++] = {**stamp, bit};
+                times[n++] = {when, bit};
             } else {
                 slot->second |= bit;
             }

@@ -4,14 +4,12 @@
 // of the file), or an overflow page whose next-page number is a
 // page of the file; then SQLite's own quick_check over the bytes in memory (read-only). The length
 // is page count × page size.
-#include <sqlite3.h>
-
 #include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/carving/validators.hpp"
+#include "engine/untrusted_sqlite.hpp"
 
 namespace dflab::engine::carving {
 
@@ -63,42 +61,15 @@ bool page_plausible(std::span<const std::byte> d, uint32_t page_size, uint32_t p
     return number != 1 && be32(d, start) <= pages;  // overflow: the next one, or 0 for the last
 }
 
-struct CloseDatabase {
-    void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-
-// SQLite's own PRAGMA quick_check over the bytes, opened read-only in memory: "" when it says
-// ok, else its first complaint.
+// SQLite's own PRAGMA quick_check over a copy of the bytes (a WAL-mode header is changed to a
+// rollback one in the copy, so the candidate's bytes stay as they were): "" when it says ok.
 std::string quick_check(std::span<const std::byte> d) {
-    sqlite3* raw = nullptr;
-    if (sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr) !=
-        SQLITE_OK) {
-        sqlite3_close(raw);
-        return "cannot open an in-memory database";
+    std::vector<std::byte> copy(d.begin(), d.end());
+    try {
+        return UntrustedSqlite(copy, "carved database").quick_check();
+    } catch (const std::exception& e) {
+        return e.what();
     }
-    const std::unique_ptr<sqlite3, CloseDatabase> db(raw);
-    sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-    // Read-only: SQLite reads the caller's bytes in place and never writes them.
-    auto* bytes = reinterpret_cast<unsigned char*>(const_cast<std::byte*>(d.data()));
-    if (sqlite3_deserialize(raw, "main", bytes, static_cast<sqlite3_int64>(d.size()),
-                            static_cast<sqlite3_int64>(d.size()),
-                            SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
-        return sqlite3_errmsg(raw);
-    sqlite3_stmt* raw_statement = nullptr;
-    if (sqlite3_prepare_v2(raw, "PRAGMA quick_check(1)", -1, &raw_statement, nullptr) !=
-        SQLITE_OK) {
-        sqlite3_finalize(raw_statement);
-        return sqlite3_errmsg(raw);
-    }
-    std::string answer = "no answer";
-    if (sqlite3_step(raw_statement) == SQLITE_ROW) {
-        const auto* text = sqlite3_column_text(raw_statement, 0);
-        answer = text ? reinterpret_cast<const char*>(text) : "";
-    } else {
-        answer = sqlite3_errmsg(raw);
-    }
-    sqlite3_finalize(raw_statement);
-    return answer == "ok" ? "" : answer;
 }
 
 }  // namespace
