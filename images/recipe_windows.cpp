@@ -3,6 +3,7 @@
 // volume, each checked at its YAML line.
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <set>
@@ -44,6 +45,18 @@ uint64_t registry_number(const Context& ctx, const Field& f, int64_t min, uint64
                          std::to_string(max) + ", not " + quote(text) + "; fix the value");
 }
 
+// A value type given as a whole number, decimal or 0x hexadecimal, from 0 to 0xFFFFFFFF.
+std::optional<uint32_t> raw_value_type(const std::string& text) {
+    const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    const std::string digits = hex ? text.substr(2) : text;
+    if (digits.empty()) return std::nullopt;
+    uint32_t v = 0;
+    const auto [end, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), v, hex ? 16 : 10);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    return v;
+}
+
 HiveValue parse_registry_value(const Context& ctx, const Field& item) {
     MapReader m(ctx, item.node, item.mark, "registry value", {"name", "type", "value", "hex"});
     std::string name;
@@ -54,6 +67,18 @@ HiveValue parse_registry_value(const Context& ctx, const Field& item) {
                                    " must be at most 16383 characters without NUL; shorten it");
     }
     Field tf = m.need("type", "one of string, expand_string, multi_string, dword, qword, binary");
+    if (const auto number = raw_value_type(text_value(ctx, tf))) {
+        // A type by its number (the SAM keeps an account's RID as the type of Names\NAME's
+        // default value): the data as bytes, none when `hex` is left out.
+        m.only({"name", "type", "hex"}, "registry value (type " + std::to_string(*number) + ")");
+        HiveValue v{name, static_cast<HiveValue::Type>(*number), {}};
+        if (const Field* hf = m.find("hex")) v.data = hex_bytes(ctx, *hf);
+        if (v.data.size() > kMaxHiveValueData)
+            ctx.fail(tf.mark, "the value holds " + std::to_string(v.data.size()) +
+                                  " bytes; at most " + std::to_string(kMaxHiveValueData) +
+                                  " fit in one registry value");
+        return v;
+    }
     const std::string type = keyword_value(ctx, tf, "a registry value type");
     const bool binary = type == "binary";
     m.only({"name", "type", binary ? "hex" : "value"}, "registry value (" + type + ")");

@@ -3,7 +3,8 @@
 // image of each variant: RegRipper's usbstor plugin (the stick's serial and first connection),
 // lnkinfo (the document opened from the stick), evtxexport (when the Security log was cleared,
 // where the remote logon came from), rifiuti-vista (what went into the Recycle Bin) and istat
-// (which files have $STANDARD_INFORMATION created before $FILE_NAME created).
+// (which files have $STANDARD_INFORMATION created before $FILE_NAME created), hivexregedit and
+// hivexml (the SAM account: its RID and when it was made).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -151,6 +152,20 @@ TEST(PackWindowsActivity, AnswersAgreeWithRegRipperLnkinfoEvtxexportAndRifiuti) 
         ASSERT_TRUE(std::regex_search(kingston, m, std::regex(R"(First InstallDate\s*: (.*))")));
         EXPECT_EQ(answer("usb-first-connected", v), iso_from_regripper(m[1].str()));
 
+        // The account: hivexregedit gives the RID as the type of Names\anna's default value,
+        // hivexml the key's last-write time, which is when the account was made.
+        const std::string sam = l.extract("/Windows/System32/config/SAM", "SAM");
+        auto names = run("hivexregedit --export " + shell_quote(sam) +
+                         " '\\SAM\\Domains\\Account\\Users\\Names'");
+        ASSERT_EQ(names.exit_code, 0) << names.err;
+        EXPECT_NE(names.out.find("[\\SAM\\Domains\\Account\\Users\\Names\\anna]\n@=hex(3e9):"),
+                  std::string::npos)
+            << names.out;
+        auto xml = run("hivexml " + shell_quote(sam));
+        ASSERT_EQ(xml.exit_code, 0) << xml.err;
+        EXPECT_EQ(answer("account-created", v),
+                  first_match(xml.out, R"(<node name="anna"><mtime>([^<]+)</mtime>)"));
+
         // The document opened from the stick: the Recent link whose drive lnkinfo calls removable.
         const std::string recent = "/Users/anna/AppData/Roaming/Microsoft/Windows/Recent/";
         std::string removable_target;
@@ -224,6 +239,6 @@ TEST(PackWindowsActivity, VariantsDifferInTheirOwnValuesOnly) {
     for (const char* id : {"usb-serial", "computer-name", "download-origin", "remote-logon-source"})
         EXPECT_NE(answer(id, 0), answer(id, 1)) << id;
     for (const char* id : {"usb-first-connected", "file-from-stick", "log-cleared", "timestomped",
-                           "recycle-bin", "most-run-program"})
+                           "recycle-bin", "most-run-program", "account-created"})
         EXPECT_EQ(answer(id, 0), answer(id, 1)) << id;
 }
