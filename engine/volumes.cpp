@@ -1,17 +1,28 @@
 #include "engine/volumes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "engine/error.hpp"
+#include "engine/file_system_signature.hpp"
 #include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
 
-std::optional<FileSystemProbe> probe_file_system(const Evidence& evidence, uint64_t byte_offset) {
+std::optional<FileSystemProbe> probe_file_system(const Evidence& evidence, uint64_t byte_offset,
+                                                 FileSystemProbing probing) {
     if (byte_offset >= evidence.size()) return std::nullopt;
+    std::array<std::byte, kSignatureBytes> head{};
+    try {
+        evidence.read(byte_offset, head);  // past the end reads as zeros, which match nothing
+    } catch (const Error&) {               // unreadable (a damaged E01 chunk): TSK decides
+        head.fill(std::byte{0});
+    }
+    const auto signature = file_system_signature(head);
+    if (!signature && probing == FileSystemProbing::Signature) return std::nullopt;
     TskFileSystem fs(tsk_fs_open_img(tsk_handle(evidence), static_cast<TSK_OFF_T>(byte_offset),
-                                     TSK_FS_TYPE_DETECT));
+                                     signature ? signature->family : TSK_FS_TYPE_DETECT));
     if (!fs) {
         tsk_error_reset();
         return std::nullopt;
@@ -22,8 +33,9 @@ std::optional<FileSystemProbe> probe_file_system(const Evidence& evidence, uint6
 
 namespace {
 
-std::optional<std::string> file_system_type_at(const Evidence& evidence, uint64_t byte_offset) {
-    auto probe = probe_file_system(evidence, byte_offset);
+std::optional<std::string> file_system_type_at(const Evidence& evidence, uint64_t byte_offset,
+                                               FileSystemProbing probing = FileSystemProbing::Any) {
+    auto probe = probe_file_system(evidence, byte_offset, probing);
     if (!probe) return std::nullopt;
     return probe->type;
 }
@@ -42,7 +54,8 @@ void probe_gap(const Evidence& evidence, Partition& gap) {
         candidates.push_back(s);
     }
     for (uint64_t s : candidates) {
-        if (auto fs = file_system_type_at(evidence, s * gap.sector_size)) {
+        if (auto fs =
+                file_system_type_at(evidence, s * gap.sector_size, FileSystemProbing::Signature)) {
             gap.filesystem = fs;
             gap.filesystem_start = s;
             return;
@@ -122,7 +135,9 @@ VolumeLayout read_volume_layout(const Evidence& evidence, std::optional<uint64_t
         p.kind = kind_of(part->flags);
         p.sector_size = vs->block_size ? vs->block_size : evidence.sector_size();
         if (p.kind != "meta" && p.length > 0)
-            p.filesystem = file_system_type_at(evidence, p.byte_offset());
+            p.filesystem = file_system_type_at(
+                evidence, p.byte_offset(),
+                p.kind == "unallocated" ? FileSystemProbing::Signature : FileSystemProbing::Any);
         if (p.kind == "unallocated" && !p.filesystem) probe_gap(evidence, p);
         layout.partitions.push_back(p);
     }
@@ -150,8 +165,12 @@ std::vector<Partition> file_system_partitions(const Evidence& evidence, std::opt
 }
 
 TskFileSystem open_file_system(const Evidence& evidence, const Partition& partition) {
-    TskFileSystem fs(tsk_fs_open_img(
-        tsk_handle(evidence), static_cast<TSK_OFF_T>(partition.byte_offset()), TSK_FS_TYPE_DETECT));
+    // The type the layout found there (the same open as the probe), else TSK's autodetection.
+    const TSK_FS_TYPE_ENUM type =
+        partition.filesystem ? tsk_fs_type_toid(partition.filesystem->c_str()) : TSK_FS_TYPE_DETECT;
+    TskFileSystem fs(tsk_fs_open_img(tsk_handle(evidence),
+                                     static_cast<TSK_OFF_T>(partition.byte_offset()),
+                                     type == TSK_FS_TYPE_UNSUPP ? TSK_FS_TYPE_DETECT : type));
     if (!fs) {
         throw Error(evidence.name() + ": partition " + std::to_string(partition.index) +
                     ": cannot open file system: " + take_tsk_error());

@@ -56,11 +56,18 @@ std::vector<Partition> file_system_partitions(const Evidence& evidence,
                                               std::optional<uint64_t> offset = std::nullopt);
 
 // The TSK name of the file system that opens at `byte_offset` ("fat16", "ext4", "ntfs", ...) and
-// its length in bytes, or nullopt.
+// its length in bytes, or nullopt. Where a FAT, exFAT, NTFS or ext signature is (see
+// file_system_signature.hpp) TSK opens that family only; elsewhere, with Probing::Any, TSK's
+// autodetection tries every type it knows (HFS+, ISO 9660, UFS, YAFFS2, APFS, ...), which can
+// read far into the image, so places that are only guesses (gaps between partitions) are probed
+// with Probing::Signature.
 struct FileSystemProbe {
     std::string type;
     uint64_t length = 0;
 };
-std::optional<FileSystemProbe> probe_file_system(const Evidence& evidence, uint64_t byte_offset);
+enum class FileSystemProbing { Any, Signature };
+std::optional<FileSystemProbe> probe_file_system(
+    const Evidence& evidence, uint64_t byte_offset,
+    FileSystemProbing probing = FileSystemProbing::Any);
 
 }  // namespace dflab::engine
