@@ -1,10 +1,15 @@
 #include "exercises/pack_builder.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <fstream>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "engine/analyze.hpp"
+#include "engine/parallel_processes.hpp"
 #include "exercises/bundle_writer.hpp"
+#include "exercises/pack_shards.hpp"
 #include "images/disk_builder.hpp"
 #include "images/recipe_parser.hpp"
 #include "images/temp_folder.hpp"
@@ -29,8 +34,27 @@ std::vector<std::string> participant_segments(const PackImage& image,
     return out;
 }
 
+// Charges the time since the last call to the stage that was running.
+class StageClock {
+  public:
+    explicit StageClock(StageTimes& times) : times_(times) {}
+    void now_in(const std::string& stage) {
+        const auto t = std::chrono::steady_clock::now();
+        if (!stage_.empty()) times_[stage_] += std::chrono::duration<double>(t - since_).count();
+        stage_ = stage;
+        since_ = t;
+    }
+
+  private:
+    StageTimes& times_;
+    std::string stage_;
+    std::chrono::steady_clock::time_point since_;
+};
+
 BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
-                     const fs::path& folder, const PackLog& log) {
+                     const fs::path& folder, const PackLog& log, StageTimes& times) {
+    StageClock clock(times);
+    clock.now_in("image: reading the recipe");
     images::Recipe recipe = images::parse_recipe(image.recipe.string(), {variant});
     images::BuildOptions options;
     options.out_dir = folder;
@@ -42,13 +66,15 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     options.split = has("split");
     options.split_size = 16ull << 20;
     if (log) log("variant " + std::to_string(variant) + ": building image " + image.id);
-    images::BuildResult built = images::build_image(recipe, options);
+    images::BuildResult built = images::build_image(
+        recipe, options, [&](const images::BuildProgress& p) { clock.now_in("image: " + p.step); });
     BuiltImage out;
     out.segments = participant_segments(image, built);
     out.truth = built.truth;
     out.case_db = folder / (image.id + ".case.sqlite");
     out.fat_zone = image.fat_zone;
     if (log) log("variant " + std::to_string(variant) + ": analysing image " + image.id);
+    clock.now_in("analysis");
     engine::AnalyzeOptions analyze;
     analyze.image = out.segments;
     for (auto& r : pack.rules) analyze.rules.push_back(r.string());
@@ -60,6 +86,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     if (!summary.errors.empty())
         throw common::Error(image.recipe.string() + ": the built image " + image.id +
                             " could not be analysed completely: " + summary.errors.front());
+    clock.now_in("");
     return out;
 }
 
@@ -76,8 +103,10 @@ PackSolution solve_pack(const Pack& pack, const fs::path& work,
         for (auto& image : pack.images) {
             fs::path folder = work / ("variant-" + std::to_string(v)) / image.id;
             fs::create_directories(folder);
-            env.images[image.id] = build_one(pack, image, v, folder, log);
+            env.images[image.id] = build_one(pack, image, v, folder, log, solution.times);
         }
+        StageClock clock(solution.times);
+        clock.now_in("solutions");
         for (auto& q : pack.questions) {
             if (q.type == "free_text" && q.solution.empty()) {
                 solution.solved[v][q.id] = Solved{nullptr, {}};
@@ -96,6 +125,7 @@ PackSolution solve_pack(const Pack& pack, const fs::path& work,
             }
         }
         solution.images[v] = env.images;
+        clock.now_in("");
     }
     return solution;
 }
@@ -142,7 +172,9 @@ nlohmann::json answer_key(const Pack& pack, const PackSolution& solution) {
     return key;
 }
 
-void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog& log) {
+namespace {
+
+fs::path output_folder(const PackBuildOptions& options) {
     fs::path out = fs::absolute(options.out).lexically_normal();
     if (out.filename().empty()) out = out.parent_path();
     std::error_code ec;
@@ -150,18 +182,36 @@ void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog
         throw common::Error(out.string() +
                             ": already exists; choose a new folder or pass --force to replace it");
     fs::create_directories(out.parent_path(), ec);
-    // Everything is made beside OUT and moved into place only when complete.
-    std::string staging_name = ".";  // appended piece by piece: GCC 12 -O3 -Wrestrict misfires
-    staging_name += out.filename().string();
-    staging_name += ".partial";
-    images::TempFolder staging(staging_name, out.parent_path());
-    if (options.variants == 0 || options.variants > 500)
-        throw common::Error("--variants must be from 1 to 500, not " +
-                            std::to_string(options.variants));
-    std::vector<unsigned> variants;
-    for (unsigned v = 0; v < options.variants; ++v) variants.push_back(v);
-    PackSolution solution = solve_pack(pack, staging.path() / "work", variants, log);
-    fs::path bundle = staging.path() / "bundle";
+    return out;
+}
+
+// Everything is made beside OUT and moved into place only when complete.
+std::string staging_name(const fs::path& out) {
+    std::string name = ".";  // appended piece by piece: GCC 12 -O3 -Wrestrict misfires
+    name += out.filename().string();
+    name += ".partial";
+    return name;
+}
+
+void replace_with(const fs::path& made, const fs::path& out) {
+    std::error_code ec;
+    if (fs::exists(out, ec)) fs::remove_all(out);
+    fs::rename(made, out);
+}
+
+// The stage times a job wrote beside its shard (times.json), added to `times`.
+void add_times(const fs::path& file, StageTimes& times) {
+    auto j = nlohmann::json::parse(common::read_input_file(file, 1 << 20, "stage times"));
+    for (auto& [stage, seconds] : j.items()) times[stage] += seconds.get<double>();
+}
+
+void write_times(const StageTimes& times, const fs::path& file) {
+    std::ofstream(file) << nlohmann::json(times).dump() << "\n";
+}
+
+// The bundles of a solved pack into `bundle`; the images are moved out of the solution's folders.
+void write_bundles(const Pack& pack, const PackSolution& solution, const PackBuildOptions& options,
+                   const fs::path& bundle, const PackLog& log) {
     if (log) log("writing the participant and instructor bundles");
     write_participant_bundle(pack, solution, bundle / "participant");
     write_instructor_bundle(pack, solution, answer_key(pack, solution), bundle / "instructor");
@@ -169,8 +219,91 @@ void build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog
         for (unsigned v : solution.variants)
             write_variant_bundle(pack, solution, v, bundle / "participant",
                                  bundle / "participants" / ("variant-" + std::to_string(v)));
-    if (fs::exists(out, ec)) fs::remove_all(out);
-    fs::rename(bundle, out);
+}
+
+// Hard links (or copies) of the shards' images in `work`, so that writing the bundles (which
+// moves them) leaves the shards as they were.
+void take_images(PackSolution& solution, const fs::path& work) {
+    auto take = [&](const fs::path& from, const fs::path& folder) {
+        fs::create_directories(folder);
+        const fs::path to = folder / from.filename();
+        std::error_code ec;
+        fs::create_hard_link(from, to, ec);
+        if (ec) fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+        return to;
+    };
+    for (auto& [v, images] : solution.images)
+        for (auto& [id, image] : images) {
+            const fs::path folder = work / ("variant-" + std::to_string(v)) / id;
+            for (auto& seg : image.segments) seg = take(seg, folder).string();
+            image.truth = take(image.truth, folder);
+        }
+}
+
+}  // namespace
+
+StageTimes build_pack(const Pack& pack, const PackBuildOptions& options, const PackLog& log) {
+    const fs::path out = output_folder(options);
+    images::TempFolder staging(staging_name(out), out.parent_path());
+    if (options.variants == 0 || options.variants > 500)
+        throw common::Error("--variants must be from 1 to 500, not " +
+                            std::to_string(options.variants));
+    const auto started = std::chrono::steady_clock::now();
+    if (options.shard) {
+        const fs::path dir = staging.path() / "shard";
+        PackSolution solution =
+            solve_pack(pack, dir, shard_variants(options.variants, *options.shard), log);
+        fs::create_directories(dir);
+        write_shard(pack, solution, options.variants, *options.shard, pack_fingerprint(pack), dir);
+        write_times(solution.times, dir / "times.json");
+        replace_with(dir, out);
+        return solution.times;
+    }
+    PackSolution solution;
+    const unsigned jobs = std::clamp(options.jobs, 1u, options.variants);
+    if (jobs == 1) {
+        std::vector<unsigned> variants;
+        for (unsigned v = 0; v < options.variants; ++v) variants.push_back(v);
+        solution = solve_pack(pack, staging.path() / "work", variants, log);
+    } else {
+        // Each job is a shard of this build, made in a process of its own; then merged.
+        const std::string fingerprint = pack_fingerprint(pack);
+        std::vector<fs::path> dirs;
+        for (unsigned j = 0; j < jobs; ++j)
+            dirs.push_back(staging.path() / ("job-" + std::to_string(j)));
+        engine::run_in_parallel_processes(jobs, [&](unsigned j) {
+            const ShardSpec spec{j, jobs};
+            PackSolution part =
+                solve_pack(pack, dirs[j], shard_variants(options.variants, spec), log);
+            fs::create_directories(dirs[j]);
+            write_shard(pack, part, options.variants, spec, fingerprint, dirs[j]);
+            write_times(part.times, dirs[j] / "times.json");
+        });
+        unsigned variants = 0;
+        solution = read_shards(pack, dirs, fingerprint, variants);
+        for (auto& dir : dirs) add_times(dir / "times.json", solution.times);
+    }
+    const auto bundles_started = std::chrono::steady_clock::now();
+    write_bundles(pack, solution, options, staging.path() / "bundle", log);
+    replace_with(staging.path() / "bundle", out);
+    const auto done = std::chrono::steady_clock::now();
+    solution.times["bundles"] += std::chrono::duration<double>(done - bundles_started).count();
+    solution.times["wall time"] = std::chrono::duration<double>(done - started).count();
+    return solution.times;
+}
+
+void merge_pack(const Pack& pack, const std::vector<fs::path>& shards,
+                const PackBuildOptions& options, const PackLog& log) {
+    const fs::path out = output_folder(options);
+    for (auto& shard : shards)
+        if (fs::absolute(shard).lexically_normal() == out)
+            throw common::Error(out.string() + ": is one of the shards; merge into a new folder");
+    images::TempFolder staging(staging_name(out), out.parent_path());
+    unsigned variants = 0;
+    PackSolution solution = read_shards(pack, shards, pack_fingerprint(pack), variants);
+    take_images(solution, staging.path() / "work");
+    write_bundles(pack, solution, options, staging.path() / "bundle", log);
+    replace_with(staging.path() / "bundle", out);
 }
 
 }  // namespace dflab::exercises

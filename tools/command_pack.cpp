@@ -1,15 +1,19 @@
 // dflab pack validate|build|solve|list: exercise packs whose answer keys come from the images.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "engine/error.hpp"
 #include "exercises/bundle_writer.hpp"
 #include "exercises/pack_builder.hpp"
 #include "exercises/pack_loader.hpp"
+#include "exercises/pack_shards.hpp"
 #include "exercises/pack_validator.hpp"
 #include "images/temp_folder.hpp"
 #include "tools/commands.hpp"
@@ -21,10 +25,31 @@ namespace fs = std::filesystem;
 namespace {
 
 struct PackArgs {
-    std::string dir, out, language = "en";
+    std::string dir, out, language = "en", shard;
+    std::vector<std::string> shards;
     unsigned variants = 1, variant = 0;
-    bool force = false, json = false, per_variant = false;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    bool force = false, json = false, per_variant = false, stats = false;
 };
+
+// Where the build's time went (--stats), on stderr: seconds per stage, summed over the jobs.
+void print_stats(const exercises::StageTimes& times) {
+    double total = 0;
+    for (auto& [stage, seconds] : times)
+        if (stage != "wall time") total += seconds;
+    std::cerr << "stage times (seconds, summed over variants and jobs):\n";
+    char line[160];
+    for (auto& [stage, seconds] : times) {
+        if (stage == "wall time") continue;
+        std::snprintf(line, sizeof line, "  %-36s %9.2f  %5.1f %%\n", stage.c_str(), seconds,
+                      total > 0 ? 100 * seconds / total : 0.0);
+        std::cerr << line;
+    }
+    if (times.count("wall time")) {
+        std::snprintf(line, sizeof line, "  %-36s %9.2f\n", "wall time", times.at("wall time"));
+        std::cerr << line;
+    }
+}
 
 // Build steps on stderr, only on a terminal (logs and pipes stay quiet and deterministic).
 exercises::PackLog terminal_log() {
@@ -57,7 +82,17 @@ void build(const PackArgs& a, int& exit_code) {
                             (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
                                                        " more: run dflab pack validate)"
                                                  : ""));
-    exercises::build_pack(pack, {a.out, a.variants, a.force, a.per_variant}, terminal_log());
+    exercises::PackBuildOptions options{a.out, a.variants, a.force, a.per_variant, a.jobs, {}};
+    if (!a.shard.empty()) options.shard = exercises::parse_shard(a.shard);
+    const auto times = exercises::build_pack(pack, options, terminal_log());
+    if (a.stats) print_stats(times);
+    if (options.shard) {
+        std::cout << "pack " << pack.id << " " << pack.version << ": shard " << a.shard << " of "
+                  << a.variants << " variant(s) in " << a.out
+                  << "  (then: dflab pack merge DIR SHARD... -o OUT)\n";
+        exit_code = 0;
+        return;
+    }
     size_t checked = 0, review = 0;
     for (auto& q : pack.questions) {
         if (q.expect) ++checked;
@@ -73,6 +108,21 @@ void build(const PackArgs& a, int& exit_code) {
     if (a.per_variant)
         std::cout << "  " << (fs::path(a.out) / "participants" / "variant-K").string()
                   << "  (hand out: variant K's images only), K = 0.." << a.variants - 1 << "\n";
+    exit_code = 0;
+}
+
+void merge(const PackArgs& a, int& exit_code) {
+    exercises::Pack pack = exercises::load_pack(a.dir);
+    std::vector<fs::path> shards(a.shards.begin(), a.shards.end());
+    exercises::PackBuildOptions options;
+    options.out = a.out;
+    options.overwrite = a.force;
+    options.per_variant = a.per_variant;
+    exercises::merge_pack(pack, shards, options, terminal_log());
+    std::cout << "pack " << pack.id << " " << pack.version << ": " << shards.size()
+              << " shard(s) merged\n"
+              << "  " << (fs::path(a.out) / "participant").string() << "  (hand out)\n"
+              << "  " << (fs::path(a.out) / "instructor").string() << "  (keep: answer key)\n";
     exit_code = 0;
 }
 
@@ -136,7 +186,7 @@ void list(const PackArgs& a, int& exit_code) {
 void register_pack(CLI::App& app, int& exit_code) {
     auto* pack = app.add_subcommand(
         "pack",
-        "Exercise packs: validate, build (images, answer key, bundles), solve, list "
+        "Exercise packs: validate, build (images, answer key, bundles), merge, solve, list "
         "(see docs/pack-format.md)");
     pack->require_subcommand(1);
     auto a = std::make_shared<PackArgs>();
@@ -161,7 +211,31 @@ void register_pack(CLI::App& app, int& exit_code) {
     b->add_flag("--per-variant", a->per_variant,
                 "Also write OUT/participants/variant-K/: a participant bundle per variant, "
                 "holding only that variant's images");
+    b->add_option("-j,--jobs", a->jobs,
+                  "Build N variants at once, each in a process of its own (default: the number "
+                  "of cores); the bundles are the same for any N")
+        ->check(CLI::Range(1u, 64u));
+    b->add_option("--shard", a->shard,
+                  "I/N: build only the variants V with V mod N = I (0 <= I < N) into OUT, a "
+                  "shard folder; then `dflab pack merge` makes the bundles (a Slurm array or a "
+                  "Kubernetes indexed Job: docs/pack-format.md)");
+    b->add_flag("--stats", a->stats,
+                "Print on stderr where the time went: seconds per stage (image writing, E01, "
+                "self-check, analysis, solutions, bundles)");
     b->callback([a, &exit_code] { build(*a, exit_code); });
+
+    auto* m = pack->add_subcommand(
+        "merge",
+        "Make the bundles of a build done in shards (pack build --shard I/N, every I): the same "
+        "bundles as one pack build; the shards are left as they are");
+    m->add_option("DIR", a->dir, "Pack folder the shards were built from")->required();
+    m->add_option("SHARD", a->shards, "Shard folders (every shard of the build)")->required();
+    m->add_option("-o,--output", a->out, "Output folder (must not exist unless --force)")
+        ->required();
+    m->add_flag("--force", a->force, "Replace OUT if it exists");
+    m->add_flag("--per-variant", a->per_variant,
+                "Also write OUT/participants/variant-K/ (as pack build --per-variant)");
+    m->callback([a, &exit_code] { merge(*a, exit_code); });
 
     auto* s = pack->add_subcommand(
         "solve",
