@@ -541,10 +541,16 @@ FileSystemInfo FileSystem::info() const {
     info.last_block = fs->last_block;
     info.root_address = fs->root_inum;
     info.byte_offset = static_cast<uint64_t>(fs->offset);
+    // FAT, exFAT and NTFS store their serial number as a little-endian number, which fsstat (and
+    // Windows, as XXXX-XXXX) shows most significant byte first; ext's UUID is shown in byte order
+    // (blkid's form without the dashes).
     static const char* hex = "0123456789abcdef";
-    for (size_t i = 0; i < fs->fs_id_used && i < sizeof fs->fs_id; ++i) {
-        info.volume_id += hex[fs->fs_id[i] >> 4];
-        info.volume_id += hex[fs->fs_id[i] & 15];
+    const size_t used = std::min<size_t>(fs->fs_id_used, sizeof fs->fs_id);
+    const bool number = TSK_FS_TYPE_ISFAT(fs->ftype) || TSK_FS_TYPE_ISNTFS(fs->ftype);
+    for (size_t k = 0; k < used; ++k) {
+        const uint8_t byte = fs->fs_id[number ? used - 1 - k : k];
+        info.volume_id += hex[byte >> 4];
+        info.volume_id += hex[byte & 15];
     }
     return info;
 }

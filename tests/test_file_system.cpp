@@ -473,3 +473,38 @@ TEST(FatZone, LsReadsEachPartitionInItsZoneLikeFlsZ) {
 
 }  // namespace
 }  // namespace dflab::test
+
+namespace dflab::test {
+
+// The `filesystem` solution step's volume_id: the serial number as fsstat prints it on FAT
+// ("Volume ID: 0x1234abcd") and NTFS ("Volume Serial Number: 34F5EE1202469FF7"), the UUID as
+// blkid shows it (without the dashes) on ext4; never the stored byte order.
+TEST(FileSystem, VolumeIdIsWhatFsstatAndBlkidShow) {
+    auto expected_id = [](const std::string& image) {
+        const std::string out = run("fsstat " + shell_quote(image)).out;
+        std::smatch m;
+        if (std::regex_search(out, m, std::regex("Volume ID: 0x([0-9a-fA-F]+)")) ||
+            std::regex_search(out, m, std::regex("Volume Serial Number: ([0-9A-Fa-f]+)"))) {
+            std::string id = m[1].str();
+            for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return id;
+        }
+        std::string uuid =
+            run("PATH=$PATH:/usr/sbin:/sbin blkid -p -s UUID -o value " + shell_quote(image)).out;
+        std::erase(uuid, '-');
+        std::erase(uuid, '\n');
+        return uuid;
+    };
+    for (const char* name : {"fat16.img", "ntfs.img", "ext4.img"}) {
+        const std::string image = fixture(name);
+        auto evidence = engine::Evidence::open({image});
+        auto parts = engine::file_system_partitions(evidence);
+        ASSERT_EQ(parts.size(), 1u) << name;
+        const engine::FileSystem fs(evidence, parts.front());
+        const std::string want = expected_id(image);
+        EXPECT_GE(want.size(), 8u) << name;
+        EXPECT_EQ(fs.info().volume_id, want) << name;
+    }
+}
+
+}  // namespace dflab::test
