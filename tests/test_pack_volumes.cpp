@@ -99,8 +99,11 @@ Hdd hdd(int variant) {
             gap = s;
     EXPECT_TRUE(gap.has_value()) << h.mmls_out;
     if (!gap) return h;
+    // sigfind 4.11 reads on to the end of the image and exits 1 there ("error reading bytes"),
+    // after it has printed every hit.
     auto sig = run("sigfind -t ext2 " + shell_quote(h.raw));
-    EXPECT_EQ(sig.exit_code, 0) << sig.err;
+    EXPECT_TRUE(sig.exit_code == 0 || sig.err.find("error reading bytes") != std::string::npos)
+        << sig.err;
     static const std::regex hit_re(R"(^Block: (\d+) )");
     for (const auto& line : lines(sig.out)) {
         std::smatch m;
