@@ -179,5 +179,33 @@ TEST_F(PartitionScan, ABadOffsetIsOneLineNamingTheImage) {
     EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
 }
 
+// A deleted table entry (the volumes pack's case): the file system it described is found in the
+// gap mmls now shows, and is not called "in the table", while the others are.
+TEST_F(PartitionScan, AFileSystemBehindADeletedEntryIsNotInTheTable) {
+    const std::string image = test::temp_dir() + "/deleted-entry.img";
+    fs::copy_file(fixture("mbr.img"), image);
+    const auto intact = mmls_partitions(image);
+    // The second primary entry of the MBR (bytes 462-477) zeroed, as fdisk's delete leaves it.
+    auto r = run("dd if=/dev/zero of=" + shell_quote(image) +
+                 " bs=1 seek=462 count=16 conv=notrunc status=none");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto left = mmls_partitions(image);
+    ASSERT_EQ(left.size() + 1, intact.size());
+    uint64_t deleted = 0;
+    for (const auto& [start, description] : intact)
+        if (!left.contains(start)) deleted = start;
+    ASSERT_NE(deleted, 0u);
+    r = dflab("partitions --scan --json " + shell_quote(image));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    size_t seen = 0;
+    for (const auto& f : json::parse(r.out)) {
+        const uint64_t start = f["start"].get<uint64_t>();
+        if (!intact.contains(start)) continue;
+        ++seen;
+        EXPECT_EQ(f["in_partition_table"].get<bool>(), start != deleted) << f.dump();
+    }
+    EXPECT_EQ(seen, intact.size()) << r.out;
+}
+
 }  // namespace
 }  // namespace dflab

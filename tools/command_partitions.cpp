@@ -22,8 +22,11 @@ void print_scan(const engine::Evidence& evidence, bool json, engine::ChildChanne
     try {
         auto layout = engine::read_volume_layout(evidence);
         scheme = layout.scheme;
+        // Only what a table entry describes: a file system found in a gap (a deleted entry) is
+        // what the scan is for, and is not in the table.
         for (const auto& p : layout.partitions)
-            if (p.filesystem) known.push_back(p.filesystem_start.value_or(p.start));
+            if (p.filesystem && p.kind == "partition")
+                known.push_back(p.filesystem_start.value_or(p.start));
     } catch (const engine::Error&) {
         // A damaged table is why one scans: the scan's results stand on their own.
     }
