@@ -207,16 +207,15 @@ Solved solve(const Question& question, const SolveEnvironment& env) {
         remember_partitions(state.value, partitions);
     }
     out.implied_options = implied_options(question, state, partitions);
+    // The question as this variant grades it: a regex pattern's ${NAME}s filled in, for the
+    // derived answer and for the truth's alike.
+    Question variant = question;
     try {
         if (question.type == "regex" && question.options.is_object() &&
-            question.options.contains("pattern") && question.options["pattern"].is_string()) {
-            Question variant = question;
+            question.options.contains("pattern") && question.options["pattern"].is_string())
             variant.options["pattern"] =
                 pattern_of_variant(question.options["pattern"].get<std::string>(), state);
-            out.answer = answer_form(variant, state.value);
-        } else {
-            out.answer = answer_form(question, state.value);
-        }
+        out.answer = answer_form(variant, state.value);
     } catch (const std::exception& e) {
         throw SolutionError(where + ": the solution's value " + short_text(state.value) +
                             " is not a " + question.type + " answer: " + e.what());
@@ -229,14 +228,14 @@ Solved solve(const Question& question, const SolveEnvironment& env) {
             throw SolutionError(x.mark.str() + ": question " + question.id + ": no image " + image);
         nlohmann::json truth_value;
         try {
-            Question relaxed = question;  // a truth holds SHA-256 whatever the question asks
+            Question relaxed = variant;  // a truth holds SHA-256 whatever the question asks
             if (relaxed.type == "hash") relaxed.options["algorithm"] = "any";
             truth_value = answer_form(relaxed, expected_value(x, read_truth(it->second.truth)));
         } catch (const std::exception& e) {
             throw SolutionError(x.mark.str() + ": question " + question.id +
                                 ": expect: " + e.what());
         }
-        if (!answers_agree(question, out.answer, truth_value))
+        if (!answers_agree(variant, out.answer, truth_value))
             throw SolutionError(x.mark.str() + ": question " + question.id +
                                 ": the solution derived " + short_text(out.answer) +
                                 " but the truth manifest of image " + image + " says " +

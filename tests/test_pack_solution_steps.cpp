@@ -343,4 +343,11 @@ TEST(SolutionSteps, VariablesGiveTextAndRegexAnswersPerVariant) {
     text.expect = exercises::Expectation{};
     text.expect->variable = "price";
     EXPECT_NE(solve_error(text, env).find("truth manifest"), std::string::npos);
+    // On a regex question the truth's value is graded against the variant's pattern too (the
+    // pattern with ${price} filled in), not against the pattern as written.
+    rx.expect = exercises::Expectation{};
+    rx.expect->variable = "price";
+    EXPECT_EQ(exercises::solve(rx, env).answer, "\\$?4200(\\.00)?");
+    rx.expect->variable = "buyer";  // "Orion Trade" does not match the pattern
+    EXPECT_NE(solve_error(rx, env).find("expect:"), std::string::npos);
 }
