@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,10 +32,6 @@ struct Child {
 
 // The child's side: runs the work and reports a failure through `fd`; never returns.
 [[noreturn]] void child_main(unsigned index, int fd, const std::function<void(unsigned)>& work) {
-    // A job is stopped by its signal, at once: the parent is the one that cleans up. (The
-    // parent's InterruptScope, inherited through fork, would only note it.)
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
     int code = 0;
     std::string message;
     try {
@@ -97,15 +94,29 @@ void run_in_parallel_processes(unsigned count, const std::function<void(unsigned
             throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
         }
         common::FileDescriptor reader(ends[0]), writer(ends[1]);
+        // A job is stopped by its signal, at once: the parent is the one that cleans up. The
+        // parent's InterruptScope handler, inherited through fork, would only note it, so the
+        // child puts the default back; SIGINT and SIGTERM stay blocked until it has, or a job
+        // stopped right after its fork would only note the signal and run on.
+        sigset_t stop_signals, before;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        ::pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
         const pid_t pid = ::fork();
-        if (pid < 0) {
-            stop_all();
-            throw Error(std::string("cannot start job process: ") + std::strerror(errno));
-        }
         if (pid == 0) {
+            ::signal(SIGINT, SIG_DFL);
+            ::signal(SIGTERM, SIG_DFL);
+            ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
             for (auto& c : children) c.message.reset();
             reader.reset();
             child_main(i, writer.release(), work);
+        }
+        const int fork_errno = errno;
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        if (pid < 0) {
+            stop_all();
+            throw Error(std::string("cannot start job process: ") + std::strerror(fork_errno));
         }
         children[i].pid = pid;
         children[i].message = std::move(reader);
