@@ -78,7 +78,7 @@ struct FileSystemInfo {
     uint32_t block_size = 0;
     uint64_t block_count = 0, first_block = 0, last_block = 0;
     uint64_t root_address = 0;  // the root directory's metadata address
-    std::string volume_id;      // lower-case hex: FAT/NTFS serial as fsstat prints it, ext UUID bytes
+    std::string volume_id;      // hex: FAT/NTFS serial as fsstat shows it, ext UUID
     uint64_t byte_offset = 0;   // where the file system starts in the image
 };
 
