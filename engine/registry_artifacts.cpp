@@ -81,6 +81,7 @@ std::vector<Artifact> read_registry_artifacts(std::vector<std::byte> bytes,
     run_mru(*hive, out);
     search_terms(*hive, out);
     autoruns(*hive, out);
+    os_installation(*hive, out);
     network_profiles(*hive, out);
     return out;
 }

@@ -59,6 +59,7 @@ void time_zone(const RegistryFile& hive, const std::string& control_set,
 void usb_devices(const RegistryFile& hive, const std::string& control_set,
                  std::vector<Artifact>& out);  // RegRipper usbstor
 // SOFTWARE (registry_system.cpp).
+void os_installation(const RegistryFile& hive, std::vector<Artifact>& out);   // winver
 void network_profiles(const RegistryFile& hive, std::vector<Artifact>& out);  // networklist
 
 // NTUSER.DAT, SAM and SOFTWARE (registry_user.cpp).

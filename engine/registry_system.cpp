@@ -1,5 +1,5 @@
 // Machine hive artifacts: from SYSTEM the computer's name, its time zone and USB storage devices;
-// from SOFTWARE the networks it was connected to.
+// from SOFTWARE the Windows installation and the networks the computer was connected to.
 #include "engine/registry_artifacts.hpp"
 
 #include <algorithm>
@@ -190,6 +190,46 @@ std::map<std::string, std::string> gateway_macs(const RegistryFile& hive, const 
 }
 
 }  // namespace
+
+void os_installation(const RegistryFile& hive, std::vector<Artifact>& out) {
+    const std::string path = "Microsoft\\Windows NT\\CurrentVersion";
+    guarded(out, path, [&] {
+        auto key = hive.key(path);
+        // SOFTWARE has this key; other hives (NTUSER.DAT has Software\Microsoft\...) do not.
+        if (!key || !key->value("ProductName")) return;
+        Artifact a = key_artifact("os_installation", path, *key);
+        static const std::pair<const char*, const char*> texts[] = {
+            {"ProductName", "product_name"},
+            {"EditionID", "edition_id"},
+            {"CompositionEditionID", "composition_edition_id"},
+            {"ReleaseId", "release_id"},
+            {"DisplayVersion", "display_version"},
+            {"CurrentVersion", "current_version"},
+            {"CurrentBuild", "current_build"},
+            {"CSDVersion", "csd_version"},
+            {"BuildLab", "build_lab"},
+            {"BuildLabEx", "build_lab_ex"},
+            {"ProductId", "product_id"},
+            {"SystemRoot", "system_root"},
+            {"RegisteredOwner", "registered_owner"},
+            {"RegisteredOrganization", "registered_organization"},
+        };
+        for (const auto& [value, field] : texts) set_string(a.fields, field, *key, value);
+        // InstallDate: a DWORD of seconds since 1970 (UTC); InstallTime (Windows 10 and later):
+        // a QWORD FILETIME, the same moment to the tenth of a microsecond.
+        std::optional<int64_t> install_date, install_time;
+        if (auto v = key->value("InstallDate"))
+            if (auto d = v->as_dword(); d && *d != 0) install_date = *d;
+        if (auto v = key->value("InstallTime")) install_time = filetime_at(v->data, 0);
+        if (install_date) a.fields["install_date"] = time_field(install_date);
+        if (install_time) a.fields["install_time"] = time_field(install_time);
+        if (auto installed = install_time ? install_time : install_date) {
+            a.time = installed;
+            a.time_kind = "installed";
+        }
+        out.push_back(std::move(a));
+    });
+}
 
 void network_profiles(const RegistryFile& hive, std::vector<Artifact>& out) {
     const std::string base = "Microsoft\\Windows NT\\CurrentVersion\\NetworkList";

@@ -27,7 +27,7 @@ constexpr size_t kShortLength = 100;
 
 // The plaso source short name ("REG", "LNK", ...) of a kind; "ARTIFACT" for the others.
 std::string_view l2t_source(std::string_view kind) {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kSources = {{
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kSources = {{
         {"computer_name", "REG"},
         {"time_zone", "REG"},
         {"usb_device", "REG"},
@@ -38,6 +38,7 @@ std::string_view l2t_source(std::string_view kind) {
         {"run_mru", "REG"},
         {"search_term", "REG"},
         {"autorun", "REG"},
+        {"os_installation", "REG"},
         {"network_profile", "REG"},
         {"shell_link", "LNK"},
         {"event", "EVT"},

@@ -4,7 +4,8 @@
 // lnkinfo (the document opened from the stick), evtxexport (when the Security log was cleared,
 // where the remote logon came from), rifiuti-vista (what went into the Recycle Bin) and istat
 // (which files have $STANDARD_INFORMATION created before $FILE_NAME created), hivexregedit and
-// hivexml (the SAM account: its RID and when it was made).
+// hivexml (the SAM account: its RID and when it was made), RegRipper's winver (when Windows was
+// installed).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -152,6 +153,14 @@ TEST(PackWindowsActivity, AnswersAgreeWithRegRipperLnkinfoEvtxexportAndRifiuti) 
         ASSERT_TRUE(std::regex_search(kingston, m, std::regex(R"(First InstallDate\s*: (.*))")));
         EXPECT_EQ(answer("usb-first-connected", v), iso_from_regripper(m[1].str()));
 
+        // The installation: RegRipper's winver on the SOFTWARE hive.
+        const std::string software = l.extract("/Windows/System32/config/SOFTWARE", "SOFTWARE");
+        auto winver = run("regripper -r " + shell_quote(software) + " -p winver 2>/dev/null");
+        ASSERT_EQ(winver.exit_code, 0);
+        ASSERT_TRUE(std::regex_search(winver.out, m, std::regex(R"(\nInstallDate\s+(.*))")))
+            << winver.out;
+        EXPECT_EQ(answer("windows-installed", v), iso_from_regripper(m[1].str()));
+
         // The account: hivexregedit gives the RID as the type of Names\anna's default value,
         // hivexml the key's last-write time, which is when the account was made.
         const std::string sam = l.extract("/Windows/System32/config/SAM", "SAM");
@@ -238,7 +247,8 @@ TEST(PackWindowsActivity, AnswersAgreeWithRegRipperLnkinfoEvtxexportAndRifiuti) 
 TEST(PackWindowsActivity, VariantsDifferInTheirOwnValuesOnly) {
     for (const char* id : {"usb-serial", "computer-name", "download-origin", "remote-logon-source"})
         EXPECT_NE(answer(id, 0), answer(id, 1)) << id;
-    for (const char* id : {"usb-first-connected", "file-from-stick", "log-cleared", "timestomped",
-                           "recycle-bin", "most-run-program", "account-created"})
+    for (const char* id :
+         {"usb-first-connected", "file-from-stick", "log-cleared", "timestomped", "recycle-bin",
+          "most-run-program", "account-created", "windows-installed"})
         EXPECT_EQ(answer(id, 0), answer(id, 1)) << id;
 }

@@ -402,5 +402,36 @@ TEST_F(SoftwareHive, NetworkProfilesAndRunKeysAgreeWithRegRipper) {
               after(run_out, "  " + runs.front().fields.value("name", "") + " - "));
 }
 
+// winver prints "Name<padding> value" for ProductName, ReleaseID, CSDVersion, BuildLab,
+// BuildLabEx, CompositionEditionID, RegisteredOrganization and RegisteredOwner (those present),
+// then InstallDate and InstallTime as "2023-11-03 08:26:40Z".
+TEST_F(SoftwareHive, InstallationAgreesWithRegRipperWinver) {
+    const std::string rr = regripper(path, "winver");
+    auto installs = of_kind(artifacts, "os_installation");
+    ASSERT_EQ(installs.size(), 1u);
+    const auto& a = installs.front();
+    EXPECT_EQ(a.source, "Microsoft\\Windows NT\\CurrentVersion");
+    auto field = [&](const std::string& label) {
+        std::string v = after(rr, label);
+        while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+        while (!v.empty() && v.back() == ' ') v.pop_back();
+        return v;
+    };
+    EXPECT_EQ(a.fields.value("product_name", ""), field("ProductName "));
+    EXPECT_EQ(a.fields.value("release_id", ""), field("ReleaseID "));
+    EXPECT_EQ(a.fields.value("registered_owner", ""), field("RegisteredOwner "));
+    EXPECT_EQ(a.fields.value("registered_organization", ""), field("RegisteredOrganization "));
+    EXPECT_EQ(a.fields.value("install_date", ""), regripper_time(field("InstallDate ")));
+    EXPECT_EQ(a.fields.value("install_time", ""), regripper_time(field("InstallTime ")));
+    // Values winver does not print, against hivexget.
+    EXPECT_EQ(a.fields.value("edition_id", ""),
+              hivexget(path, "\\Microsoft\\Windows NT\\CurrentVersion", "EditionID"));
+    EXPECT_EQ(a.fields.value("current_build", ""),
+              hivexget(path, "\\Microsoft\\Windows NT\\CurrentVersion", "CurrentBuild"));
+    // The artifact's time is the installation (InstallTime, the finer of the two).
+    EXPECT_EQ(time_of(a), a.fields.value("install_time", "?"));
+    EXPECT_EQ(a.time_kind, "installed");
+}
+
 }  // namespace
 }  // namespace dflab

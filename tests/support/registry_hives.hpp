@@ -30,6 +30,10 @@ constexpr int64_t kSelectWritten = 1699999999;
 constexpr int64_t kNameWritten = 1700000000;
 constexpr int64_t kZoneWritten = 1700100000;
 constexpr int64_t kUsbWritten = 1700200000;
+// SOFTWARE's InstallDate (seconds) and InstallTime (a FILETIME): apart, so that a reader taking
+// one for the other is seen.
+constexpr uint32_t kInstallDate = 1699000000;
+constexpr int64_t kInstallTime = 1699000125;
 constexpr int64_t kUsbFirstInstall = 1701234567;
 constexpr int64_t kUsbLastArrival = 1702345678;
 constexpr int64_t kUsbLastRemoval = 1703456789;
@@ -373,6 +377,15 @@ inline HiveSpec software_hive() {
     spec.file_name = "\\??\\C:\\Windows\\System32\\config\\SOFTWARE";
     spec.written = kZoneWritten;
     spec.keys = {
+        {"Microsoft\\Windows NT\\CurrentVersion",
+         kZoneWritten,
+         {HiveValue::string("ProductName", "Windows 10 Pro"),
+          HiveValue::string("EditionID", "Professional"),
+          HiveValue::string("CurrentBuild", "19045"), HiveValue::string("ReleaseId", "2009"),
+          HiveValue::string("RegisteredOwner", "Aigerim"),
+          HiveValue::string("RegisteredOrganization", "CICA Lab"),
+          HiveValue::dword("InstallDate", kInstallDate),
+          HiveValue::qword("InstallTime", common::unix_to_filetime(kInstallTime))}},
         {list + "Profiles\\" + guid,
          kZoneWritten,
          {HiveValue::string("ProfileName", "CICA-Lab"),
