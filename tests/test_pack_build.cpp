@@ -1,6 +1,6 @@
 // `dflab pack build` end to end on the shipped intro pack: identical bundles on every build,
-// answers that independent tools (ewfverify, mmls, fls, icat, istat) agree with, a participant
-// bundle that reveals no answer, and bad packs that leave nothing behind.
+// answers that independent tools (ewfverify, mmls, fls, icat, istat, the yara CLI) agree with, a
+// participant bundle that reveals no answer, and bad packs that leave nothing behind.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
@@ -119,6 +120,25 @@ TEST(PackBuild, AnswersAgreeWithEwfverifyMmlsFlsIcatAndIstat) {
             istat.out, m,
             std::regex("Modified:\\s*(\\d{4}-\\d\\d-\\d\\d) (\\d\\d:\\d\\d:\\d\\d)")));
         EXPECT_EQ(answer("transfer-time", v), m[1].str() + "T" + m[2].str() + "Z");
+        // Every file the ClientList rule matches, deleted ones too: each regular file of both
+        // file systems read with icat, the yara CLI on it.
+        std::set<std::string> matched;
+        const std::string rules = (kIntro / "rules/intro.yar").string();
+        const std::string content = temp_dir() + "/content";
+        for (uint64_t start : {fat_start, ext_start})
+            for (auto& f : fls(image, start)) {
+                if (f.type != "r/r" || f.path.find("$OrphanFiles") != std::string::npos) continue;
+                run("icat -o " + std::to_string(start) + " " + shell_quote(image) + " " + f.inode +
+                    " > " + shell_quote(content));
+                auto y = run("yara " + shell_quote(rules) + " " + shell_quote(content));
+                ASSERT_EQ(y.exit_code, 0) << y.err;
+                if (y.out.rfind("ClientList ", 0) == 0) matched.insert(f.inode);
+            }
+        std::set<std::string> listed;
+        for (auto& i : answer("rule-matches", v))
+            listed.insert(i.is_string() ? i.get<std::string>() : i.dump());
+        EXPECT_EQ(listed, matched);
+        EXPECT_EQ(matched.size(), 2u);  // the disguised copy and the deleted list
         // The hidden fragment starts with "password:" at the answer's offset.
         auto dd = run("dd if=" + shell_quote(image) +
                       " bs=1 skip=" + std::to_string(answer("hidden-fragment", v).get<uint64_t>()) +
