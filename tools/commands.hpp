@@ -21,6 +21,7 @@ void register_query(CLI::App& app, int& exit_code);
 void register_export(CLI::App& app, int& exit_code);
 void register_image(CLI::App& app, int& exit_code);
 void register_pack(CLI::App& app, int& exit_code);
+void register_course(CLI::App& app, int& exit_code);
 void register_score(CLI::App& app, int& exit_code);
 void register_lab(CLI::App& app, int& exit_code);
 void register_regrade(CLI::App& app, int& exit_code);

@@ -29,9 +29,9 @@ int main(int argc, char** argv) {
     for (auto add : {register_info,     register_verify,  register_partitions, register_ls,
                      register_cat,      register_hash,    register_yara,       register_search,
                      register_timeline, register_analyze, register_artifacts,  register_query,
-                     register_export,   register_image,   register_pack,       register_score,
-                     register_lab,      register_regrade, register_report,     register_serve,
-                     register_submit,   register_carve}) {
+                     register_export,   register_image,   register_pack,       register_course,
+                     register_score,    register_lab,     register_regrade,    register_report,
+                     register_serve,    register_submit,  register_carve}) {
         add(app, exit_code);
     }
     try {
