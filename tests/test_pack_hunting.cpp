@@ -7,6 +7,7 @@
 // numbers written here, and the mactime body of fls -z Asia/Almaty for the dump's modified time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
@@ -253,12 +254,13 @@ TEST(PackHunting, AnswersAgreeWithYaraGrepIconvAndTsk) {
         ASSERT_EQ(kazakh.size(), 1u);
         EXPECT_EQ(answer("kazakh-note", v), s.files[kazakh[0]].path);
         EXPECT_TRUE(s.utf16(kazakh[0]));
-        EXPECT_EQ(answer("note-encoding", v), "b");
+        EXPECT_EQ(answer("note-encoding", v), std::string("b"));
 
         // E-mail addresses and the wallet: grep -oP over every file's text.
         std::set<std::string> emails, wallets;
         for (size_t i = 0; i < s.files.size(); ++i) {
-            for (const auto& e : lines(s.grep(i, "-oP", R"([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")))
+            for (const auto& e :
+                 lines(s.grep(i, "-oP", R"([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")))
                 if (!e.empty()) emails.insert(e);
             for (const auto& w : lines(s.grep(i, "-oP", R"(\b0x[0-9a-fA-F]{40}\b)")))
                 if (!w.empty()) wallets.insert(w);
@@ -292,8 +294,9 @@ TEST(PackHunting, AnswersAgreeWithYaraGrepIconvAndTsk) {
 }
 
 TEST(PackHunting, VariantsDifferInTheirOwnValuesOnly) {
-    for (const char* id : {"family-files", "deleted-sample", "panel-host", "kazakh-note", "emails",
-                           "wallet", "dump-written", "keyword-count", "valid-cards"})
+    for (const char* id :
+         {"family-files", "deleted-sample", "fragment-offset", "panel-host", "kazakh-note",
+          "emails", "wallet", "dump-written", "keyword-count", "valid-cards"})
         EXPECT_NE(answer(id, 0), answer(id, 1)) << id;
     for (const char* id : {"family-count", "note-encoding"})
         EXPECT_EQ(answer(id, 0), answer(id, 1)) << id;
