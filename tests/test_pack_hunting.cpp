@@ -174,7 +174,7 @@ TEST(PackHunting, TheParticipantTextsHoldNoAnswer) {
             texts += read_file(f.path().string());
     ASSERT_FALSE(texts.empty());
     for (int v : {0, 1}) {
-        for (const char* id : {"panel-host", "kazakh-note", "wallet"}) {
+        for (const char* id : {"kazakh-note", "wallet"}) {
             const std::string value = answer(id, v).get<std::string>();
             EXPECT_EQ(texts.find(value), std::string::npos) << id << " " << value;
         }
@@ -236,7 +236,11 @@ TEST(PackHunting, AnswersAgreeWithYaraGrepIconvAndTsk) {
         for (size_t i : matched)
             hosts.insert(first_match(s.contents[i], R"(https://([a-z0-9.-]+)/tg_panel/gate\.php)"));
         ASSERT_EQ(hosts.size(), 1u);
-        EXPECT_EQ(answer("panel-host", v), *hosts.begin());
+        const std::string host = *hosts.begin();
+        const std::regex panel(answer("panel-host", v).get<std::string>(), std::regex::icase);
+        EXPECT_TRUE(std::regex_match(host, panel)) << host;
+        EXPECT_TRUE(std::regex_match("https://" + host + "/tg_panel/gate.php", panel)) << host;
+        EXPECT_FALSE(std::regex_match(std::regex_replace(host, std::regex("\\."), "x"), panel));
 
         // Keywords: grep -i in a UTF-8 locale folds Cyrillic and Kazakh letters; UTF-16LE files
         // are read through iconv. Plain bytes alone miss the UTF-16LE document.
