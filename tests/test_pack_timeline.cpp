@@ -4,10 +4,12 @@
 // fsstat (the stick's file system type), fls (the entries, the deleted ones, and the mactime body
 // of both media, the stick's read with -z Asia/Almaty, for the night's first and last time stamps
 // and its longest pause), istat ($STANDARD_INFORMATION against $FILE_NAME times) and icat with
-// sha256sum (the same file on both media, the recovered task on the stick).
+// sha256sum (the same file on both media, the recovered task on the stick), and lnkinfo (the
+// stick's serial and the copy's time in the PC's shell link).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
@@ -323,6 +325,38 @@ TEST(PackTimeline, AnswersAgreeWithTheSleuthKit) {
         EXPECT_EQ(answer("export-hash", v).at("sha256"), export_sha);
         EXPECT_EQ(pc.icat_sha256(borrowers_pc), export_sha);
 
+        // The shell link in Recent, read with lnkinfo: the drive serial it records is the
+        // stick's Volume ID (fsstat), which the key gives as vol prints it, and the target's
+        // modification time it records is the stick's copy's, read in Almaty time.
+        std::vector<FlsEntry> links;
+        for (const auto& e : pc.entries)
+            if (e.allocated && e.path.find("/Recent/") != std::string::npos &&
+                ends_with(e.path, ".lnk"))
+                links.push_back(e);
+        ASSERT_EQ(links.size(), 1u);
+        const std::string link = temp_dir() + "/link.lnk";
+        auto lnk = run("icat -o 2048 " + shell_quote(pc.raw) + " " + links[0].inode + " > " +
+                       shell_quote(link) + " && lnkinfo " + shell_quote(link));
+        ASSERT_EQ(lnk.exit_code, 0) << lnk.err;
+        EXPECT_NE(lnk.out.find("Removable"), std::string::npos) << lnk.out;
+        std::string serial = first_match(lnk.out, R"(Drive serial number\s*:\s*0x([0-9a-f]+))");
+        std::string volume_id = first_match(fsstat_out, R"(Volume ID: 0x([0-9a-f]+))");
+        ASSERT_FALSE(serial.empty()) << lnk.out;
+        serial = std::string(8 - std::min<size_t>(serial.size(), 8), '0') + serial;
+        volume_id = std::string(8 - std::min<size_t>(volume_id.size(), 8), '0') + volume_id;
+        EXPECT_EQ(serial, volume_id);
+        std::string vol = serial.substr(0, 4) + "-" + serial.substr(4);
+        for (auto& ch : vol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        EXPECT_EQ(answer("link-volume", v), vol);
+        const std::time_t copied =
+            static_cast<std::time_t>(body_mtime(stick.body, "/zaemshiki_2025-10-23.csv"));
+        std::tm copied_tm{};
+        gmtime_r(&copied, &copied_tm);
+        char lnk_time[32];
+        std::strftime(lnk_time, sizeof lnk_time, "%b %d, %Y %H:%M:%S", &copied_tm);
+        EXPECT_EQ(first_match(lnk.out, R"(Modification time\s*:\s*([^.]+)\.)"), lnk_time)
+            << lnk.out;
+
         // The deleted task on the stick (fls -d, its first letter lost): icat recovers the
         // buyer's account, which the key's pattern accepts with and without the @.
         std::vector<FlsEntry> tasks;
@@ -342,7 +376,7 @@ TEST(PackTimeline, AnswersAgreeWithTheSleuthKit) {
 
 TEST(PackTimeline, VariantsDifferInTheirOwnValuesOnly) {
     for (const char* id : {"stick-prepared", "tool-on-pc", "forged", "tool-arrived", "longest-gap",
-                           "resumed", "export-hash", "incident-end", "buyer"})
+                           "resumed", "export-hash", "incident-end", "buyer", "link-volume"})
         EXPECT_NE(answer(id, 0), answer(id, 1)) << id;
     EXPECT_EQ(answer("fat-times", 0), answer("fat-times", 1));
 }
