@@ -125,8 +125,8 @@ struct Medium {
                 f.push_back(line.substr(at, bar - at));
             f.push_back(line.substr(at));
             if (f.size() != 11) continue;
-            out.push_back({f[1], std::stoll(f[7]), std::stoll(f[8]), std::stoll(f[9]),
-                           std::stoll(f[10])});
+            out.push_back(
+                {f[1], std::stoll(f[7]), std::stoll(f[8]), std::stoll(f[9]), std::stoll(f[10])});
         }
         return out;
     }
@@ -134,8 +134,8 @@ struct Medium {
 
 Medium medium(int variant, const std::string& file, const std::string& zone) {
     Medium m;
-    m.raw = (built() / "participant/images" / ("variant-" + std::to_string(variant)) / file)
-                .string();
+    m.raw =
+        (built() / "participant/images" / ("variant-" + std::to_string(variant)) / file).string();
     for (const auto& s : mmls(m.raw))
         if (s.slot == 2) m.start = s.start;
     EXPECT_EQ(m.start, 2048u) << file;
