@@ -8,11 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
+#include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -122,6 +125,15 @@ std::vector<std::string> evtx_events(const std::string& log) {
         at = end;
     }
     return events;
+}
+
+// "2025-10-15 14:38:52" (UTC, as RegRipper prints it) as seconds since 1970.
+int64_t epoch_of(const std::string& text) {
+    std::tm tm{};
+    std::istringstream in(text);
+    in >> std::get_time(&tm, "%Y-%m-%d %H:%M:%S");
+    EXPECT_FALSE(in.fail()) << text;
+    return timegm(&tm);
 }
 
 // "E:\a\b" or "C:\a\b" as "/a/b".
@@ -279,6 +291,7 @@ TEST(PackCapstone, StickAnswersAgreeWithFlsIcatAndSha256sumOnBothMedia) {
         nlohmann::json on_both = nlohmann::json::array();
         for (const auto& f : s.files)
             if (f.type == "r/r" && f.allocated && f.path.rfind("/$", 0) != 0 &&
+                f.path.find("(Volume Label Entry)") == std::string::npos &&
                 laptop_hashes.count(s.sha256(f.path)))
                 on_both.push_back(f.path);
         std::sort(on_both.begin(), on_both.end());
@@ -295,6 +308,28 @@ TEST(PackCapstone, StickAnswersAgreeWithFlsIcatAndSha256sumOnBothMedia) {
                                   R"([^|]*\|[^|]*\|[^|]*\|(\d+)\|)");
         ASSERT_FALSE(mtime.empty()) << body.out;
         EXPECT_EQ(answer("copied-when", v), iso_utc_text(std::stoll(mtime)));
+
+        // The files made on the stick while it was in: the body file's created times (its 11th
+        // field) between the First InstallDate and the Last Removal RegRipper reads on the laptop.
+        auto usb = run("regripper -r " +
+                       shell_quote(l.extract("/Windows/System32/config/SYSTEM", "SYSTEM")) +
+                       " -p usbstor 2>/dev/null");
+        const size_t device = usb.out.find("Disk&Ven_JetFlash");
+        ASSERT_NE(device, std::string::npos) << usb.out;
+        const std::string jetflash = usb.out.substr(device);
+        const int64_t in = epoch_of(first_match(jetflash, R"(First InstallDate\s*: (\S+ \S+)Z)"));
+        const int64_t out = epoch_of(first_match(jetflash, R"(Last Removal\s*: (\S+ \S+)Z)"));
+        int made = 0;
+        for (const auto& line : lines(body.out)) {
+            std::vector<std::string> field;
+            std::istringstream fields(line);
+            for (std::string f; std::getline(fields, f, '|');) field.push_back(f);
+            if (field.size() == 11 && field[3].rfind("r/r", 0) == 0 &&
+                std::stoll(field[10]) >= in && std::stoll(field[10]) <= out)
+                ++made;
+        }
+        EXPECT_EQ(made, 4);
+        EXPECT_EQ(answer("written-while-connected", v).dump(), std::to_string(made));
 
         // The deleted note: the one deleted file fls lists, its content recovered with icat.
         std::vector<std::string> deleted;
