@@ -198,7 +198,9 @@ TEST(PackAcquisition, TheSplitCardAgreesWithCatAndSha256sum) {
         for (size_t i = 0; i < pieces.size(); ++i) {
             EXPECT_EQ(pieces[i].substr(pieces[i].size() - 4),
                       "." + std::string(i < 9 ? "00" : "0") + std::to_string(i + 1));
-            if (i + 1 < pieces.size()) EXPECT_EQ(fs::file_size(pieces[i]), 16u << 20);
+            if (i + 1 < pieces.size()) {
+                EXPECT_EQ(fs::file_size(pieces[i]), 16u << 20);
+            }
             size += fs::file_size(pieces[i]);
             cat += " " + shell_quote(pieces[i]);
         }
