@@ -117,17 +117,6 @@ void write_text(const fs::path& path, const std::string& text) {
     if (!out.flush()) throw common::Error(path.string() + ": cannot write");
 }
 
-fs::path output_folder(const CourseBuildOptions& options) {
-    fs::path out = fs::absolute(options.out).lexically_normal();
-    if (out.filename().empty()) out = out.parent_path();
-    std::error_code ec;
-    if (fs::exists(out, ec) && !options.overwrite)
-        throw common::Error(out.string() +
-                            ": already exists; choose a new folder or pass --force to replace it");
-    fs::create_directories(out.parent_path(), ec);
-    return out;
-}
-
 }  // namespace
 
 std::string participant_index(const Course& course, const std::string& lang) {
@@ -162,7 +151,7 @@ std::string trainer_index(const Course& course, const std::string& lang, unsigne
 }
 
 void build_course(const Course& course, const CourseBuildOptions& options, const PackLog& log) {
-    const fs::path out = output_folder(options);
+    const fs::path out = checked_output_folder(options.out, options.overwrite);
     images::TempFolder staging("." + out.filename().string() + ".partial", out.parent_path());
     const fs::path made = staging.path() / "course";
     for (auto& s : course.sessions) {

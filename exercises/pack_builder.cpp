@@ -172,17 +172,21 @@ nlohmann::json answer_key(const Pack& pack, const PackSolution& solution) {
     return key;
 }
 
-namespace {
-
-fs::path output_folder(const PackBuildOptions& options) {
-    fs::path out = fs::absolute(options.out).lexically_normal();
+fs::path checked_output_folder(const fs::path& where, bool overwrite) {
+    fs::path out = fs::absolute(where).lexically_normal();
     if (out.filename().empty()) out = out.parent_path();
     std::error_code ec;
-    if (fs::exists(out, ec) && !options.overwrite)
+    if (fs::exists(out, ec) && !overwrite)
         throw common::Error(out.string() +
                             ": already exists; choose a new folder or pass --force to replace it");
     fs::create_directories(out.parent_path(), ec);
     return out;
+}
+
+namespace {
+
+fs::path output_folder(const PackBuildOptions& options) {
+    return checked_output_folder(options.out, options.overwrite);
 }
 
 // Everything is made beside OUT and moved into place only when complete.

@@ -64,6 +64,9 @@ StageTimes build_pack(const Pack& pack, const PackBuildOptions& options, const P
 void merge_pack(const Pack& pack, const std::vector<std::filesystem::path>& shards,
                 const PackBuildOptions& options, const PackLog& log = {});
 
+// OUT as an absolute folder whose parent exists; throws when OUT exists and `overwrite` is false.
+std::filesystem::path checked_output_folder(const std::filesystem::path& out, bool overwrite);
+
 // The answer key (docs/answer-key.md) of the solved pack.
 nlohmann::json answer_key(const Pack& pack, const PackSolution& solution);
 

@@ -21,6 +21,7 @@
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/shipped_pack.hpp"
 
 namespace fs = std::filesystem;
 using namespace dflab::test;
@@ -35,23 +36,12 @@ const fs::path& built() {
 }
 
 const nlohmann::json& answer(const std::string& id, int variant) {
-    static const nlohmann::json key =
-        nlohmann::json::parse(read_file((built() / "instructor/answer-key.json").string()));
-    for (auto& q : key["questions"])
-        if (q["id"] == id) return q["answers"][std::to_string(variant)];
-    throw std::runtime_error("no question " + id);
+    return key_answer(built(), id, variant);
 }
 
 // A participant's image file of `variant`.
 std::string image(int variant, const std::string& name) {
-    return (built() / "participant/images" / ("variant-" + std::to_string(variant)) / name)
-        .string();
-}
-
-// The first group of `pattern`'s first match in `text`, or "".
-std::string first_match(const std::string& text, const std::string& pattern) {
-    std::smatch m;
-    return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+    return participant_image(built(), variant, name);
 }
 
 // The value ewfinfo prints after "LABEL:" and tabs, to the end of the line.
@@ -115,19 +105,11 @@ std::set<uint64_t> differing_sectors(const std::string& a, const std::string& b)
 }  // namespace
 
 TEST(PackAcquisition, TwoBuildsGiveIdenticalBundles) {
-    const fs::path again = fs::path(temp_dir()) / "again";
-    auto r = dflab::test::dflab("pack build " + shell_quote(kPack.string()) + " -o " +
-                                shell_quote(again.string()) + " --variants 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto diff = run("diff -r " + shell_quote(built().string()) + " " + shell_quote(again.string()));
-    EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    EXPECT_EQ(rebuild_differences(kPack, built()), "");
 }
 
 TEST(PackAcquisition, TheParticipantTextsHoldNoAnswer) {
-    std::string texts;
-    for (const auto& f : fs::directory_iterator(built() / "participant"))
-        if (f.is_regular_file() && f.path().filename() != "SHA256SUMS")
-            texts += read_file(f.path().string());
+    const std::string texts = participant_texts(built());
     ASSERT_FALSE(texts.empty());
     for (int v : {0, 1}) {
         for (const char* id : {"case-number", "examiner", "acquired", "altered-file"}) {

@@ -21,6 +21,7 @@
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/shipped_pack.hpp"
 
 namespace fs = std::filesystem;
 using namespace dflab::test;
@@ -36,16 +37,7 @@ const fs::path& built() {
 }
 
 const nlohmann::json& answer(const std::string& id, int variant) {
-    static const nlohmann::json key =
-        nlohmann::json::parse(read_file((built() / "instructor/answer-key.json").string()));
-    for (auto& q : key["questions"])
-        if (q["id"] == id) return q["answers"][std::to_string(variant)];
-    throw std::runtime_error("no question " + id);
-}
-
-std::string first_match(const std::string& text, const std::string& pattern) {
-    std::smatch m;
-    return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+    return key_answer(built(), id, variant);
 }
 
 // A variant's stick as raw (ewfexport of the participants' E01), the start sector of its FAT32
@@ -159,19 +151,11 @@ nlohmann::json sorted(nlohmann::json list) {
 }  // namespace
 
 TEST(PackHunting, TwoBuildsGiveIdenticalBundles) {
-    const fs::path again = fs::path(temp_dir()) / "again";
-    auto r = dflab::test::dflab("pack build " + shell_quote(kPack.string()) + " -o " +
-                                shell_quote(again.string()) + " --variants 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto diff = run("diff -r " + shell_quote(built().string()) + " " + shell_quote(again.string()));
-    EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    EXPECT_EQ(rebuild_differences(kPack, built()), "");
 }
 
 TEST(PackHunting, TheParticipantTextsHoldNoAnswer) {
-    std::string texts;
-    for (const auto& f : fs::directory_iterator(built() / "participant"))
-        if (f.is_regular_file() && f.path().filename() != "SHA256SUMS")
-            texts += read_file(f.path().string());
+    const std::string texts = participant_texts(built());
     ASSERT_FALSE(texts.empty());
     for (int v : {0, 1}) {
         for (const char* id : {"kazakh-note", "wallet"}) {

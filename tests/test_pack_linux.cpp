@@ -16,6 +16,7 @@
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/shipped_pack.hpp"
 
 namespace fs = std::filesystem;
 using namespace dflab::test;
@@ -30,21 +31,11 @@ const fs::path& built() {
 }
 
 const nlohmann::json& key() {
-    static const nlohmann::json k =
-        nlohmann::json::parse(read_file((built() / "instructor/answer-key.json").string()));
-    return k;
+    return answer_key(built());
 }
 
 const nlohmann::json& answer(const std::string& id, int variant) {
-    for (auto& q : key()["questions"])
-        if (q["id"] == id) return q["answers"][std::to_string(variant)];
-    throw std::runtime_error("no question " + id);
-}
-
-// A regex question's key as grading reads it: anchored at both ends, case-insensitive.
-bool key_matches(const std::string& id, int variant, const std::string& text) {
-    return std::regex_match(text, std::regex(answer(id, variant).get<std::string>(),
-                                             std::regex::ECMAScript | std::regex::icase));
+    return key_answer(built(), id, variant);
 }
 
 // One line of `fls -r -p`. TSK writes a deleted name whose inode is in use again as
@@ -114,12 +105,6 @@ Server server(int variant) {
     return s;
 }
 
-// The first group of `pattern`'s first match in `text`, or "".
-std::string first_match(const std::string& text, const std::string& pattern) {
-    std::smatch m;
-    return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 // istat's "File Created:\t2025-03-13 21:21:56.000000000 (UTC)" (with -z UTC) as ISO 8601 UTC.
 std::string istat_time(const std::string& istat, const std::string& label) {
     std::smatch m;
@@ -148,23 +133,12 @@ std::string trimmed(std::string s) {
 }  // namespace
 
 TEST(PackLinux, TwoBuildsGiveIdenticalBundles) {
-    const fs::path again = fs::path(temp_dir()) / "again";
-    auto r = dflab::test::dflab("pack build " + shell_quote(kPack.string()) + " -o " +
-                                shell_quote(again.string()) + " --variants 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (const char* sums : {"participant/SHA256SUMS", "instructor/SHA256SUMS"})
-        EXPECT_EQ(read_file((built() / sums).string()), read_file((again / sums).string())) << sums;
-    auto diff = run("diff -r " + shell_quote(built().string()) + " " + shell_quote(again.string()));
-    EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    EXPECT_EQ(rebuild_differences(kPack, built()), "");
 }
 
 TEST(PackLinux, TheParticipantBundleHoldsNoAnswer) {
     // Every text file handed out (the images hold the evidence, of course).
-    std::string handed_out;
-    for (const auto& f : fs::recursive_directory_iterator(built() / "participant"))
-        if (f.is_regular_file() && f.path().extension() != ".E01" &&
-            f.path().filename() != "SHA256SUMS")
-            handed_out += read_file(f.path().string());
+    const std::string handed_out = participant_texts(built());
     ASSERT_FALSE(handed_out.empty());
     for (const auto& q : key()["questions"]) {
         const std::string type = q["type"].get<std::string>();
@@ -209,11 +183,11 @@ TEST(PackLinux, AnswersAgreeWithTheSleuthKitDateAndOpenssl) {
         }
         ASSERT_FALSE(exploit_target.empty()) << access;
         EXPECT_EQ(passwd_bytes, first_match(s.istat(s.inode_of("/etc/passwd")), R"(size: (\d+))"));
-        EXPECT_TRUE(key_matches("web-exploit", v, exploit_target)) << exploit_target;
-        EXPECT_TRUE(key_matches("web-exploit", v, "GET " + exploit_target + " HTTP/1.1"));
+        EXPECT_TRUE(key_matches(built(), "web-exploit", v, exploit_target)) << exploit_target;
+        EXPECT_TRUE(key_matches(built(), "web-exploit", v, "GET " + exploit_target + " HTTP/1.1"));
         ASSERT_FALSE(refused.empty());
         for (const auto& target : refused)
-            EXPECT_FALSE(key_matches("web-exploit", v, target)) << target;
+            EXPECT_FALSE(key_matches(built(), "web-exploit", v, target)) << target;
 
         // The script on disk: nginx's root directive and the request's path.
         const std::string conf = s.cat("/etc/nginx/conf.d/tumar.conf");
@@ -306,12 +280,12 @@ TEST(PackLinux, AnswersAgreeWithTheSleuthKitDateAndOpenssl) {
             if (line.rfind("wget ", 0) == 0) wgets.push_back(line);
         ASSERT_EQ(wgets.size(), 1u);
         EXPECT_NE(wgets.front().find(tool.path), std::string::npos) << wgets.front();
-        EXPECT_TRUE(key_matches("download-command", v, wgets.front())) << wgets.front();
+        EXPECT_TRUE(key_matches(built(), "download-command", v, wgets.front())) << wgets.front();
         std::string other = wgets.front();
         size_t at = 0;
         while ((at = other.find(tool_name)) != std::string::npos)
             other.replace(at, tool_name.size(), "other.sh");
-        EXPECT_FALSE(key_matches("download-command", v, other)) << other;
+        EXPECT_FALSE(key_matches(built(), "download-command", v, other)) << other;
 
         // The cron job: the one line of root's crontab that is not a comment.
         std::vector<std::string> jobs;

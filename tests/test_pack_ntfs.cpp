@@ -20,6 +20,7 @@
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/shipped_pack.hpp"
 
 namespace fs = std::filesystem;
 using namespace dflab::test;
@@ -34,31 +35,11 @@ const fs::path& built() {
 }
 
 const nlohmann::json& key() {
-    static const nlohmann::json k =
-        nlohmann::json::parse(read_file((built() / "instructor/answer-key.json").string()));
-    return k;
+    return answer_key(built());
 }
 
 const nlohmann::json& answer(const std::string& id, int variant) {
-    for (auto& q : key()["questions"])
-        if (q["id"] == id) return q["answers"][std::to_string(variant)];
-    throw std::runtime_error("no question " + id);
-}
-
-// A regex question's key as grading reads it: anchored at both ends, case-insensitive.
-bool key_matches(const std::string& id, int variant, const std::string& text) {
-    return std::regex_match(text, std::regex(answer(id, variant).get<std::string>(),
-                                             std::regex::ECMAScript | std::regex::icase));
-}
-
-// The first group of `pattern`'s first match in `text`, or "".
-std::string first_match(const std::string& text, const std::string& pattern) {
-    std::smatch m;
-    return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    return key_answer(built(), id, variant);
 }
 
 // The MFT entry of an NTFS address ("76" of "76-128-2").
@@ -138,23 +119,12 @@ const char* const kFN = "$FILE_NAME Attribute Values:";
 }  // namespace
 
 TEST(PackNtfs, TwoBuildsGiveIdenticalBundles) {
-    const fs::path again = fs::path(temp_dir()) / "again";
-    auto r = dflab::test::dflab("pack build " + shell_quote(kPack.string()) + " -o " +
-                                shell_quote(again.string()) + " --variants 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (const char* sums : {"participant/SHA256SUMS", "instructor/SHA256SUMS"})
-        EXPECT_EQ(read_file((built() / sums).string()), read_file((again / sums).string())) << sums;
-    auto diff = run("diff -r " + shell_quote(built().string()) + " " + shell_quote(again.string()));
-    EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    EXPECT_EQ(rebuild_differences(kPack, built()), "");
 }
 
 TEST(PackNtfs, TheParticipantBundleHoldsNoAnswer) {
     // Every text file handed out (the images hold the evidence, of course).
-    std::string handed_out;
-    for (const auto& f : fs::recursive_directory_iterator(built() / "participant"))
-        if (f.is_regular_file() && f.path().extension() != ".E01" &&
-            f.path().filename() != "SHA256SUMS")
-            handed_out += read_file(f.path().string());
+    const std::string handed_out = participant_texts(built());
     ASSERT_FALSE(handed_out.empty());
     for (const auto& q : key()["questions"]) {
         const std::string type = q["type"].get<std::string>();
@@ -195,11 +165,11 @@ TEST(PackNtfs, AnswersAgreeWithTheSleuthKit) {
         ASSERT_EQ(serial.size(), 16u) << fsstat_out;
         std::string lower = serial;
         for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        EXPECT_TRUE(key_matches("volume-serial", v, serial)) << serial;
-        EXPECT_TRUE(key_matches("volume-serial", v, "0x" + lower)) << serial;
+        EXPECT_TRUE(key_matches(built(), "volume-serial", v, serial)) << serial;
+        EXPECT_TRUE(key_matches(built(), "volume-serial", v, "0x" + lower)) << serial;
         std::string stored;
         for (size_t i = 16; i >= 2; i -= 2) stored += serial.substr(i - 2, 2);
-        EXPECT_FALSE(key_matches("volume-serial", v, stored)) << stored;
+        EXPECT_FALSE(key_matches(built(), "volume-serial", v, stored)) << stored;
 
         // The scanned contract: fls's one dogovor_*_scan.jpg, its address in the key, and
         // ifind -n of its path gives the same MFT entry.

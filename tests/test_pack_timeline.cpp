@@ -23,6 +23,7 @@
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/shipped_pack.hpp"
 
 namespace fs = std::filesystem;
 using namespace dflab::test;
@@ -42,31 +43,11 @@ const fs::path& built() {
 }
 
 const nlohmann::json& key() {
-    static const nlohmann::json k =
-        nlohmann::json::parse(read_file((built() / "instructor/answer-key.json").string()));
-    return k;
+    return answer_key(built());
 }
 
 const nlohmann::json& answer(const std::string& id, int variant) {
-    for (auto& q : key()["questions"])
-        if (q["id"] == id) return q["answers"][std::to_string(variant)];
-    throw std::runtime_error("no question " + id);
-}
-
-// A regex question's key as grading reads it: anchored at both ends, case-insensitive.
-bool key_matches(const std::string& id, int variant, const std::string& text) {
-    return std::regex_match(text, std::regex(answer(id, variant).get<std::string>(),
-                                             std::regex::ECMAScript | std::regex::icase));
-}
-
-// The first group of `pattern`'s first match in `text`, or "".
-std::string first_match(const std::string& text, const std::string& pattern) {
-    std::smatch m;
-    return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    return key_answer(built(), id, variant);
 }
 
 std::string iso_utc(int64_t t) {
@@ -179,21 +160,12 @@ const char* const kFN = "$FILE_NAME Attribute Values:";
 }  // namespace
 
 TEST(PackTimeline, TwoBuildsGiveIdenticalBundles) {
-    const fs::path again = fs::path(temp_dir()) / "again";
-    auto r = dflab::test::dflab("pack build " + shell_quote(kPack.string()) + " -o " +
-                                shell_quote(again.string()) + " --variants 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto diff = run("diff -r " + shell_quote(built().string()) + " " + shell_quote(again.string()));
-    EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    EXPECT_EQ(rebuild_differences(kPack, built()), "");
 }
 
 TEST(PackTimeline, TheParticipantBundleHoldsNoAnswer) {
     // Every text file handed out (the images hold the evidence, of course).
-    std::string handed_out;
-    for (const auto& f : fs::recursive_directory_iterator(built() / "participant"))
-        if (f.is_regular_file() && f.path().extension() != ".raw" &&
-            f.path().filename() != "SHA256SUMS")
-            handed_out += read_file(f.path().string());
+    const std::string handed_out = participant_texts(built());
     ASSERT_FALSE(handed_out.empty());
     for (const auto& q : key()["questions"]) {
         const std::string type = q["type"].get<std::string>();
@@ -268,7 +240,9 @@ TEST(PackTimeline, AnswersAgreeWithTheSleuthKit) {
             ASSERT_FALSE(si.empty() || fn.empty()) << out;
             if (si < fn) forged.push_back(e.path);
             if (e.path == copies[0].path) tool_fn_created = fn;
-            if (ends_with(e.path, "/grafik_dezhurstv.txt")) EXPECT_EQ(si, fn);  // the trap
+            if (ends_with(e.path, "/grafik_dezhurstv.txt")) {
+                EXPECT_EQ(si, fn);  // the trap
+            }
         }
         std::sort(forged.begin(), forged.end());
         nlohmann::json forged_key = answer("forged", v);
@@ -311,9 +285,10 @@ TEST(PackTimeline, AnswersAgreeWithTheSleuthKit) {
         ASSERT_EQ(deleted.size(), 2u);
         std::string borrowers_pc;
         for (const auto& e : deleted) {
-            if (ends_with(e.path, "/platezhi_2025-10-23.csv"))
+            if (ends_with(e.path, "/platezhi_2025-10-23.csv")) {
                 EXPECT_EQ(as_iso(istat_created(pc.tsk("istat -z UTC", entry_of(e.inode)), kSI)),
                           iso_utc(resumed));
+            }
             if (ends_with(e.path, "/zaemshiki_2025-10-23.csv")) borrowers_pc = e.inode;
         }
         ASSERT_FALSE(borrowers_pc.empty());
@@ -368,9 +343,9 @@ TEST(PackTimeline, AnswersAgreeWithTheSleuthKit) {
         const std::string account =
             first_match(stick.tsk("icat", tasks[0].inode), "Заказчик: @([a-z0-9_]+)");
         ASSERT_FALSE(account.empty());
-        EXPECT_TRUE(key_matches("buyer", v, account)) << account;
-        EXPECT_TRUE(key_matches("buyer", v, "@" + account)) << account;
-        EXPECT_FALSE(key_matches("buyer", v, account + "x")) << account;
+        EXPECT_TRUE(key_matches(built(), "buyer", v, account)) << account;
+        EXPECT_TRUE(key_matches(built(), "buyer", v, "@" + account)) << account;
+        EXPECT_FALSE(key_matches(built(), "buyer", v, account + "x")) << account;
     }
 }
 

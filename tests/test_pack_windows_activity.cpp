@@ -19,6 +19,7 @@
 #include "tests/support/built_intro.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/libyal_info.hpp"
+#include "tests/support/shipped_pack.hpp"
 
 namespace fs = std::filesystem;
 using namespace dflab::test;
@@ -33,11 +34,7 @@ const fs::path& built() {
 }
 
 const nlohmann::json& answer(const std::string& id, int variant) {
-    static const nlohmann::json key =
-        nlohmann::json::parse(read_file((built() / "instructor/answer-key.json").string()));
-    for (auto& q : key["questions"])
-        if (q["id"] == id) return q["answers"][std::to_string(variant)];
-    throw std::runtime_error("no question " + id);
+    return key_answer(built(), id, variant);
 }
 
 // A variant's laptop image as raw (exported from the participants' E01 with ewfexport), the
@@ -113,12 +110,6 @@ std::vector<std::string> evtx_events(const std::string& log) {
     return events;
 }
 
-// The first group of `pattern`'s first match in `text`, or "".
-std::string first_match(const std::string& text, const std::string& pattern) {
-    std::smatch m;
-    return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 }  // namespace
 
 TEST(PackWindowsActivity, ThePackBuildsTheExampleRecipe) {
@@ -129,12 +120,7 @@ TEST(PackWindowsActivity, ThePackBuildsTheExampleRecipe) {
 }
 
 TEST(PackWindowsActivity, TwoBuildsGiveIdenticalBundles) {
-    const fs::path again = fs::path(temp_dir()) / "again";
-    auto r = dflab::test::dflab("pack build " + shell_quote(kPack.string()) + " -o " +
-                                shell_quote(again.string()) + " --variants 2");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto diff = run("diff -r " + shell_quote(built().string()) + " " + shell_quote(again.string()));
-    EXPECT_EQ(diff.exit_code, 0) << diff.out;
+    EXPECT_EQ(rebuild_differences(kPack, built()), "");
 }
 
 TEST(PackWindowsActivity, AnswersAgreeWithRegRipperLnkinfoEvtxexportAndRifiuti) {

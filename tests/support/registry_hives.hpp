@@ -34,6 +34,9 @@ constexpr int64_t kUsbWritten = 1700200000;
 // one for the other is seen.
 constexpr uint32_t kInstallDate = 1699000000;
 constexpr int64_t kInstallTime = 1699000125;
+// Half a second in FILETIME units (100 ns), as Windows stores times: RegRipper's floating-point
+// conversion of a whole second can come out a second early, of x.5 s it floors as dflab does.
+constexpr uint64_t kHalfSecond = 5'000'000;
 constexpr int64_t kUsbFirstInstall = 1701234567;
 constexpr int64_t kUsbLastArrival = 1702345678;
 constexpr int64_t kUsbLastRemoval = 1703456789;
@@ -385,7 +388,7 @@ inline HiveSpec software_hive() {
           HiveValue::string("RegisteredOwner", "Aigerim"),
           HiveValue::string("RegisteredOrganization", "CICA Lab"),
           HiveValue::dword("InstallDate", kInstallDate),
-          HiveValue::qword("InstallTime", common::unix_to_filetime(kInstallTime))}},
+          HiveValue::qword("InstallTime", common::unix_to_filetime(kInstallTime) + kHalfSecond)}},
         {list + "Profiles\\" + guid,
          kZoneWritten,
          {HiveValue::string("ProfileName", "CICA-Lab"),
