@@ -120,27 +120,9 @@ bool luhn(const std::string& digits) {
     return sum % 10 == 0;
 }
 
-std::string iso_utc(int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
 // The modified time (the mactime body's ninth field) that `fls -m / -r -z ZONE` gives for `path`.
 int64_t body_mtime(const Stick& s, const std::string& zone, const std::string& path) {
-    for (const auto& line : lines(s.tsk("fls -m / -r -z " + zone))) {
-        std::vector<std::string> fields;
-        size_t at = 0;
-        for (size_t bar; (bar = line.find('|', at)) != std::string::npos; at = bar + 1)
-            fields.push_back(line.substr(at, bar - at));
-        fields.push_back(line.substr(at));
-        if (fields.size() == 11 && fields[1] == path) return std::stoll(fields[8]);
-    }
-    ADD_FAILURE() << "fls -m lists no " << path;
-    return 0;
+    return body_mtime_of(s.tsk("fls -m / -r -z " + zone), path);
 }
 
 nlohmann::json sorted(nlohmann::json list) {

@@ -50,15 +50,6 @@ const nlohmann::json& answer(const std::string& id, int variant) {
     return key_answer(built(), id, variant);
 }
 
-std::string iso_utc(int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
 // The MFT entry of an NTFS address ("70" of "70-128-2").
 std::string entry_of(const std::string& address) {
     return address.substr(0, address.find('-'));

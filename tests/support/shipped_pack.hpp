@@ -1,13 +1,18 @@
 #pragma once
 // What every test of a shipped pack (tests/test_pack_NAME.cpp) reads from the pack built once per
 // test run (built_shipped_pack): its answer key, its participants' images and texts, and whether
-// a second build gives the same bundles.
+// a second build gives the same bundles; and the small readings of tool output they share.
+#include <gtest/gtest.h>
+#include <cstdint>
+#include <ctime>
 #include <filesystem>
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tests/oracle.hpp"
 #include "tests/support/built_intro.hpp"
@@ -79,6 +84,31 @@ inline std::string rebuild_differences(const std::filesystem::path& pack,
 inline std::string first_match(const std::string& text, const std::string& pattern) {
     std::smatch m;
     return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+}
+
+// UTC seconds as "2024-11-13T18:05:00Z", computed here (gmtime, strftime).
+inline std::string iso_utc(int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+// The modified time (the ninth field, epoch seconds) of `path` in a mactime body that
+// `fls -m / -r` printed; fails the test when the body does not list the path.
+inline int64_t body_mtime_of(const std::string& body, const std::string& path) {
+    for (const auto& line : lines(body)) {
+        std::vector<std::string> fields;
+        size_t at = 0;
+        for (size_t bar; (bar = line.find('|', at)) != std::string::npos; at = bar + 1)
+            fields.push_back(line.substr(at, bar - at));
+        fields.push_back(line.substr(at));
+        if (fields.size() == 11 && fields[1] == path) return std::stoll(fields[8]);
+    }
+    ADD_FAILURE() << "fls -m lists no " << path;
+    return 0;
 }
 
 inline bool ends_with(const std::string& s, const std::string& tail) {
