@@ -87,9 +87,15 @@ make_image_seeds
 
 # The artifact decoders: the committed seeds, each the selector byte then a file's content.
 cp "$here"/tests/fuzz/seeds/artifacts/* "$seeds/artifacts/"
-cp "$here"/images/examples/*.yaml "$here"/exercises/packs/*/images/*.yaml "$seeds/recipe/"
-for p in "$here"/exercises/packs/*/pack.yaml; do cp "$p" "$seeds/pack/$(basename "$(dirname "$p")").yaml"; done
-cp "$here"/exercises/packs/*/questions/*.yaml "$seeds/question/"
+# Packs use the same file names (images/laptop.yaml, questions/01-computer-name.yaml): each seed
+# is named after its pack as well.
+cp "$here"/images/examples/*.yaml "$seeds/recipe/"
+for pack in "$here"/exercises/packs/*/; do
+  name=$(basename "$pack")
+  cp "$pack/pack.yaml" "$seeds/pack/$name.yaml"
+  for f in "$pack"images/*.yaml; do [ -e "$f" ] && cp "$f" "$seeds/recipe/$name-$(basename "$f")"; done
+  for f in "$pack"questions/*.yaml; do cp "$f" "$seeds/question/$name-$(basename "$f")"; done
+done
 cp "$here"/tests/fuzz/seeds/findings/* "$seeds/findings/"
 cp "$here"/tests/fuzz/seeds/answers/* "$seeds/answers/"
 for h in "${all[@]}"; do
