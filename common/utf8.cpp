@@ -41,13 +41,17 @@ int sequence_at(std::string_view bytes, size_t i) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view bytes) {
+std::optional<size_t> first_invalid_utf8(std::string_view bytes) {
     for (size_t i = 0; i < bytes.size();) {
         const int n = sequence_at(bytes, i);
-        if (n < 0) return false;
+        if (n < 0) return i;
         i += static_cast<size_t>(n);
     }
-    return true;
+    return std::nullopt;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+    return !first_invalid_utf8(bytes);
 }
 
 std::string to_display_utf8(std::string_view bytes) {

@@ -16,6 +16,10 @@ namespace dflab::common {
 // (U+D800..U+DFFF), nothing above U+10FFFF, no truncated or stray continuation bytes.
 bool is_valid_utf8(std::string_view bytes);
 
+// The offset of the first byte that does not start a well-formed sequence, nothing when `bytes` is
+// valid UTF-8: where a text file's first encoding error is.
+std::optional<size_t> first_invalid_utf8(std::string_view bytes);
+
 // `bytes` as valid UTF-8: well-formed sequences as they are, and U+FFFD for each maximal ill-formed
 // subpart (the Unicode and WHATWG practice, the same as Python's bytes.decode('utf-8', 'replace')):
 // a stray byte is one U+FFFD, a truncated sequence such as E2 82 followed by 'x' is one.

@@ -8,6 +8,7 @@
 
 #include "common/input_file.hpp"
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 namespace dflab::common::yaml {
 
@@ -162,6 +163,14 @@ YAML::Node parse_source(Source& src, std::string text, const Limits& limits) {
     src.line_start.assign(1, 0);
     for (size_t i = 0; i < src.source.size(); ++i)
         if (src.source[i] == '\n') src.line_start.push_back(i + 1);
+    // YAML is Unicode, and every value read from it may reach a JSON writer: one check here, at
+    // the first bad byte, instead of one per value.
+    if (const auto bad = first_invalid_utf8(src.source)) {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        const auto b = static_cast<unsigned char>(src.source[*bad]);
+        src.fail(src.at_byte(*bad), std::string("byte 0x") + kHex[b >> 4] + kHex[b & 15] +
+                                        " is not valid UTF-8; save the file as UTF-8");
+    }
     try {
         // First the events only (YAML::Load reads the first document; so does this), then the
         // tree, once it is known to be within the limits.

@@ -92,6 +92,20 @@ TEST(PackInputLimits, AnAliasBombInAQuestionFileIsRefused) {
                             "every value it stands for); write fewer aliases");
 }
 
+// A Latin-1 byte (what an editor set to CP1252 writes for é) anywhere in the file, not only in the
+// values read as text: fuzzing found one in a map step's results reaching the JSON writer, which
+// threw an exception that named no file.
+TEST(PackInputLimits, AQuestionFileThatIsNotUtf8IsRefusedAtTheFirstBadByte) {
+    fs::path dir = pack_copy();
+    std::string text = test::read_file((dir / kQuestion).string());
+    const auto at = text.find("{en: Verify");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at + 6, 1, "\xe9");  // "Verify" -> "V\xe9rify"
+    write(dir / kQuestion, text);
+    // Line 2 is "title: {en: V\xe9rify ...": the byte stands at column 14.
+    expect_refused(dir, kQuestion + ":2:14: byte 0xE9 is not valid UTF-8; save the file as UTF-8");
+}
+
 TEST(PackInputLimits, APackYamlNestedTenThousandLevelsDeepIsRefused) {
     fs::path dir = pack_copy();
     write(dir / "pack/pack.yaml",
