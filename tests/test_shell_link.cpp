@@ -236,6 +236,23 @@ TEST_F(ShellLinkTest, DamagedLinksAreUnreadableNeverThrow) {
     }
 }
 
+// liblnk allocates the location information's claimed size before reading it: fuzzing found a
+// 195-byte link claiming 2 GiB (0x80002EFE bytes). dflab checks each claimed size against the file
+// first, and says which structure lies; lnkinfo cannot read such a link either.
+TEST_F(ShellLinkTest, SizesPastTheEndAreRefusedBeforeLiblnkAllocatesThem) {
+    const auto whole = images::build_shell_link(usb_link());
+    constexpr size_t kLinkInfo = 0x4C;  // no target identifier list: LinkInfo follows the header
+    auto bytes = whole;
+    test::put_le32(bytes, kLinkInfo, 0x80002EFE);
+    const auto artifacts = engine::read_shell_link_artifacts(bytes, "huge.lnk");
+    test::expect_one_unreadable(artifacts, "huge.lnk");
+    EXPECT_EQ(artifacts[0].fields.value("error", ""),
+              "huge.lnk: not a readable shell link: its link information claims 2147495678 bytes, "
+              "past the end of the file (" +
+                  std::to_string(whole.size()) + " bytes)");
+    EXPECT_NE(run("lnkinfo " + shell_quote(write(bytes, "huge.lnk"))).exit_code, 0);
+}
+
 // `generate: {type: lnk}` in a recipe: mistakes at their lines, then a FAT image with a link in
 // alice's Recent folder that `dflab artifacts` lists with the fields lnkinfo reads from the file
 // icat extracts.
