@@ -80,7 +80,8 @@ bool is_dot(const char* name) {
 
 bool is_default_attribute_name(const TSK_FS_ATTR* attr) {
     if (!attr->name || attr->name[0] == '\0') return true;
-    return attr->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT && std::strcmp(attr->name, "$I30") == 0;
+    return attribute_type(attr) == TSK_FS_ATTR_TYPE_NTFS_IDXROOT &&
+           std::strcmp(attr->name, "$I30") == 0;
 }
 
 // Fills the fields that come from the TSK name and metadata structures.
@@ -190,21 +191,21 @@ void emit(WalkState& st, const TSK_FS_FILE* file, const std::string& parent_path
         for (int i = 0; i < count; ++i) {
             const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_idx(const_cast<TSK_FS_FILE*>(file), i);
             if (!attr) continue;
-            if (attr->type != TSK_FS_ATTR_TYPE_NTFS_DATA &&
-                attr->type != TSK_FS_ATTR_TYPE_NTFS_IDXROOT) {
+            const uint32_t type = attribute_type(attr);
+            if (type != TSK_FS_ATTR_TYPE_NTFS_DATA && type != TSK_FS_ATTR_TYPE_NTFS_IDXROOT) {
                 continue;
             }
             printed = true;
             Entry e = base;
-            e.address.attr_type = static_cast<uint32_t>(attr->type);
+            e.address.attr_type = type;
             e.address.attr_id = attr->id;
             e.inode = format_inode(e.address);
             if (!is_default_attribute_name(attr)) {
                 e.name += std::string(":") + attr->name;
                 e.path += std::string(":") + attr->name;
-                if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) e.type = "file";
+                if (type == TSK_FS_ATTR_TYPE_NTFS_DATA) e.type = "file";
             }
-            if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
+            if (type == TSK_FS_ATTR_TYPE_NTFS_DATA) {
                 e.size = attr->size > 0 ? static_cast<uint64_t>(attr->size) : 0;
             }
             (*st.visit)(std::move(e));
@@ -416,6 +417,23 @@ struct FileSystem::Impl {
         return image_name + ": partition " + std::to_string(partition.index);
     }
 
+    // Why the directory at `address` cannot be what it claims, if it cannot. TSK reads a directory
+    // whole, and a sparse one slowly (about 20 MB/s): a damaged ext4 root whose inode claims
+    // 426 MB on a 256 KiB file system (found by fuzzing) held `fls` for 24 s. No directory is
+    // larger than its file system.
+    std::optional<std::string> impossible_directory(uint64_t address) const {
+        TskFile dir(tsk_fs_file_open_meta(fs.get(), nullptr, address));
+        if (!dir || !dir->meta) {
+            take_tsk_error();  // the walk itself says why it cannot be read
+            return std::nullopt;
+        }
+        const uint64_t fs_bytes = static_cast<uint64_t>(fs->block_count) * fs->block_size;
+        const auto size = static_cast<uint64_t>(std::max<TSK_OFF_T>(dir->meta->size, 0));
+        if (size <= fs_bytes) return std::nullopt;
+        return "its metadata claims " + std::to_string(size) +
+               " bytes, more than the whole file system (" + std::to_string(fs_bytes) + " bytes)";
+    }
+
     // Walks below the directory at `address` whose path is `dir_path` ("/" or "/a/b").
     void walk_at(uint64_t address, const std::string& dir_path, const WalkOptions& options,
                  const std::function<void(Entry&&)>& visit,
@@ -429,6 +447,10 @@ struct FileSystem::Impl {
                      dir_path == "/" ? "/" : dir_path + "/",
                      std::nullopt,
                      nullptr};
+        if (auto message = impossible_directory(address)) {
+            report(st, WalkError{partition.index, address, dir_path, std::move(*message)});
+            return;
+        }
         int flags = TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC;
         if (options.recursive) flags |= TSK_FS_DIR_WALK_FLAG_RECURSE;
         const uint8_t rc = tsk_fs_dir_walk(
@@ -458,7 +480,7 @@ struct FileSystem::Impl {
                 take_tsk_error();
                 throw Error(where() + ": no attribute " + format_inode(address));
             }
-            if (attr->type == TSK_FS_ATTR_TYPE_NTFS_DATA)
+            if (attribute_type(attr) == TSK_FS_ATTR_TYPE_NTFS_DATA)
                 e.size = static_cast<uint64_t>(attr->size);
         }
         e.inode = format_inode(e.address);

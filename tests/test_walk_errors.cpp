@@ -177,6 +177,29 @@ TEST(WalkErrors, AnUnreadableStartDirectoryIsTheError) {
     EXPECT_EQ(paths, (std::set<std::string>{"/docs/a.txt", "/docs/inner", "/docs/inner/b.txt"}));
 }
 
+// A directory whose inode claims more bytes than its file system has (fuzzing found an ext4 root
+// claiming 426 MB on 256 KiB): TSK would read the sparse claim whole, at about 20 MB/s; the walk
+// refuses it at once, naming the claim, and the rest of the file system still lists.
+TEST(WalkErrors, AStartDirectoryLargerThanItsFileSystemIsRefusedUnread) {
+    const std::string image = damaged_image();
+    const std::string docs = inode_of(fls(image), "/docs");  // before: fls would read the claim
+    const auto sif = run("debugfs -w -R 'sif /docs size 0x40000000' " + shell_quote(image));
+    ASSERT_EQ(sif.exit_code, 0) << sif.err;
+    // istat reads the claim debugfs wrote.
+    EXPECT_NE(run("istat " + shell_quote(image) + " " + docs).out.find("size: 1073741824\n"),
+              std::string::npos);
+    const Walked w = walk(image, "/docs");
+    EXPECT_TRUE(w.entries.empty());
+    ASSERT_EQ(w.errors.size(), 1u);
+    EXPECT_EQ(w.errors.front().path, "/docs");
+    EXPECT_EQ(w.errors.front().message,
+              "its metadata claims 1073741824 bytes, more than the whole file system (4194304 "
+              "bytes)");
+    const Walked notes = walk(image, "/notes");
+    EXPECT_TRUE(notes.errors.empty());
+    EXPECT_EQ(notes.entries.size(), 1u);
+}
+
 TEST(WalkErrors, AZeroedDirectoryBlockReadsAsEmptyLikeFls) {
     // TSK parses a zeroed directory block as a directory without entries: no error for fls, none
     // for the walk; only the unreadable /photos is reported.
