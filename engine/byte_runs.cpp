@@ -153,7 +153,7 @@ std::optional<uint64_t> resident_offset(TSK_FS_INFO* fs, const ByteRunReader::Mf
         if (length < 0x18 || off + length > buf.size()) break;
         const bool nonresident = rec[off + 8] != 0;
         const uint16_t id = u16(rec, off + 0x0E);
-        if (!nonresident && type == static_cast<uint32_t>(attr->type) && id == attr->id) {
+        if (!nonresident && type == attribute_type(attr) && id == attr->id) {
             const uint32_t content_length = u32(rec, off + 0x10);
             const uint16_t content_offset = u16(rec, off + 0x14);
             if (content_offset + static_cast<uint64_t>(content_length) > length)

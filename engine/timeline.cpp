@@ -55,14 +55,15 @@ FoundAttribute find_attribute(const TSK_FS_FILE* file, uint32_t type, uint16_t i
     int count = tsk_fs_file_attr_getsize(f);
     for (int i = 0; i < count; ++i) {
         const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_idx(f, i);
-        if (attr && static_cast<uint32_t>(attr->type) == type && attr->id == id) return {attr, i};
+        if (attr && attribute_type(attr) == type && attr->id == id) return {attr, i};
     }
     return {};
 }
 
 bool is_default_attribute_name(const TSK_FS_ATTR* attr) {
     if (!attr->name || attr->name[0] == '\0') return true;
-    return attr->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT && std::string_view(attr->name) == "$I30";
+    return attribute_type(attr) == TSK_FS_ATTR_TYPE_NTFS_IDXROOT &&
+           std::string_view(attr->name) == "$I30";
 }
 
 // The record fls prints for the $FILE_NAME attribute whose times TSK read (meta->time2.ntfs).
