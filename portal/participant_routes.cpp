@@ -231,6 +231,7 @@ Reply participant_api(Portal::Context& c, const Request& request, const Session&
     PortalLab* lab = c.lab_of(s, parts[1]);
     if (!lab) return not_found(s.language);
     if (parts.size() == 2 && get) return json_reply(200, lab_view(*lab, s));
+    if (parts.size() == 2) return not_found(s.language);  // a POST to the lab itself (fuzzing)
     int variant = 0;
     {
         auto lock = lab->lock();

@@ -197,6 +197,16 @@ TEST_F(PortalSecurity, BodiesHeadersAndPathsHaveLimits) {
     EXPECT_EQ(sql("SELECT count(*) FROM submissions"), "0\n");
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_portal.cpp): a POST to a lab itself, /api/v1/labs/demo, read a
+// path part past the end of the path; it is 404, and the server still answers afterwards.
+TEST_F(PortalSecurity, APostToTheLabItselfIsNotFound) {
+    Client c(*server_);
+    ASSERT_EQ(c.login_code(lab_.codes.at("p1")).status, 200);
+    EXPECT_EQ(c.post("/api/v1/labs/demo", {{"value", "x"}}).status, 404);
+    EXPECT_EQ(c.post("/api/v1/labs/demo/", {{"value", "x"}}).status, 404);
+    EXPECT_EQ(c.get("/api/v1/labs/demo").status, 200);
+}
+
 TEST_F(PortalSecurity, AccessCodesAreStoredOnlyAsSaltedHashes) {
     std::ifstream in(lab_.dir + "/lab.sqlite", std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), {});
