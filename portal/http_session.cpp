@@ -4,6 +4,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "portal/http_reply_parts.hpp"
+
 namespace dflab::portal::detail {
 
 namespace asio = boost::asio;
@@ -18,6 +20,15 @@ void serve_connection(ServerCore& core, asio::ip::tcp::socket socket, asio::ssl:
         start_tls_session(core, std::move(socket), *tls, address.to_string());
     else
         start_plain_session(core, std::move(socket), address.to_string());
+}
+
+void take_message(boost::beast::http::request<boost::beast::http::string_body>&& message,
+                  Request& request) {
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message)
+        request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    request.body = std::move(message.body());
 }
 
 }  // namespace dflab::portal::detail

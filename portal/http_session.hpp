@@ -5,6 +5,8 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,5 +74,10 @@ void unsubscribe(EventChannel& channel, const Subscriber* subscriber);
 
 // The request target read into `request` (path, query); false when it is not valid (400).
 bool read_target(std::string_view target, Request& request);
+
+// The rest of what the handler sees, taken from Beast's parsed message: method, target, headers
+// (names in lower case) and body. Sessions and the portal's fuzzing harness use this one reading.
+void take_message(boost::beast::http::request<boost::beast::http::string_body>&& message,
+                  Request& request);
 
 }  // namespace dflab::portal::detail

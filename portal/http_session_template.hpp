@@ -209,15 +209,11 @@ class Session final : public Connection,
 
     void on_request() {
         auto& message = parser_->get();
-        request_.method = std::string(message.method_string());
-        request_.target = std::string(message.target());
-        for (const auto& field : message)
-            request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-        request_.body = std::move(message.body());
-        request_.remote = remote_;
         version_ = message.version();
         keep_alive_ = parser_->keep_alive();
         head_request_ = message.method() == http::verb::head;
+        take_message(parser_->release(), request_);
+        request_.remote = remote_;
         parser_.reset();
 
         Reply reply;

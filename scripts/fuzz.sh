@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-all=(image artifacts recipe pack question findings answers)
+all=(image artifacts recipe pack question findings answers portal)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 for h in "${harnesses[@]}"; do
@@ -37,11 +37,13 @@ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DDFLAB_FUZZ=ON -DDFLAB_TESTS=OFF >/dev/null
 targets=()
 for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
+# The portal harness serves a lab that tests/portal/make_lab.sh makes with the dflab command.
+[[ " ${harnesses[*]} " == *" portal "* ]] && targets+=(dflab)
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 
 seeds=$build/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{image,artifacts,recipe,pack,question,findings,answers}
+mkdir -p "$seeds"/{image,artifacts,recipe,pack,question,findings,answers,portal}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -98,6 +100,11 @@ for pack in "$here"/exercises/packs/*/; do
 done
 cp "$here"/tests/fuzz/seeds/findings/* "$seeds/findings/"
 cp "$here"/tests/fuzz/seeds/answers/* "$seeds/answers/"
+cp "$here"/tests/fuzz/seeds/portal/* "$seeds/portal/"
+if [[ " ${harnesses[*]} " == *" portal "* ]]; then
+  ASAN_OPTIONS=detect_leaks=0 bash "$here/tests/portal/make_lab.sh" "$build/tools/dflab" "$build/portal-lab"
+  export DFLAB_FUZZ_PORTAL_LAB=$build/portal-lab
+fi
 for h in "${all[@]}"; do
   find "$here/tests/fuzz-regressions/$h" -type f ! -name README.md -exec cp {} "$seeds/$h/" \; 2>/dev/null || true
 done
