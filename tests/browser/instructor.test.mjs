@@ -78,8 +78,10 @@ test('a wrong instructor password is refused', async () => {
 
 test('the instructor logs in and sees the lab, its questions and participants', async () => {
   await loginInstructor(page, server.base, server.password);
-  const options = await page.locator('select#lab-select option').evaluateAll((all) => all.map((o) => o.value));
-  assert.deepEqual(options, [labId]);
+  // instructor.js fills the lab list after the page has loaded, from /api/labs.
+  const labOptions = () => page.locator('select#lab-select option').evaluateAll((all) => all.map((o) => o.value));
+  await eventually('select#lab-select lists the lab', async () => (await labOptions()).length > 0);
+  assert.deepEqual(await labOptions(), [labId]);
   for (const p of people) {
     const row = page.locator(`table#participants tr[data-participant="${p.id}"]`);
     await row.waitFor();
