@@ -6,12 +6,14 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 
 #include <date/tz.h>
 
 #include "engine/content.hpp"
 #include "engine/entry_owner.hpp"
 #include "engine/error.hpp"
+#include "engine/ext_inline_check.hpp"
 #include "engine/time_format.hpp"
 #include "engine/tsk_access.hpp"
 
@@ -417,6 +419,16 @@ struct FileSystem::Impl {
         return image_name + ": partition " + std::to_string(partition.index);
     }
 
+    // Why TSK cannot load this ext file system's inodes without allocating what a damaged one
+    // claims (engine/ext_inline_check.hpp), checked once: every walk then refuses it, since
+    // TSK's orphan search loads every inode whatever the start directory.
+    const std::optional<std::string>& impossible_inode() const {
+        std::call_once(inode_checked, [&] { inode_problem = impossible_inline_inode(fs.get()); });
+        return inode_problem;
+    }
+    mutable std::once_flag inode_checked;
+    mutable std::optional<std::string> inode_problem;
+
     // Why the directory at `address` cannot be what it claims, if it cannot. TSK reads a directory
     // whole, and a sparse one slowly (about 20 MB/s): a damaged ext4 root whose inode claims
     // 426 MB on a 256 KiB file system (found by fuzzing) held `fls` for 24 s. No directory is
@@ -447,6 +459,11 @@ struct FileSystem::Impl {
                      dir_path == "/" ? "/" : dir_path + "/",
                      std::nullopt,
                      nullptr};
+        if (const auto& inode = impossible_inode()) {
+            report(st, WalkError{partition.index, address, dir_path,
+                                 "the file system is not walked: " + *inode});
+            return;
+        }
         if (auto message = impossible_directory(address)) {
             report(st, WalkError{partition.index, address, dir_path, std::move(*message)});
             return;
@@ -531,8 +548,11 @@ struct FileSystem::Impl {
 };
 
 FileSystem::FileSystem(const Evidence& evidence, const Partition& partition)
-    : impl_(std::make_unique<Impl>(
-          Impl{evidence.name(), partition, open_file_system(evidence, partition)})) {}
+    : impl_(std::make_unique<Impl>()) {
+    impl_->image_name = evidence.name();
+    impl_->partition = partition;
+    impl_->fs = open_file_system(evidence, partition);
+}
 FileSystem::FileSystem(FileSystem&&) noexcept = default;
 FileSystem& FileSystem::operator=(FileSystem&&) noexcept = default;
 FileSystem::~FileSystem() = default;

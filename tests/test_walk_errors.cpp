@@ -200,6 +200,40 @@ TEST(WalkErrors, AStartDirectoryLargerThanItsFileSystemIsRefusedUnread) {
     EXPECT_EQ(notes.entries.size(), 1u);
 }
 
+TEST(WalkErrors, AnInodeClaimingMoreInlineDataThanAnInodeHoldsIsRefusedBeforeTskAllocatesIt) {
+    const std::string image = damaged_image();
+    const std::string notes = inode_of(fls(image), "/notes");  // before: fls would allocate it
+    // EXT4_INLINE_DATA_FL and a size of 1.8 GB: TSK 4.11 allocates the size twice on loading it.
+    for (const char* field : {"flags 0x10000000", "size 1818632293"}) {
+        const auto sif =
+            run(std::string("debugfs -w -R 'sif /notes ") + field + "' " + shell_quote(image));
+        ASSERT_EQ(sif.exit_code, 0) << sif.err;
+    }
+    // debugfs, not TSK, reads back what it wrote (istat would allocate the claim).
+    const auto stat = run("debugfs -R 'stat <" + notes + ">' " + shell_quote(image));
+    EXPECT_NE(stat.out.find("Flags: 0x10000000"), std::string::npos) << stat.out;
+    EXPECT_NE(stat.out.find("Size: 1818632293"), std::string::npos) << stat.out;
+    const std::string why = "the file system is not walked: inode " + notes +
+                            " is marked as holding its data inline but claims 1818632293 bytes; "
+                            "an inode of 256 bytes holds at most 316";
+    // From the root: one WalkError, nothing listed. A subdirectory cannot even be found, since
+    // finding it walks the root: an error naming the root.
+    const Walked w = walk(image);
+    EXPECT_TRUE(w.entries.empty());
+    ASSERT_EQ(w.errors.size(), 1u);
+    EXPECT_EQ(w.errors.front().message, why);
+    std::string from_docs;
+    try {
+        walk(image, "/docs");
+    } catch (const std::exception& e) {
+        from_docs = e.what();
+    }
+    EXPECT_TRUE(from_docs.ends_with("directory / (inode 2): cannot read: " + why)) << from_docs;
+    auto r = dflab("ls -r " + shell_quote(image));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+}
+
 TEST(WalkErrors, AZeroedDirectoryBlockReadsAsEmptyLikeFls) {
     // TSK parses a zeroed directory block as a directory without entries: no error for fls, none
     // for the walk; only the unreadable /photos is reported.

@@ -1,0 +1,94 @@
+#include "engine/ext_inline_check.hpp"
+
+#include <tsk/fs/tsk_ext2fs.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace dflab::engine {
+
+namespace {
+
+constexpr uint32_t kInlineDataFlag = 0x10000000;  // EXT4_INLINE_DATA_FL
+constexpr uint64_t kInlineInBlockArray = 60;      // i_block: 15 four-byte words
+constexpr size_t kReadBytes = 1 << 20;            // inode table bytes read at once
+
+uint32_t le32(const uint8_t* p) {
+    return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
+           static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
+uint16_t le16(const uint8_t* p) {
+    return static_cast<uint16_t>(p[0] | p[1] << 8);
+}
+
+}  // namespace
+
+std::optional<std::string> impossible_inline_inode(TSK_FS_INFO* fs) {
+    if (!fs || !TSK_FS_TYPE_ISEXT(fs->ftype)) return std::nullopt;
+    const auto* ext = reinterpret_cast<const EXT2FS_INFO*>(fs);
+    const ext2fs_sb* sb = ext->fs;
+    const uint64_t inode_size = ext->inode_size;
+    const uint64_t per_group = le32(sb->s_inodes_per_group);
+    const uint64_t total = le32(sb->s_inodes_count);
+    if (inode_size < 128 || per_group == 0 || fs->block_size == 0) return std::nullopt;
+    const bool wide = (le32(sb->s_feature_incompat) & EXT2FS_FEATURE_INCOMPAT_64BIT) != 0 &&
+                      le16(sb->s_desc_size) >= 64;
+    const uint64_t desc_size = wide ? le16(sb->s_desc_size) : 32;
+    const bool checksummed =
+        (le32(sb->s_feature_ro_compat) &
+         (EXT2FS_FEATURE_RO_COMPAT_GDT_CSUM | EXT4FS_FEATURE_RO_COMPAT_METADATA_CSUM)) != 0;
+    const uint64_t limit = inode_size + kInlineInBlockArray;
+    const uint64_t fs_bytes = static_cast<uint64_t>(fs->block_count) * fs->block_size;
+
+    std::vector<uint8_t> desc(desc_size);
+    std::vector<uint8_t> table;
+    uint64_t checked = 0;
+    for (uint64_t group = 0; group < ext->groups_count && checked < total; ++group) {
+        const TSK_OFF_T at = ext->groups_offset + static_cast<TSK_OFF_T>(group * desc_size);
+        if (tsk_fs_read(fs, at, reinterpret_cast<char*>(desc.data()), desc_size) !=
+            static_cast<ssize_t>(desc_size)) {
+            tsk_error_reset();
+            break;
+        }
+        uint64_t in_use = std::min(per_group, total - checked);
+        const uint64_t first = group * per_group + 1;  // inode numbers start at 1
+        checked += in_use;
+        uint64_t table_block = le32(&desc[8]);
+        if (wide) table_block |= static_cast<uint64_t>(le32(&desc[40])) << 32;
+        if (checksummed) {
+            if (le16(&desc[18]) & EXT4_BG_INODE_UNINIT) continue;  // never initialised
+            uint64_t unused = le16(&desc[28]);
+            if (wide) unused |= static_cast<uint64_t>(le16(&desc[50])) << 16;
+            in_use = unused >= in_use ? 0 : in_use - unused;
+        }
+        const uint64_t table_at = table_block * fs->block_size;
+        if (table_block == 0 || table_at >= fs_bytes) continue;  // TSK reports such tables
+        const uint64_t per_read = std::max<uint64_t>(1, kReadBytes / inode_size);
+        for (uint64_t done = 0; done < in_use; done += per_read) {
+            const uint64_t count = std::min(per_read, in_use - done);
+            table.resize(count * inode_size);
+            const TSK_OFF_T off = static_cast<TSK_OFF_T>(table_at + done * inode_size);
+            if (tsk_fs_read(fs, off, reinterpret_cast<char*>(table.data()), table.size()) !=
+                static_cast<ssize_t>(table.size())) {
+                tsk_error_reset();
+                return std::nullopt;
+            }
+            for (uint64_t i = 0; i < count; ++i) {
+                const uint8_t* inode = table.data() + i * inode_size;
+                if ((le32(inode + 0x20) & kInlineDataFlag) == 0) continue;
+                const uint64_t size = le32(inode + 0x04) | static_cast<uint64_t>(le32(inode + 0x6C))
+                                                               << 32;
+                if (size <= limit) continue;
+                return "inode " + std::to_string(first + done + i) +
+                       " is marked as holding its data inline but claims " + std::to_string(size) +
+                       " bytes; an inode of " + std::to_string(inode_size) +
+                       " bytes holds at most " + std::to_string(limit);
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace dflab::engine
