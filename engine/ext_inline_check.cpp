@@ -36,9 +36,6 @@ std::optional<std::string> impossible_inline_inode(TSK_FS_INFO* fs) {
     const bool wide = (le32(sb->s_feature_incompat) & EXT2FS_FEATURE_INCOMPAT_64BIT) != 0 &&
                       le16(sb->s_desc_size) >= 64;
     const uint64_t desc_size = wide ? le16(sb->s_desc_size) : 32;
-    const bool checksummed =
-        (le32(sb->s_feature_ro_compat) &
-         (EXT2FS_FEATURE_RO_COMPAT_GDT_CSUM | EXT4FS_FEATURE_RO_COMPAT_METADATA_CSUM)) != 0;
     const uint64_t limit = inode_size + kInlineInBlockArray;
     const uint64_t fs_bytes = static_cast<uint64_t>(fs->block_count) * fs->block_size;
 
@@ -52,30 +49,34 @@ std::optional<std::string> impossible_inline_inode(TSK_FS_INFO* fs) {
             tsk_error_reset();
             break;
         }
-        uint64_t in_use = std::min(per_group, total - checked);
+        // Every inode, also those the descriptor marks unused or uninitialised: TSK's orphan
+        // search loads them all.
+        const uint64_t in_use = std::min(per_group, total - checked);
         const uint64_t first = group * per_group + 1;  // inode numbers start at 1
         checked += in_use;
         uint64_t table_block = le32(&desc[8]);
         if (wide) table_block |= static_cast<uint64_t>(le32(&desc[40])) << 32;
-        if (checksummed) {
-            if (le16(&desc[18]) & EXT4_BG_INODE_UNINIT) continue;  // never initialised
-            uint64_t unused = le16(&desc[28]);
-            if (wide) unused |= static_cast<uint64_t>(le16(&desc[50])) << 16;
-            in_use = unused >= in_use ? 0 : in_use - unused;
-        }
         const uint64_t table_at = table_block * fs->block_size;
-        if (table_block == 0 || table_at >= fs_bytes) continue;  // TSK reports such tables
+        if (table_at >= fs_bytes) continue;  // TSK cannot read such a table (block 0 it can)
         const uint64_t per_read = std::max<uint64_t>(1, kReadBytes / inode_size);
         for (uint64_t done = 0; done < in_use; done += per_read) {
             const uint64_t count = std::min(per_read, in_use - done);
             table.resize(count * inode_size);
             const TSK_OFF_T off = static_cast<TSK_OFF_T>(table_at + done * inode_size);
+            std::vector<bool> read(count, true);
             if (tsk_fs_read(fs, off, reinterpret_cast<char*>(table.data()), table.size()) !=
                 static_cast<ssize_t>(table.size())) {
+                // Part of the table lies outside the image: read what TSK can read, one by one.
                 tsk_error_reset();
-                return std::nullopt;
+                for (uint64_t i = 0; i < count; ++i) {
+                    read[i] = tsk_fs_read(fs, off + static_cast<TSK_OFF_T>(i * inode_size),
+                                          reinterpret_cast<char*>(table.data() + i * inode_size),
+                                          inode_size) == static_cast<ssize_t>(inode_size);
+                    if (!read[i]) tsk_error_reset();
+                }
             }
             for (uint64_t i = 0; i < count; ++i) {
+                if (!read[i]) continue;
                 const uint8_t* inode = table.data() + i * inode_size;
                 if ((le32(inode + 0x20) & kInlineDataFlag) == 0) continue;
                 const uint64_t size = le32(inode + 0x04) | static_cast<uint64_t>(le32(inode + 0x6C))

@@ -12,9 +12,10 @@
 
 namespace dflab::engine {
 
-// Why the ext file system `fs` cannot be walked safely: the first inode (in inode order, among
-// the inode tables the group descriptors mark as initialised) flagged inline whose size is more
-// than an inode can hold, as one line; nullopt when there is none or `fs` is not ext. Reads the
+// Why the ext file system `fs` cannot be walked safely: the first inode (in inode order, every
+// inode of every group's table, as TSK's orphan search loads them, those the group descriptors
+// mark unused or uninitialised too) flagged inline whose size is more than an inode can hold, as
+// one line; nullopt when there is none or `fs` is not ext. Reads the
 // inode tables once, in large reads. Damage that stops the reading (a table outside the image)
 // ends the check: TSK reports that itself.
 std::optional<std::string> impossible_inline_inode(TSK_FS_INFO* fs);
