@@ -24,11 +24,32 @@ inline constexpr std::string_view kUnreadableArtifact = "unreadable";
 
 // Every kind an analyzer writes (docs/artifacts.md), `unreadable` last.
 inline constexpr std::string_view kArtifactKinds[] = {
-    "computer_name",   "time_zone",         "usb_device",    "program_run",     "recent_document",
-    "user_account",    "typed_path",        "run_mru",       "search_term",     "autorun",
-    "os_installation", "network_profile",   "shell_link",    "event",           "exif",
-    "web_visit",       "web_download",      "recycled_file", "download_origin", "time_mismatch",
-    "prefetch",        kUnreadableArtifact,
+    "computer_name",
+    "time_zone",
+    "usb_device",
+    "program_run",
+    "recent_document",
+    "user_account",
+    "typed_path",
+    "run_mru",
+    "search_term",
+    "autorun",
+    "os_installation",
+    "network_profile",
+    "shell_link",
+    "event",
+    "exif",
+    "web_visit",
+    "web_download",
+    "recycled_file",
+    "download_origin",
+    "time_mismatch",
+    "prefetch",
+    "sms",
+    "call",
+    "contact",
+    "chat_message",
+    kUnreadableArtifact,
 };
 
 struct Artifact {

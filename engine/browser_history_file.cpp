@@ -16,19 +16,6 @@ namespace {
 constexpr int64_t kWebKitToUnixSeconds = 11644473600;  // 1601-01-01 to 1970-01-01
 constexpr int64_t kLatest = 253402300799;              // 9999-12-31 23:59:59 UTC
 
-std::set<std::string> table_names(sqlite3* db) {
-    std::set<std::string> out;
-    Statement s(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
-    while (s.step()) out.insert(s.column_text(0));
-    return out;
-}
-
-bool has_column(sqlite3* db, const char* table, const char* column) {
-    Statement s(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
-    s.bind(1, table).bind(2, column);
-    return s.step();
-}
-
 std::optional<std::string> text_or_none(const Statement& s, int i) {
     if (s.column_is_null(i)) return std::nullopt;
     return s.column_text(i);
@@ -114,7 +101,7 @@ constexpr const char* kFirefoxStates[] = {"in_progress", "complete", "failed", "
                                           "paused"};
 
 std::vector<WebDownload> chrome_downloads(sqlite3* db) {
-    const bool chains = table_names(db).count("downloads_url_chains") != 0;
+    const bool chains = sqlite_table_names(db).count("downloads_url_chains") != 0;
     const std::string sql =
         std::string("SELECT ") +
         (chains ? "(SELECT c.url FROM downloads_url_chains c WHERE c.id = d.id "
@@ -122,7 +109,7 @@ std::vector<WebDownload> chrome_downloads(sqlite3* db) {
                 : "NULL") +
         ", d.referrer, d.target_path, d.received_bytes, d.total_bytes, d.state, d.start_time, "
         "d.end_time, " +
-        (has_column(db, "downloads", "mime_type") ? "d.mime_type" : "NULL") +
+        (sqlite_has_column(db, "downloads", "mime_type") ? "d.mime_type" : "NULL") +
         " FROM downloads d ORDER BY d.start_time, d.id";
     std::vector<WebDownload> out;
     Statement s(db, sql);
@@ -176,7 +163,7 @@ std::string path_of_file_uri(const std::string& uri) {
 }
 
 std::vector<WebDownload> firefox_downloads(sqlite3* db) {
-    const std::set<std::string> tables = table_names(db);
+    const std::set<std::string> tables = sqlite_table_names(db);
     if (!tables.count("moz_annos") || !tables.count("moz_anno_attributes")) return {};
     Statement s(db,
                 "SELECT p.url, d.content, d.dateAdded, "
@@ -224,7 +211,7 @@ std::optional<BrowserHistory> read_browser_history(std::span<std::byte> bytes,
     const UntrustedSqlite db(bytes, name);
     BrowserHistory out;
     try {
-        const std::set<std::string> tables = table_names(db.get());
+        const std::set<std::string> tables = sqlite_table_names(db.get());
         auto half = [&](const char* one, const char* other) {
             if (tables.count(one) && !tables.count(other))
                 throw Error(std::string("has the table ") + one + " but not " + other +
@@ -253,7 +240,7 @@ std::optional<BrowserHistory> read_browser_history(std::span<std::byte> bytes,
     try {
         if (out.family == BrowserFamily::Firefox)
             out.downloads = firefox_downloads(db.get());
-        else if (table_names(db.get()).count("downloads"))
+        else if (sqlite_table_names(db.get()).count("downloads"))
             out.downloads = chrome_downloads(db.get());
     } catch (const std::exception& e) {  // an older or damaged downloads table: the visits stay
         out.downloads_problem = name + ": downloads: " + common::one_line(e.what());

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/error.hpp"
+#include "engine/sqlite.hpp"
 
 namespace dflab::engine {
 
@@ -91,6 +92,19 @@ std::string UntrustedSqlite::quick_check() const {
 
 bool UntrustedSqlite::budget_spent() const {
     return *steps_left_ < kStepsPerCall;
+}
+
+std::set<std::string> sqlite_table_names(sqlite3* db) {
+    std::set<std::string> out;
+    Statement s(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+    while (s.step()) out.insert(s.column_text(0));
+    return out;
+}
+
+bool sqlite_has_column(sqlite3* db, const char* table, const char* column) {
+    Statement s(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    s.bind(1, table).bind(2, column);
+    return s.step();
 }
 
 }  // namespace dflab::engine

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 
@@ -32,6 +33,11 @@ void check_sqlite_header(std::span<const std::byte> bytes, const std::string& na
 // A read-only connection to the database held in bytes the caller keeps alive and unchanged
 // for the connection's life. A WAL-mode database is read as a rollback one (its -wal file is not
 // part of the bytes): the header's two version bytes are changed from 2 to 1 in `bytes` for that.
+// The names of the database's tables, and whether `table` has `column`: how the readers of app
+// databases recognise what a database is, whatever the file is called.
+std::set<std::string> sqlite_table_names(sqlite3* db);
+bool sqlite_has_column(sqlite3* db, const char* table, const char* column);
+
 class UntrustedSqlite {
   public:
     UntrustedSqlite(std::span<std::byte> bytes, const std::string& name,

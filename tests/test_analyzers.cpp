@@ -21,6 +21,7 @@
 #include "images/recycle_bin.hpp"
 #include "images/registry_hive.hpp"
 #include "images/shell_link.hpp"
+#include "tests/oracle.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace dflab {
@@ -98,6 +99,18 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         images::BrowserHistorySpec history;
         history.visits = {{"https://example.com/", "Example", 1700000000, "typed"}};
         return images::build_chrome_history(history, images::GenerationContext{});
+    }
+    if (analyzer == "android_databases") {  // an mmssms.db as the sqlite3 CLI writes it
+        const std::string db = test::temp_dir() + "/mmssms.db";
+        auto made =
+            run("sqlite3 " + shell_quote(db) +
+                " \"CREATE TABLE sms (_id INTEGER PRIMARY KEY, thread_id INTEGER, address "
+                "TEXT, date INTEGER, type INTEGER, read INTEGER, body TEXT); INSERT INTO sms "
+                "VALUES (1, 1, '+77010000001', 1700000000000, 1, 1, 'hello')\"");
+        EXPECT_EQ(made.exit_code, 0) << made.err;
+        const std::string bytes = test::read_file(db);
+        const auto span = std::as_bytes(std::span(bytes));
+        return {span.begin(), span.end()};
     }
     if (analyzer == "recycle_bin")
         return images::build_recycle_info({2, "C:\\Users\\anna\\plan.docx", 4096, 1700000000});

@@ -17,6 +17,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         prefetch_registration(),
         exif_registration(),
         browser_history_registration(),
+        android_databases_registration(),
         recycle_bin_registration(),
         zone_identifier_registration(),
         timestamp_mismatch_registration(),

@@ -59,6 +59,7 @@ AnalyzerRegistration shell_links_registration();
 AnalyzerRegistration event_logs_registration();
 AnalyzerRegistration exif_registration();
 AnalyzerRegistration browser_history_registration();
+AnalyzerRegistration android_databases_registration();
 AnalyzerRegistration recycle_bin_registration();
 AnalyzerRegistration zone_identifier_registration();
 AnalyzerRegistration timestamp_mismatch_registration();
