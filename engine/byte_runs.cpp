@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/error.hpp"
+#include "engine/ext_block_map_check.hpp"
 #include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
@@ -203,6 +204,9 @@ std::vector<ByteRun> ByteRunReader::runs(const ContentAddress& address) {
     if (!file || !file->meta) {
         throw Error("byte runs: no metadata at address " + format_inode(address) + ": " +
                     take_tsk_error());
+    }
+    if (auto why = unmappable_block_map(file.get())) {
+        throw Error("byte runs: inode " + format_inode(address) + ": " + *why);
     }
     const TSK_FS_ATTR* attr =
         address.attr_type ? tsk_fs_file_attr_get_type(

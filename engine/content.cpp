@@ -1,6 +1,7 @@
 #include "engine/content.hpp"
 
 #include "engine/error.hpp"
+#include "engine/ext_block_map_check.hpp"
 #include "engine/tsk_access.hpp"
 
 namespace dflab::engine {
@@ -22,6 +23,9 @@ ContentReader::ContentReader(const FileSystem& fs, const ContentAddress& address
     r.file.reset(tsk_fs_file_open_meta(tsk_handle(fs), nullptr, address.meta_addr));
     if (!r.file || !r.file->meta) {
         throw Error("no metadata at address " + format_inode(address) + ": " + take_tsk_error());
+    }
+    if (auto why = unmappable_block_map(r.file.get())) {
+        throw Error("inode " + format_inode(address) + ": " + *why);
     }
     r.flags = options.slack ? TSK_FS_FILE_READ_FLAG_SLACK : TSK_FS_FILE_READ_FLAG_NONE;
     if (address.attr_type) {

@@ -13,7 +13,8 @@
 #include "engine/content.hpp"
 #include "engine/entry_owner.hpp"
 #include "engine/error.hpp"
-#include "engine/ext_inline_check.hpp"
+#include "engine/ext_block_map_check.hpp"
+#include "engine/ext_inode_check.hpp"
 #include "engine/time_format.hpp"
 #include "engine/tsk_access.hpp"
 
@@ -420,10 +421,10 @@ struct FileSystem::Impl {
     }
 
     // Why TSK cannot load this ext file system's inodes without allocating what a damaged one
-    // claims (engine/ext_inline_check.hpp), checked once: every walk then refuses it, since
+    // claims (engine/ext_inode_check.hpp), checked once: every walk then refuses it, since
     // TSK's orphan search loads every inode whatever the start directory.
     const std::optional<std::string>& impossible_inode() const {
-        std::call_once(inode_checked, [&] { inode_problem = impossible_inline_inode(fs.get()); });
+        std::call_once(inode_checked, [&] { inode_problem = impossible_ext_inode(fs.get()); });
         return inode_problem;
     }
     mutable std::once_flag inode_checked;
@@ -431,8 +432,10 @@ struct FileSystem::Impl {
 
     // Why the directory at `address` cannot be what it claims, if it cannot. TSK reads a directory
     // whole, and a sparse one slowly (about 20 MB/s): a damaged ext4 root whose inode claims
-    // 426 MB on a 256 KiB file system (found by fuzzing) held `fls` for 24 s. No directory is
-    // larger than its file system.
+    // 426 MB on a 256 KiB file system (found by fuzzing) held `fls` for 24 s. On NTFS it allocates
+    // the index's allocated size ($INDEX_ALLOCATION) before reading it: a damaged root claiming
+    // terabytes stopped the sanitizer build (found by fuzzing). No directory, and no index of one,
+    // is larger than its file system.
     std::optional<std::string> impossible_directory(uint64_t address) const {
         TskFile dir(tsk_fs_file_open_meta(fs.get(), nullptr, address));
         if (!dir || !dir->meta) {
@@ -441,9 +444,27 @@ struct FileSystem::Impl {
         }
         const uint64_t fs_bytes = static_cast<uint64_t>(fs->block_count) * fs->block_size;
         const auto size = static_cast<uint64_t>(std::max<TSK_OFF_T>(dir->meta->size, 0));
-        if (size <= fs_bytes) return std::nullopt;
-        return "its metadata claims " + std::to_string(size) +
-               " bytes, more than the whole file system (" + std::to_string(fs_bytes) + " bytes)";
+        if (size > fs_bytes) {
+            return "its metadata claims " + std::to_string(size) +
+                   " bytes, more than the whole file system (" + std::to_string(fs_bytes) +
+                   " bytes)";
+        }
+        if (!TSK_FS_TYPE_ISNTFS(fs->ftype)) return std::nullopt;
+        const int count = tsk_fs_file_attr_getsize(dir.get());
+        for (int i = 0; i < count; ++i) {
+            const TSK_FS_ATTR* attr = tsk_fs_file_attr_get_idx(dir.get(), i);
+            if (!attr || attribute_type(attr) != TSK_FS_ATTR_TYPE_NTFS_IDXALLOC ||
+                (attr->flags & TSK_FS_ATTR_NONRES) == 0) {
+                continue;
+            }
+            const auto claim = static_cast<uint64_t>(std::max<TSK_OFF_T>(attr->nrd.allocsize, 0));
+            if (claim <= fs_bytes) continue;
+            return "its index ($INDEX_ALLOCATION) claims " + std::to_string(claim) +
+                   " bytes, more than the whole file system (" + std::to_string(fs_bytes) +
+                   " bytes)";
+        }
+        tsk_error_reset();
+        return std::nullopt;
     }
 
     // Walks below the directory at `address` whose path is `dir_path` ("/" or "/a/b").
@@ -632,7 +653,10 @@ Entry FileSystem::describe(const ContentAddress& address) const {
 
 std::optional<ContentAddress> FileSystem::default_attribute(uint64_t meta_addr) const {
     TskFile file(tsk_fs_file_open_meta(impl_->fs.get(), nullptr, meta_addr));
-    const TSK_FS_ATTR* chosen = file && file->meta ? tsk_fs_file_attr_get(file.get()) : nullptr;
+    // A block map TSK would take minutes to build has no content to read
+    // (engine/ext_block_map_check.hpp).
+    const bool mappable = file && file->meta && !unmappable_block_map(file.get());
+    const TSK_FS_ATTR* chosen = mappable ? tsk_fs_file_attr_get(file.get()) : nullptr;
     if (!chosen) {
         tsk_error_reset();
         return std::nullopt;

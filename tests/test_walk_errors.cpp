@@ -6,10 +6,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
+#include <span>
 #include <tuple>
 
+#include "engine/byte_runs.hpp"
+#include "engine/content.hpp"
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
@@ -33,10 +37,16 @@ void write_file(const fs::path& p, const std::string& text) {
     std::ofstream(p) << text;
 }
 
-std::string debugfs(const std::string& image, const std::string& request) {
-    auto r = run("debugfs -R " + shell_quote(request) + " " + shell_quote(image));
+// debugfs with `flags` ("-w" to write), failing the test when it fails.
+std::string debugfs(const std::string& image, const std::string& flags,
+                    const std::string& request) {
+    auto r = run("debugfs " + flags + " -R " + shell_quote(request) + " " + shell_quote(image));
     if (r.exit_code != 0) throw std::runtime_error("debugfs " + request + ": " + r.err);
     return r.out;
+}
+
+std::string debugfs(const std::string& image, const std::string& request) {
+    return debugfs(image, "", request);
 }
 
 // The directory's first block, as debugfs lists it.
@@ -230,6 +240,142 @@ TEST(WalkErrors, AnInodeClaimingMoreInlineDataThanAnInodeHoldsIsRefusedBeforeTsk
     }
     EXPECT_TRUE(from_docs.ends_with("directory / (inode 2): cannot read: " + why)) << from_docs;
     auto r = dflab("ls -r " + shell_quote(image));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+}
+
+// An ext2 image (block pointers, no extents) of 4 MiB with 1 KiB blocks holding /big.bin,
+// /sparse.bin, /sub/s.txt and /top.txt; `claims` sets sizes with debugfs (PATH -> bytes).
+std::string block_mapped_image(const std::vector<std::pair<std::string, uint64_t>>& claims) {
+    const std::string dir = temp_dir();
+    const fs::path tree = fs::path(dir) / "tree";
+    write_file(tree / "big.bin", std::string(3000, 'b'));
+    write_file(tree / "sparse.bin", std::string(2048, 's'));
+    write_file(tree / "sub/s.txt", "s\n");
+    write_file(tree / "top.txt", "top\n");
+    const std::string image = dir + "/mapped.img";
+    auto made = run("mke2fs -q -F -t ext2 -b 1024 -d " + shell_quote(tree.string()) + " " +
+                    shell_quote(image) + " 4M");
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    for (const auto& [path, size] : claims) {
+        debugfs(image, "-w", "sif " + path + " size " + std::to_string(size));
+    }
+    return image;
+}
+
+// A block-mapped file claiming 300 MB on 4 MiB: TSK would map 292,969 block pointers (with
+// garbage in its indirect blocks, one run each, quadratically: minutes). Its content is refused
+// at once, naming the claim; the walk still lists it; a sparse claim TSK maps quickly (8 MiB,
+// 8,192 blocks) still reads byte for byte as icat reads it.
+TEST(WalkErrors, ABlockMappedClaimLargerThanTheFileSystemIsRefusedBeforeTskMapsIt) {
+    const std::string image =
+        block_mapped_image({{"/big.bin", 300000000}, {"/sparse.bin", 8388608}});
+    // debugfs reads back the claims and that the files are mapped by block pointers.
+    const std::string stat = debugfs(image, "", "stat /big.bin");
+    EXPECT_NE(stat.find("Size: 300000000"), std::string::npos) << stat;
+    EXPECT_EQ(stat.find("EXTENTS"), std::string::npos) << stat;
+    const std::string sparse_stat = debugfs(image, "", "stat /sparse.bin");
+    EXPECT_NE(sparse_stat.find("Size: 8388608"), std::string::npos) << sparse_stat;
+
+    const Walked w = walk(image);
+    EXPECT_TRUE(w.errors.empty());
+    std::optional<engine::Entry> big;
+    std::optional<engine::Entry> sparse;
+    for (const auto& e : w.entries) {
+        if (e.path == "/big.bin") big = e;
+        if (e.path == "/sparse.bin") sparse = e;
+    }
+    ASSERT_TRUE(big && sparse);
+    EXPECT_EQ(big->size, 300000000u);
+
+    auto evidence = engine::Evidence::open({image});
+    const engine::FileSystem fs(evidence, engine::file_system_partitions(evidence).front());
+    const std::string why =
+        "its block map claims 300000000 bytes, more than the whole file system (4194304 bytes), "
+        "in 292969 blocks: its content is not read (TSK would take minutes to map it)";
+    EXPECT_EQ(error_of([&] { fs.content(big->address); }), "inode " + big->inode + ": " + why);
+    engine::ByteRunReader runs(fs);
+    EXPECT_EQ(error_of([&] { runs.runs(big->address); }),
+              "byte runs: inode " + big->inode + ": " + why);
+    EXPECT_FALSE(fs.default_attribute(big->address.meta_addr));
+
+    auto reader = fs.content(sparse->address);
+    ASSERT_EQ(reader.size(), 8388608u);
+    std::string bytes(8388608, '\0');
+    ASSERT_EQ(reader.read(0, std::as_writable_bytes(std::span(bytes))), bytes.size());
+    const auto icat = run("icat " + shell_quote(image) + " " + sparse->inode);
+    ASSERT_EQ(icat.exit_code, 0) << icat.err;
+    EXPECT_TRUE(icat.out == bytes);
+
+    auto cat = dflab("cat " + shell_quote(image) + " /big.bin");
+    EXPECT_NE(cat.exit_code, 0);
+    EXPECT_EQ(lines(cat.err).size(), 1u) << cat.err;
+    EXPECT_NE(cat.err.find(why), std::string::npos) << cat.err;
+    EXPECT_TRUE(cat.out.empty());
+}
+
+// A subdirectory mapped by block pointers that claims 300 MB: TSK reads every directory whole as
+// its walk recurses, and would map the claim for minutes; the inode pre-pass refuses the walk.
+TEST(WalkErrors, ABlockMappedDirectoryLargerThanTheFileSystemRefusesTheWalk) {
+    const std::string image = block_mapped_image({{"/sub", 300000000}});
+    const std::string stat = debugfs(image, "", "stat /sub");
+    EXPECT_NE(stat.find("Type: directory"), std::string::npos) << stat;
+    EXPECT_NE(stat.find("Size: 300000000"), std::string::npos) << stat;
+    static const std::regex inode_re(R"(Inode: (\d+))");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(stat, m, inode_re)) << stat;
+    const Walked w = walk(image);
+    EXPECT_TRUE(w.entries.empty());
+    ASSERT_EQ(w.errors.size(), 1u);
+    EXPECT_EQ(w.errors.front().message,
+              "the file system is not walked: inode " + m[1].str() +
+                  " is a directory mapped by block pointers that claims 300000000 bytes, more "
+                  "than the whole file system (4194304 bytes), in 292969 blocks");
+}
+
+// An NTFS root whose $INDEX_ALLOCATION claims 2 TiB: TSK allocates the claim before reading the
+// index. The walk refuses the directory, naming the claim. The patch is found from the boot
+// sector and the MFT record's attribute list, as the NTFS documentation lays them out.
+TEST(WalkErrors, AnNtfsIndexClaimingMoreThanItsFileSystemIsRefusedBeforeTskAllocatesIt) {
+    const std::string image = temp_dir() + "/ntfs.img";
+    fs::copy_file(fixture("ntfs.img"), image);
+    // istat (TSK's own reading) shows that the root has a non-resident index.
+    EXPECT_NE(run("istat " + shell_quote(image) + " 5").out.find("$INDEX_ALLOCATION"),
+              std::string::npos);
+    std::ifstream in(image, std::ios::binary);
+    std::string boot(512, '\0');
+    in.read(boot.data(), 512);
+    auto le = [](const std::string& b, size_t at, int n) {
+        uint64_t v = 0;
+        for (int i = n - 1; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(b[at + i]);
+        return v;
+    };
+    const uint64_t cluster = le(boot, 0x0B, 2) * le(boot, 0x0D, 1);
+    const auto per_record = static_cast<int8_t>(boot[0x40]);
+    const uint64_t record_size = per_record < 0 ? uint64_t{1} << -per_record : per_record * cluster;
+    const uint64_t root_at = le(boot, 0x30, 8) * cluster + 5 * record_size;
+    std::string record(record_size, '\0');
+    in.seekg(static_cast<std::streamoff>(root_at));
+    in.read(record.data(), static_cast<std::streamsize>(record_size));
+    ASSERT_EQ(record.substr(0, 4), "FILE");
+    uint64_t at = le(record, 0x14, 2);
+    uint64_t alloc_at = 0;
+    while (at + 16 < record_size && le(record, at, 4) != 0xFFFFFFFF) {
+        if (le(record, at, 4) == 0xA0 && record[at + 8] == 1) alloc_at = at + 0x28;
+        at += le(record, at + 4, 4);
+    }
+    ASSERT_NE(alloc_at, 0u);
+    overwrite(image, root_at + alloc_at, std::string("\0\0\0\0\0\x02\0\0", 8));  // 2^41
+
+    const Walked w = walk(image);
+    EXPECT_TRUE(w.entries.empty());
+    ASSERT_EQ(w.errors.size(), 1u);
+    EXPECT_EQ(w.errors.front().path, "/");
+    EXPECT_TRUE(w.errors.front().message.starts_with(
+        "its index ($INDEX_ALLOCATION) claims 2199023255552 bytes, more than the whole file "
+        "system ("))
+        << w.errors.front().message;
+    auto r = dflab("ls " + shell_quote(image));
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
 }

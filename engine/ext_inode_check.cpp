@@ -1,4 +1,6 @@
-#include "engine/ext_inline_check.hpp"
+#include "engine/ext_inode_check.hpp"
+
+#include "engine/ext_block_map_check.hpp"
 
 #include <tsk/fs/tsk_ext2fs.h>
 
@@ -11,8 +13,11 @@ namespace dflab::engine {
 namespace {
 
 constexpr uint32_t kInlineDataFlag = 0x10000000;  // EXT4_INLINE_DATA_FL
-constexpr uint64_t kInlineInBlockArray = 60;      // i_block: 15 four-byte words
-constexpr size_t kReadBytes = 1 << 20;            // inode table bytes read at once
+constexpr uint32_t kExtentsFlag = 0x00080000;     // EXT4_EXTENTS_FL
+constexpr uint16_t kTypeMask = 0xF000;            // i_mode's file type
+constexpr uint16_t kDirectory = 0x4000;
+constexpr uint64_t kInlineInBlockArray = 60;  // i_block: 15 four-byte words
+constexpr size_t kReadBytes = 1 << 20;        // inode table bytes read at once
 
 uint32_t le32(const uint8_t* p) {
     return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
@@ -25,7 +30,7 @@ uint16_t le16(const uint8_t* p) {
 
 }  // namespace
 
-std::optional<std::string> impossible_inline_inode(TSK_FS_INFO* fs) {
+std::optional<std::string> impossible_ext_inode(TSK_FS_INFO* fs) {
     if (!fs || !TSK_FS_TYPE_ISEXT(fs->ftype)) return std::nullopt;
     const auto* ext = reinterpret_cast<const EXT2FS_INFO*>(fs);
     const ext2fs_sb* sb = ext->fs;
@@ -78,14 +83,27 @@ std::optional<std::string> impossible_inline_inode(TSK_FS_INFO* fs) {
             for (uint64_t i = 0; i < count; ++i) {
                 if (!read[i]) continue;
                 const uint8_t* inode = table.data() + i * inode_size;
-                if ((le32(inode + 0x20) & kInlineDataFlag) == 0) continue;
+                const uint32_t flags = le32(inode + 0x20);
                 const uint64_t size = le32(inode + 0x04) | static_cast<uint64_t>(le32(inode + 0x6C))
                                                                << 32;
-                if (size <= limit) continue;
-                return "inode " + std::to_string(first + done + i) +
-                       " is marked as holding its data inline but claims " + std::to_string(size) +
-                       " bytes; an inode of " + std::to_string(inode_size) +
-                       " bytes holds at most " + std::to_string(limit);
+                const std::string number = std::to_string(first + done + i);
+                if ((flags & kInlineDataFlag) != 0) {
+                    if (size <= limit) continue;
+                    return "inode " + number + " is marked as holding its data inline but claims " +
+                           std::to_string(size) + " bytes; an inode of " +
+                           std::to_string(inode_size) + " bytes holds at most " +
+                           std::to_string(limit);
+                }
+                const bool directory = (le16(inode) & kTypeMask) == kDirectory;
+                const uint64_t pointers = ext_block_pointers(size, fs->block_size);
+                if (!directory || (flags & kExtentsFlag) != 0 || size <= fs_bytes ||
+                    pointers <= kMostExtBlockPointers) {
+                    continue;
+                }
+                return "inode " + number + " is a directory mapped by block pointers that claims " +
+                       std::to_string(size) + " bytes, more than the whole file system (" +
+                       std::to_string(fs_bytes) + " bytes), in " + std::to_string(pointers) +
+                       " blocks";
             }
         }
     }
