@@ -122,7 +122,7 @@ run_one() {
   mkdir -p "$corpus" "$found" "$build/logs"
   rm -f "$found"/*
   # A harness that finds something stops; its log and the input tell what.
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=0 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=0:suppressions=$here/tests/asan.supp \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$here/tests/lsan.supp:print_suppressions=0 \
     "$build/tests/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 \

@@ -12,7 +12,7 @@ cmake --build "$build" -j "$(nproc)"
 # Fixture images are built once, before the tests run side by side.
 bash "$here/tests/fixtures/make.sh" "$build/tests/fixtures"
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:suppressions=$here/tests/asan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/lsan.supp:print_suppressions=0}
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 900
