@@ -49,6 +49,8 @@ inline constexpr std::string_view kArtifactKinds[] = {
     "call",
     "contact",
     "chat_message",
+    "installed_app",
+    "wifi_network",
     kUnreadableArtifact,
 };
 

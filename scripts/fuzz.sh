@@ -89,6 +89,11 @@ make_image_seeds
 
 # The artifact decoders: the committed seeds, each the selector byte then a file's content.
 cp "$here"/tests/fuzz/seeds/artifacts/* "$seeds/artifacts/"
+# A phone's SMS database (decoder 8), made by the sqlite3 command as the seed it is.
+phone_db=$(mktemp -d)
+sqlite3 "$phone_db/mmssms.db" "CREATE TABLE sms (_id INTEGER PRIMARY KEY, thread_id INTEGER, address TEXT, date INTEGER, date_sent INTEGER, type INTEGER, read INTEGER, body TEXT); INSERT INTO sms VALUES (1, 1, '+77010000001', 1744453050000, 1744453048000, 1, 1, 'hello');"
+{ printf '\x08'; cat "$phone_db/mmssms.db"; } >"$seeds/artifacts/8-mmssms"
+rm -rf "$phone_db"
 # Packs use the same file names (images/laptop.yaml, questions/01-computer-name.yaml): each seed
 # is named after its pack as well.
 cp "$here"/images/examples/*.yaml "$seeds/recipe/"

@@ -112,6 +112,13 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         const auto span = std::as_bytes(std::span(bytes));
         return {span.begin(), span.end()};
     }
+    if (analyzer == "android_settings") {  // a packages.xml as Android writes it
+        const std::string text =
+            "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<packages>\n<package "
+            "name=\"com.example\" it=\"18bcfe56800\" version=\"1\" />\n</packages>\n";
+        const auto bytes = std::as_bytes(std::span(text));
+        return {bytes.begin(), bytes.end()};
+    }
     if (analyzer == "recycle_bin")
         return images::build_recycle_info({2, "C:\\Users\\anna\\plan.docx", 4096, 1700000000});
     if (analyzer == "zone_identifier") {

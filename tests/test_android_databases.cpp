@@ -18,6 +18,7 @@
 #include "engine/android_databases.hpp"
 #include "engine/error.hpp"
 #include "tests/oracle.hpp"
+#include "tests/support/android_userdata.hpp"
 #include "tests/support/artifact_image.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -27,11 +28,13 @@ namespace {
 using test::run;
 using test::shell_quote;
 
-const std::string kRecipe =
-    std::string(DFLAB_SOURCE_DIR) + "/images/examples/android-userdata.yaml";
-const std::string kTelephony = "/data/com.android.providers.telephony/databases/";
-const std::string kContacts = "/data/com.android.providers.contacts/databases/";
-const std::string kWhatsapp = "/data/com.whatsapp/databases/";
+using test::AndroidUserdata;
+using test::bytes_of;
+using test::kContacts;
+using test::kRecipe;
+using test::kTelephony;
+using test::kWhatsapp;
+using test::text;
 
 // sqlite3's rows, columns joined by '|'.
 std::vector<std::string> sqlite3(const std::string& db, const std::string& sql) {
@@ -42,56 +45,6 @@ std::vector<std::string> sqlite3(const std::string& db, const std::string& sql) 
         if (!line.empty()) out.push_back(line);
     return out;
 }
-
-std::string text(const nlohmann::json& j) {
-    if (j.is_null()) return "";
-    if (j.is_string()) return j.get<std::string>();
-    if (j.is_boolean()) return j.get<bool>() ? "1" : "0";
-    return j.dump();
-}
-
-std::vector<std::byte> bytes_of(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(chars.size());
-    std::transform(chars.begin(), chars.end(), out.begin(),
-                   [](char c) { return static_cast<std::byte>(c); });
-    return out;
-}
-
-class AndroidUserdata : public testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        dir_ = test::temp_dir();
-        auto built = test::dflab("image build " + shell_quote(kRecipe) + " -o " +
-                                 shell_quote(dir_ + "/out"));
-        ASSERT_EQ(built.exit_code, 0) << built.err;
-        raw_ = dir_ + "/out/android-userdata.raw";
-    }
-    static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
-
-    // The file at `path` in the image, extracted by icat.
-    std::string extract(const std::string& path) {
-        const std::string out =
-            dir_ + "/" + std::to_string(next_++) + "-" + path.substr(path.find_last_of('/') + 1);
-        EXPECT_EQ(test::extract_with_icat(raw_, path, out), out) << "fls/icat: " << path;
-        return out;
-    }
-
-    // `dflab artifacts --kind KIND --json`, one object a line.
-    std::vector<nlohmann::json> artifacts(const std::string& kind) {
-        auto r = test::dflab("artifacts " + shell_quote(raw_) + " --kind " + kind + " --json");
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        std::vector<nlohmann::json> out;
-        for (const auto& line : test::lines(r.out))
-            if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-        return out;
-    }
-
-    static inline std::string dir_;  // the built image's folder, for the whole suite
-    static inline std::string raw_;
-    int next_ = 0;
-};
 
 constexpr const char* kIso = "strftime('%Y-%m-%dT%H:%M:%SZ', ";
 

@@ -18,6 +18,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         exif_registration(),
         browser_history_registration(),
         android_databases_registration(),
+        android_settings_registration(),
         recycle_bin_registration(),
         zone_identifier_registration(),
         timestamp_mismatch_registration(),

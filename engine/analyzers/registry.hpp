@@ -60,6 +60,7 @@ AnalyzerRegistration event_logs_registration();
 AnalyzerRegistration exif_registration();
 AnalyzerRegistration browser_history_registration();
 AnalyzerRegistration android_databases_registration();
+AnalyzerRegistration android_settings_registration();
 AnalyzerRegistration recycle_bin_registration();
 AnalyzerRegistration zone_identifier_registration();
 AnalyzerRegistration timestamp_mismatch_registration();

@@ -1,8 +1,9 @@
 // Fuzzing harness: the artifact decoders (docs/artifacts.md), which read what a suspect's disk
 // holds: registry hives (libregf), shell links (liblnk), event logs (libevtx), prefetch files
-// (libscca), Recycle Bin records, Zone.Identifier streams, browser histories (SQLite) and photos'
-// Exif (libexif). The first byte chooses the decoder; the rest is the file's content. A decoder
-// turns damage into an `unreadable` artifact or an Error, never anything else.
+// (libscca), Recycle Bin records, Zone.Identifier streams, browser histories (SQLite), photos'
+// Exif (libexif), a phone's databases (SQLite) and settings files (libxml2). The first byte chooses
+// the decoder; the rest is the file's content. A decoder turns damage into an `unreadable` artifact
+// or an Error, never anything else.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -14,6 +15,8 @@
 #include "engine/analyzers/recycle_bin.hpp"
 #include "engine/analyzers/shell_links.hpp"
 #include "engine/analyzers/zone_identifier.hpp"
+#include "engine/android_databases.hpp"
+#include "engine/android_settings.hpp"
 #include "engine/event_log_file.hpp"
 #include "engine/exif_reader.hpp"
 #include "engine/registry_artifacts.hpp"
@@ -45,6 +48,14 @@ const Decoder kDecoders[] = {
     [](Bytes b) {
         if (const auto block = dflab::engine::find_exif_block(b))
             (void)dflab::engine::read_exif_artifacts(*block, "IMG_0001.jpg");
+    },
+    [](Bytes b) {
+        std::vector<std::byte> copy(b.begin(), b.end());
+        (void)dflab::engine::read_android_artifacts(copy, "mmssms.db");
+    },
+    [](Bytes b) {
+        if (dflab::engine::android_settings_file(b))
+            (void)dflab::engine::read_android_settings(b, "packages.xml");
     },
 };
 
