@@ -17,6 +17,12 @@ namespace dflab::engine {
 
 inline constexpr uint64_t kMostExtBlockPointers = 16384;
 
+// The bytes of `fs` as far as the image really holds them: (the smaller of the last block the
+// superblock claims and the last block the image holds, plus one) times the block size, saturating.
+// A damaged superblock may claim 10^16 blocks: multiplying its block count by the block size
+// overflowed, and the "more than the file system" rules never fired (found by fuzzing).
+uint64_t file_system_bytes(const TSK_FS_INFO* fs);
+
 // The block pointers a block-mapped file of `size` bytes needs: ceil(size / block_size).
 uint64_t ext_block_pointers(uint64_t size, uint64_t block_size);
 

@@ -42,7 +42,7 @@ std::optional<std::string> impossible_ext_inode(TSK_FS_INFO* fs) {
                       le16(sb->s_desc_size) >= 64;
     const uint64_t desc_size = wide ? le16(sb->s_desc_size) : 32;
     const uint64_t limit = inode_size + kInlineInBlockArray;
-    const uint64_t fs_bytes = static_cast<uint64_t>(fs->block_count) * fs->block_size;
+    const uint64_t fs_bytes = file_system_bytes(fs);
 
     std::vector<uint8_t> desc(desc_size);
     std::vector<uint8_t> table;

@@ -442,7 +442,7 @@ struct FileSystem::Impl {
             take_tsk_error();  // the walk itself says why it cannot be read
             return std::nullopt;
         }
-        const uint64_t fs_bytes = static_cast<uint64_t>(fs->block_count) * fs->block_size;
+        const uint64_t fs_bytes = file_system_bytes(fs.get());
         const auto size = static_cast<uint64_t>(std::max<TSK_OFF_T>(dir->meta->size, 0));
         if (size > fs_bytes) {
             return "its metadata claims " + std::to_string(size) +

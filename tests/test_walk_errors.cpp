@@ -333,6 +333,30 @@ TEST(WalkErrors, ABlockMappedDirectoryLargerThanTheFileSystemRefusesTheWalk) {
                   "than the whole file system (4194304 bytes), in 292969 blocks");
 }
 
+// The same directory claim on a superblock that also claims 4,294,967,280 blocks (4 TiB) in a
+// 4 MiB image: the claim is judged against the bytes the image really holds, not against the
+// superblock's count (a fuzzed superblock claiming 10^16 blocks overflowed that product and
+// slipped every "more than the file system" rule). debugfs refuses such a superblock; TSK's
+// fsstat reads back the claimed range and the range the image holds, fls the directory's inode.
+TEST(WalkErrors, ASuperblockClaimingMoreBlocksThanTheImageHoldsDoesNotHideAnImpossibleClaim) {
+    const std::string image = block_mapped_image({{"/sub", 300000000}});
+    overwrite(image, 1024 + 4, std::string("\xf0\xff\xff\xff", 4));  // s_blocks_count_lo
+    const auto super = run("fsstat " + shell_quote(image));
+    EXPECT_NE(super.out.find("Block Range: 0 - 4294967279"), std::string::npos) << super.out;
+    EXPECT_NE(super.out.find("Total Range in Image: 0 - 4095"), std::string::npos) << super.out;
+    const auto fls = run("fls " + shell_quote(image));
+    static const std::regex inode_re(R"(d/d (\d+):\tsub)");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(fls.out, m, inode_re)) << fls.out;
+    const Walked w = walk(image);
+    EXPECT_TRUE(w.entries.empty());
+    ASSERT_EQ(w.errors.size(), 1u);
+    EXPECT_EQ(w.errors.front().message,
+              "the file system is not walked: inode " + m[1].str() +
+                  " is a directory mapped by block pointers that claims 300000000 bytes, more "
+                  "than the whole file system (4194304 bytes), in 292969 blocks");
+}
+
 // An NTFS root whose $INDEX_ALLOCATION claims 2 TiB: TSK allocates the claim before reading the
 // index. The walk refuses the directory, naming the claim. The patch is found from the boot
 // sector and the MFT record's attribute list, as the NTFS documentation lays them out.
