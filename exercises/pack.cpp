@@ -28,9 +28,9 @@ const Question* Pack::question(const std::string& want) const {
 }
 
 const std::vector<std::string>& answer_types() {
-    static const std::vector<std::string> types = {"text", "hash",      "integer", "offset",
-                                                   "size", "timestamp", "path",    "inode",
-                                                   "set",  "choice",    "regex",   "free_text"};
+    static const std::vector<std::string> types = {
+        "text",  "hash", "integer", "offset", "size",     "timestamp", "path",
+        "inode", "set",  "choice",  "regex",  "location", "free_text"};
     return types;
 }
 

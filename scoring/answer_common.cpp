@@ -191,10 +191,10 @@ std::optional<long long> parse_whole_number(std::string_view text) {
 }
 
 const AnswerType* find_answer_type(std::string_view name) {
-    static const std::array<const AnswerType*, 12> types{
-        &text_answer,    &regex_answer, &choice_answer, &hash_answer,
-        &integer_answer, &size_answer,  &offset_answer, &timestamp_answer,
-        &path_answer,    &inode_answer, &set_answer,    &free_text_answer};
+    static const std::array<const AnswerType*, 13> types{
+        &text_answer, &regex_answer,    &choice_answer,    &hash_answer, &integer_answer,
+        &size_answer, &offset_answer,   &timestamp_answer, &path_answer, &inode_answer,
+        &set_answer,  &location_answer, &free_text_answer};
     for (const AnswerType* type : types)
         if (type->name == name) return type;
     return nullptr;

@@ -91,6 +91,8 @@ std::string check_options(const json& options, std::string_view type) {
         {"element_options", [](const json& v) { return v.is_object(); }, "an object"},
         {"wrong_item_penalty", [](const json& v) { return v.is_number() && v.get<double>() >= 0; },
          "a number, not negative"},
+        {"tolerance_metres", [](const json& v) { return v.is_number() && v.get<double>() > 0; },
+         "a positive number of metres"},
     };
     for (const auto& option : known) {
         auto it = options.find(option.name);
@@ -118,7 +120,7 @@ KeyQuestion read_question(const Reader& r, const json& q, size_t index) {
     if (!type)
         r.fail(qid, "unknown type '" + k.type +
                         "' (text, regex, choice, hash, integer, size, offset, timestamp, path, "
-                        "inode, set, free_text)");
+                        "inode, set, location, free_text)");
     k.points = r.member(q, qid, "points", json::value_t::number_float, true)->get<double>();
     if (k.points < 0) r.fail(qid, "'points' must not be negative");
     k.options = json::object();

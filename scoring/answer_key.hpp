@@ -15,8 +15,8 @@ namespace dflab::scoring {
 
 struct KeyQuestion {
     std::string id;
-    std::string
-        type;  // text regex choice hash integer size offset timestamp path inode set free_text
+    std::string type;  // text regex choice hash integer size offset timestamp path inode set
+                       // location free_text
     double points = 0;
     nlohmann::json options;                  // always an object (empty when absent)
     std::map<int, nlohmann::json> answers;   // variant -> answer

@@ -48,7 +48,7 @@ const AnswerType* find_answer_type(std::string_view name);
 // The registry entries, defined in scoring/answer_<type>.cpp.
 extern const AnswerType text_answer, regex_answer, choice_answer, hash_answer, integer_answer,
     size_answer, offset_answer, timestamp_answer, path_answer, inode_answer, set_answer,
-    free_text_answer;
+    location_answer, free_text_answer;
 
 // Helpers shared by the types (scoring/answer_common.cpp).
 std::string trim_and_fold_spaces(std::string_view utf8);  // trims, folds whitespace runs to ' '

@@ -15,7 +15,7 @@ packages=(
   foremost testdisk pngcheck
   libhivex-dev libhivex-bin libregf-dev libbfio-dev libregf-utils regripper libwin-hivex-perl
   libevtx-dev libevtx-utils liblnk-dev liblnk-utils libscca-dev libscca-utils
-  libexif-dev libimage-exiftool-perl libxml2-utils
+  libexif-dev libimage-exiftool-perl libxml2-utils geographiclib-tools
   rifiuti2
   chromium
 )
