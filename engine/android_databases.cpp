@@ -127,6 +127,44 @@ void read_contacts(sqlite3* db, std::vector<Artifact>& out) {
     }
 }
 
+// One WhatsApp message from a row whose columns are, in order: _id, the chat's JID, from me,
+// timestamp (ms), text, the group member who wrote it, the attachment's MIME type, name and
+// size, the chat's subject; column 10, when `file_path` says so, is the attachment's path (its
+// name when it has none).
+Artifact whatsapp_message(const Statement& s, const char* table, bool file_path) {
+    Artifact a;
+    a.kind = "chat_message";
+    a.source = source_of(table, s.column_int(0));
+    const bool from_me = s.column_int(2) != 0;
+    a.time = from_unix_ms(s.column_int(3));
+    if (a.time) a.time_kind = from_me ? "sent" : "received";
+    nlohmann::json sender = nullptr;
+    if (!from_me) {
+        sender = text_or_null(s, 5);
+        if (!sender.is_string() || sender.get<std::string>().empty()) sender = text_or_null(s, 1);
+    }
+    nlohmann::json attachment = nullptr;
+    if (!s.column_is_null(6) && !s.column_text(6).empty()) {
+        nlohmann::json name = text_or_null(s, 7);
+        if (name.is_null() && file_path && !s.column_is_null(10)) {
+            const std::string path = s.column_text(10);
+            name = path.substr(path.find_last_of('/') + 1);
+        }
+        attachment = {{"mime_type", s.column_text(6)}, {"name", name}, {"size", int_or_null(s, 8)}};
+    }
+    a.fields = {{"row", s.column_int(0)},
+                {"app", "WhatsApp"},
+                {"chat", text_or_null(s, 1)},
+                {"chat_subject", text_or_null(s, 9)},
+                {"direction", from_me ? "outgoing" : "incoming"},
+                {"sender", sender},
+                {"text", text_or_null(s, 4)},
+                {"attachment", attachment},
+                {"timestamp_ms", int_or_null(s, 3)}};
+    return a;
+}
+
+// WhatsApp until 2022: table `messages`, the chats' names in `chat_list`.
 void read_whatsapp(sqlite3* db, bool subjects, std::vector<Artifact>& out) {
     Statement s(db, std::string("SELECT m._id, m.key_remote_jid, m.key_from_me, m.timestamp, "
                                 "m.data, m.remote_resource, m.media_mime_type, m.media_name, "
@@ -135,35 +173,26 @@ void read_whatsapp(sqlite3* db, bool subjects, std::vector<Artifact>& out) {
                                     "WHERE c.key_remote_jid = m.key_remote_jid LIMIT 1)"
                                   : "NULL") +
                         " FROM messages m WHERE m.key_remote_jid != '-1' ORDER BY m._id");
-    while (s.step()) {
-        Artifact a;
-        a.kind = "chat_message";
-        a.source = source_of("messages", s.column_int(0));
-        const bool from_me = s.column_int(2) != 0;
-        a.time = from_unix_ms(s.column_int(3));
-        if (a.time) a.time_kind = from_me ? "sent" : "received";
-        nlohmann::json sender = nullptr;
-        if (!from_me) {
-            sender = text_or_null(s, 5);
-            if (!sender.is_string() || sender.get<std::string>().empty())
-                sender = text_or_null(s, 1);
-        }
-        nlohmann::json attachment = nullptr;
-        if (!s.column_is_null(6) && !s.column_text(6).empty())
-            attachment = {{"mime_type", s.column_text(6)},
-                          {"name", text_or_null(s, 7)},
-                          {"size", int_or_null(s, 8)}};
-        a.fields = {{"row", s.column_int(0)},
-                    {"app", "WhatsApp"},
-                    {"chat", text_or_null(s, 1)},
-                    {"chat_subject", text_or_null(s, 9)},
-                    {"direction", from_me ? "outgoing" : "incoming"},
-                    {"sender", sender},
-                    {"text", text_or_null(s, 4)},
-                    {"attachment", attachment},
-                    {"timestamp_ms", int_or_null(s, 3)}};
-        out.push_back(std::move(a));
-    }
+    while (s.step()) out.push_back(whatsapp_message(s, "messages", false));
+}
+
+// WhatsApp since 2022 (msgstore.db migrated to the "message" table): chats and senders are rows
+// of `jid` (raw_string "77011234567@s.whatsapp.net", "...@g.us"), a message names its chat
+// (chat_row_id -> chat.jid_row_id) and, in a group, its sender (sender_jid_row_id; 0 in a chat
+// with one person); text_data is the text or a picture's caption; message_media the attachment.
+void read_whatsapp_jids(sqlite3* db, bool media, std::vector<Artifact>& out) {
+    Statement s(db, std::string("SELECT m._id, cj.raw_string, m.from_me, m.timestamp, "
+                                "m.text_data, sj.raw_string, ") +
+                        (media ? "mm.mime_type, mm.media_name, mm.file_size" : "NULL, NULL, NULL") +
+                        ", c.subject, " + (media ? "mm.file_path" : "NULL") +
+                        " FROM message m "
+                        "LEFT JOIN chat c ON c._id = m.chat_row_id "
+                        "LEFT JOIN jid cj ON cj._id = c.jid_row_id "
+                        "LEFT JOIN jid sj ON sj._id = m.sender_jid_row_id AND "
+                        "m.sender_jid_row_id > 0 " +
+                        (media ? "LEFT JOIN message_media mm ON mm.message_row_id = m._id " : "") +
+                        "WHERE m.chat_row_id != -1 ORDER BY m._id");
+    while (s.step()) out.push_back(whatsapp_message(s, "message", true));
 }
 
 }  // namespace
@@ -190,7 +219,14 @@ std::vector<Artifact> read_android_artifacts(std::span<std::byte> bytes, const s
             has_columns(db.get(), "messages",
                         {"_id", "key_remote_jid", "key_from_me", "timestamp", "data",
                          "remote_resource", "media_mime_type", "media_name", "media_size"});
-        if (!sms && !calls && !contacts && !whatsapp) return {};
+        const bool whatsapp_jids =
+            tables.count("message") && tables.count("chat") && tables.count("jid") &&
+            has_columns(
+                db.get(), "message",
+                {"_id", "chat_row_id", "from_me", "sender_jid_row_id", "timestamp", "text_data"}) &&
+            has_columns(db.get(), "chat", {"_id", "jid_row_id", "subject"}) &&
+            has_columns(db.get(), "jid", {"_id", "raw_string"});
+        if (!sms && !calls && !contacts && !whatsapp && !whatsapp_jids) return {};
         if (const std::string complaint = db.quick_check(); !complaint.empty())
             throw Error("SQLite's quick check fails: " + complaint);
         if (sms) read_sms(db.get(), out);
@@ -201,6 +237,13 @@ std::vector<Artifact> read_android_artifacts(std::span<std::byte> bytes, const s
                           tables.count("chat_list") &&
                               has_columns(db.get(), "chat_list", {"key_remote_jid", "subject"}),
                           out);
+        if (whatsapp_jids)
+            read_whatsapp_jids(db.get(),
+                               tables.count("message_media") &&
+                                   has_columns(db.get(), "message_media",
+                                               {"message_row_id", "mime_type", "media_name",
+                                                "file_size", "file_path"}),
+                               out);
     } catch (const std::exception& e) {
         if (db.budget_spent())
             throw Error(name + ": reading the phone database exceeds SQLite's work budget (" +

@@ -2,11 +2,12 @@
 // Reading an Android phone's own databases from memory, as the apps write them: SMS (the
 // telephony provider's mmssms.db, table `sms`), calls (calllog.db or, before Android 7,
 // contacts2.db, table `calls`), contacts (contacts2.db: raw_contacts, data, mimetypes) and
-// WhatsApp chats (msgstore.db with the `messages` and `chat_list` tables of WhatsApp's schema
-// before 2022). A database is recognised by its tables and columns, not by its name, so a copy
-// pulled off the phone under any name is read the same. Opened read-only through
-// engine/untrusted_sqlite.hpp. The artifacts are `sms`, `call`, `contact` and `chat_message`
-// (docs/artifacts.md); each names its table and row in `source` ("sms/12").
+// WhatsApp chats (msgstore.db: the `messages` and `chat_list` tables of WhatsApp's schema before
+// 2022, and the `message`, `chat`, `jid` and `message_media` tables it migrated to). A database is
+// recognised by its tables and columns, not by its name, so a copy pulled off the phone under any
+// name is read the same. Opened read-only through engine/untrusted_sqlite.hpp. The artifacts are
+// `sms`, `call`, `contact` and `chat_message` (docs/artifacts.md); each names its table and row in
+// `source` ("sms/12").
 #include <cstdint>
 #include <span>
 #include <string>

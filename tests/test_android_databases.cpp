@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -47,6 +48,15 @@ std::vector<std::string> sqlite3(const std::string& db, const std::string& sql) 
 }
 
 constexpr const char* kIso = "strftime('%Y-%m-%dT%H:%M:%SZ', ";
+
+std::string iso_utc(int64_t t) {
+    const time_t seconds = static_cast<time_t>(t);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char out[32];
+    std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
 
 TEST_F(AndroidUserdata, EverySmsIsReadAsSqlite3ReadsIt) {
     const std::string db = extract(kTelephony + "mmssms.db");
@@ -181,6 +191,15 @@ TEST_F(AndroidUserdata, AnalyzeStoresEveryPhoneArtifactWithItsSource) {
                       "SELECT json_extract(fields, '$.body') FROM artifacts "
                       "WHERE kind = 'sms' AND source = 'sms/4'"),
               sqlite3(sms, "SELECT body FROM sms WHERE _id = 4"));
+    // The message the recipe deletes: gone for sqlite3, still a free record of `messages`.
+    const std::string store = extract(kWhatsapp + "msgstore.db");
+    EXPECT_EQ(sqlite3(store, "SELECT count(*) FROM messages WHERE data LIKE '%5169 4971%'"),
+              (std::vector<std::string>{"0"}));
+    EXPECT_EQ(sqlite3(case_db,
+                      "SELECT json_extract(fields, '$.table'), json_extract(fields, "
+                      "'$.values.key_remote_jid'), json_extract(fields, '$.values.data') LIKE "
+                      "'%5169 4971 0388 2406%' FROM artifacts WHERE kind = 'sqlite_free_record'"),
+              (std::vector<std::string>{"messages|77475550142@s.whatsapp.net|1"}));
 }
 
 TEST_F(AndroidUserdata, TheSameRecipeGivesTheSameBytes) {
@@ -188,6 +207,70 @@ TEST_F(AndroidUserdata, TheSameRecipeGivesTheSameBytes) {
     auto built = test::dflab("image build " + shell_quote(kRecipe) + " -o " + shell_quote(again));
     ASSERT_EQ(built.exit_code, 0) << built.err;
     EXPECT_EQ(test::sha256_of_file(again + "/android-userdata.raw"), test::sha256_of_file(raw_));
+}
+
+// A msgstore.db in the schema WhatsApp migrated to in 2022 (jid, chat, message, message_media;
+// the columns forensic readers of that schema rely on), made with sqlite3 itself: one-to-one
+// messages both ways, a group with two members, a photo with a caption and one without a
+// media_name (its name from file_path), and WhatsApp's marker row. Each message is what
+// sqlite3's joins give.
+TEST(AndroidWhatsapp, TheSchemaSince2022IsReadAsSqlite3JoinsIt) {
+    const std::string db = test::temp_dir() + "/msgstore.db";
+    const std::string sql = R"sql(
+CREATE TABLE jid (_id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, server TEXT NOT NULL,
+  agent INTEGER, device INTEGER, type INTEGER, raw_string TEXT);
+CREATE TABLE chat (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid_row_id INTEGER UNIQUE, hidden INTEGER,
+  subject TEXT, created_timestamp INTEGER, sort_timestamp INTEGER);
+CREATE TABLE message (_id INTEGER PRIMARY KEY AUTOINCREMENT, chat_row_id INTEGER NOT NULL,
+  from_me INTEGER NOT NULL, key_id TEXT NOT NULL, sender_jid_row_id INTEGER, status INTEGER,
+  timestamp INTEGER, received_timestamp INTEGER, message_type INTEGER, text_data TEXT,
+  starred INTEGER, sort_id INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE message_media (message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER,
+  file_path TEXT, file_size INTEGER, mime_type TEXT, media_name TEXT, media_caption TEXT);
+INSERT INTO jid VALUES (1, '77015550123', 's.whatsapp.net', 0, 0, 0, '77015550123@s.whatsapp.net'),
+  (2, '120363041234567890', 'g.us', 0, 0, 1, '120363041234567890@g.us'),
+  (3, '77479990011', 's.whatsapp.net', 0, 0, 0, '77479990011@s.whatsapp.net');
+INSERT INTO chat VALUES (1, 1, 0, NULL, 1714550000000, 1714553000000),
+  (2, 2, 0, 'Смена 2', 1714550100000, 1714553100000);
+INSERT INTO message VALUES (1, -1, 0, '-1', 0, -1, 0, 0, 7, NULL, 0, 1),
+  (2, 1, 0, '3EB0A1', 0, 0, 1714550400000, 1714550401000, 0, 'Где деньги?', 0, 2),
+  (3, 1, 1, '3EB0A2', 0, 13, 1714550460000, 0, 0, 'Завтра', 0, 3),
+  (4, 2, 0, '3EB0A3', 3, 0, 1714551000000, 1714551001000, 1, 'Список на сегодня', 0, 4),
+  (5, 2, 0, '3EB0A4', 3, 0, 1714551060000, 1714551061000, 1, NULL, 0, 5),
+  (6, 2, 1, '3EB0A5', 0, 13, 1714551120000, 0, 0, 'Принял', 0, 6);
+INSERT INTO message_media VALUES (4, 2, 'Media/WhatsApp Images/IMG-20240501-WA0001.jpg', 48213,
+    'image/jpeg', 'IMG-20240501-WA0001.jpg', 'Список на сегодня'),
+  (5, 2, 'Media/WhatsApp Documents/list.pdf', 9120, 'application/pdf', NULL, NULL);
+)sql";
+    ASSERT_EQ(run("sqlite3 " + shell_quote(db) + " " + shell_quote(sql)).exit_code, 0);
+    const auto expected = sqlite3(
+        db, std::string("SELECT 'message/' || m._id, cj.raw_string, IFNULL(c.subject, ''), ") +
+                "CASE m.from_me WHEN 1 THEN 'outgoing|sent' ELSE 'incoming|received' END, " +
+                "CASE WHEN m.from_me = 1 THEN '' WHEN m.sender_jid_row_id > 0 THEN sj.raw_string "
+                "ELSE cj.raw_string END, " +
+                kIso +
+                "m.timestamp/1000, 'unixepoch'), IFNULL(m.text_data, ''), IFNULL(mm.mime_type, "
+                "''), IFNULL(mm.media_name, replace(mm.file_path, 'Media/WhatsApp Documents/', "
+                "'')), IFNULL(mm.file_size, '') FROM message m JOIN chat c ON c._id = "
+                "m.chat_row_id JOIN jid cj ON cj._id = c.jid_row_id LEFT JOIN jid sj ON sj._id = "
+                "m.sender_jid_row_id LEFT JOIN message_media mm ON mm.message_row_id = m._id "
+                "ORDER BY m._id");
+    ASSERT_EQ(expected.size(), 5u);
+    auto bytes = bytes_of(db);
+    std::vector<std::string> listed;
+    for (const auto& a : engine::read_android_artifacts(bytes, "msgstore.db")) {
+        ASSERT_EQ(a.kind, "chat_message");
+        const auto& f = a.fields;
+        EXPECT_EQ(f["app"], "WhatsApp");
+        const auto& m = f["attachment"];
+        const std::string media =
+            m.is_null() ? "||"
+                        : text(m["mime_type"]) + "|" + text(m["name"]) + "|" + text(m["size"]);
+        listed.push_back(a.source + "|" + text(f["chat"]) + "|" + text(f["chat_subject"]) + "|" +
+                         text(f["direction"]) + "|" + a.time_kind + "|" + text(f["sender"]) + "|" +
+                         iso_utc(*a.time) + "|" + text(f["text"]) + "|" + media);
+    }
+    EXPECT_EQ(listed, expected);
 }
 
 TEST_F(AndroidUserdata, DamagedAndUnrelatedDatabasesAreHandledCleanly) {
