@@ -51,6 +51,7 @@ inline constexpr std::string_view kArtifactKinds[] = {
     "chat_message",
     "installed_app",
     "wifi_network",
+    "sqlite_free_record",
     kUnreadableArtifact,
 };
 

@@ -194,7 +194,7 @@ const std::map<std::string, GeneratorInfo>& generators() {
         {"png", {detail::generate_png, {"width", "height", "comment"}}},
         {"pdf", {detail::generate_pdf, {"text", "title", "author"}}},
         {"zip", {detail::generate_zip, {}}},
-        {"sqlite", {detail::generate_sqlite, {}}},
+        {"sqlite", {detail::generate_sqlite, {"keep_deleted"}}},
         {"registry", {detail::generate_registry, {"root", "file_name"}}},
         {"lnk", {detail::generate_lnk, {}}},  // its fields are in GeneratedContent::shell_link
         {"evtx", {detail::generate_evtx, {"channel", "computer"}}},

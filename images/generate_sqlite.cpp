@@ -81,9 +81,13 @@ std::string shorten(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::byte> sqlite_file_bytes(std::span<const std::string> statements,
-                                         const GenerationContext& c, std::string_view what,
-                                         unsigned page_size) {
+namespace {
+
+// `keep_deleted`: secure_delete off and no VACUUM, so that deleted rows stay in freeblocks and
+// free pages, as on a phone.
+std::vector<std::byte> database_bytes(std::span<const std::string> statements,
+                                      const GenerationContext& c, std::string_view what,
+                                      unsigned page_size, bool keep_deleted) {
     const std::string who = "generate " + std::string(what);
     sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
     if (!base) throw Error(who + ": SQLite has no default VFS");
@@ -121,14 +125,15 @@ std::vector<std::byte> sqlite_file_bytes(std::span<const std::string> statements
         }
     };
     exec("PRAGMA page_size=" + std::to_string(page_size) +
-             "; PRAGMA encoding='UTF-8'; PRAGMA auto_vacuum=NONE; PRAGMA journal_mode=OFF;",
+             "; PRAGMA encoding='UTF-8'; PRAGMA auto_vacuum=NONE; PRAGMA journal_mode=OFF;" +
+             (keep_deleted ? " PRAGMA secure_delete=OFF;" : " PRAGMA secure_delete=ON;"),
          "setup");
     sqlite3_set_authorizer(db.get(), authorize, nullptr);
     for (size_t i = 0; i < statements.size(); ++i)
         exec(statements[i],
              "statement " + std::to_string(i + 1) + " (" + shorten(statements[i]) + ")");
     sqlite3_set_authorizer(db.get(), nullptr, nullptr);
-    exec("VACUUM;", "VACUUM");
+    if (!keep_deleted) exec("VACUUM;", "VACUUM");
 
     sqlite3_int64 size = 0;
     std::unique_ptr<unsigned char, FreeSqlite> data(sqlite3_serialize(db.get(), "main", &size, 0));
@@ -138,9 +143,19 @@ std::vector<std::byte> sqlite_file_bytes(std::span<const std::string> statements
     return out;
 }
 
+}  // namespace
+
+std::vector<std::byte> sqlite_file_bytes(std::span<const std::string> statements,
+                                         const GenerationContext& c, std::string_view what,
+                                         unsigned page_size) {
+    return database_bytes(statements, c, what, page_size, false);
+}
+
 std::vector<std::byte> generate_sqlite(const GeneratedContent& g, const GenerationContext& c) {
     if (g.sql.empty()) throw Error("generate sqlite: 'sql' needs at least one statement");
-    return sqlite_file_bytes(g.sql, c, "sqlite");
+    const auto keep = g.options.find("keep_deleted");
+    return database_bytes(g.sql, c, "sqlite", 4096,
+                          keep != g.options.end() && keep->second == "true");
 }
 
 }  // namespace dflab::images::detail

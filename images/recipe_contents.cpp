@@ -98,44 +98,16 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     // The options each generator takes (images/generate_<type>.cpp); checked here so that a
     // mistake is reported at its line.
     MapReader g(ctx, f.node, f.mark, "generate",
-                {"type",
-                 "width",
-                 "height",
-                 "quality",
-                 "comment",
-                 "text",
-                 "title",
-                 "author",
-                 "members",
-                 "sql",
-                 "root",
-                 "file_name",
-                 "keys",
-                 "target",
-                 "drive",
-                 "serial",
-                 "label",
-                 "size",
-                 "created",
-                 "accessed",
-                 "modified",
-                 "attributes",
-                 "working_directory",
-                 "arguments",
-                 "relative_path",
-                 "machine",
-                 "channel",
-                 "computer",
-                 "events",
-                 "exif",
-                 "visits",
-                 "downloads",
-                 "executable",
-                 "hash",
-                 "run_count",
-                 "last_run",
-                 "files",
-                 "volume"});
+                {"type",      "width",         "height",       "quality",
+                 "comment",   "text",          "title",        "author",
+                 "members",   "sql",           "keep_deleted", "root",
+                 "file_name", "keys",          "target",       "drive",
+                 "serial",    "label",         "size",         "created",
+                 "accessed",  "modified",      "attributes",   "working_directory",
+                 "arguments", "relative_path", "machine",      "channel",
+                 "computer",  "events",        "exif",         "visits",
+                 "downloads", "executable",    "hash",         "run_count",
+                 "last_run",  "files",         "volume"});
     GeneratedContent out;
     Field tf = g.need("type",
                       "one of jpeg, png, pdf, zip, sqlite, registry, lnk, evtx, chrome_history, "
@@ -151,7 +123,7 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
     else if (out.type == "zip")
         allowed = {"type", "members"};
     else if (out.type == "sqlite")
-        allowed = {"type", "sql"};
+        allowed = {"type", "sql", "keep_deleted"};
     else if (out.type == "registry")
         allowed = {"type", "root", "file_name", "keys"};
     else if (out.type == "lnk")
@@ -178,6 +150,8 @@ GeneratedContent parse_generate(const Context& ctx, const Field& f) {
         if (const Field* x = g.find(key)) out.options[key] = text_value(ctx, *x);
     if (out.type == "zip") parse_zip_members(ctx, g, out);
     if (out.type == "sqlite") parse_sql(ctx, g, out);
+    if (const Field* x = g.find("keep_deleted"))
+        if (bool_value(ctx, *x)) out.options["keep_deleted"] = "true";
     if (out.type == "registry") parse_registry_keys(ctx, g, out);
     if (out.type == "lnk") parse_shell_link(ctx, g, out);
     if (out.type == "evtx") parse_event_log(ctx, g, out);

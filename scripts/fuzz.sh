@@ -93,6 +93,9 @@ cp "$here"/tests/fuzz/seeds/artifacts/* "$seeds/artifacts/"
 phone_db=$(mktemp -d)
 sqlite3 "$phone_db/mmssms.db" "CREATE TABLE sms (_id INTEGER PRIMARY KEY, thread_id INTEGER, address TEXT, date INTEGER, date_sent INTEGER, type INTEGER, read INTEGER, body TEXT); INSERT INTO sms VALUES (1, 1, '+77010000001', 1744453050000, 1744453048000, 1, 1, 'hello');"
 { printf '\x08'; cat "$phone_db/mmssms.db"; } >"$seeds/artifacts/8-mmssms"
+# Deleted rows left in freeblocks and free pages (decoder 10): secure_delete off, as on a phone.
+sqlite3 "$phone_db/deleted.db" "PRAGMA secure_delete=OFF; CREATE TABLE messages (_id INTEGER PRIMARY KEY, key_remote_jid TEXT, data TEXT, timestamp INTEGER); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 120) INSERT INTO messages (key_remote_jid, data, timestamp) SELECT '7701555' || i || '@s.whatsapp.net', 'message ' || i || ' ' || printf('%040d', i * 7919), 1714550000000 + i FROM n; DELETE FROM messages WHERE _id % 3 = 0 OR _id BETWEEN 40 AND 90;"
+{ printf '\x0a'; cat "$phone_db/deleted.db"; } >"$seeds/artifacts/10-deleted-rows"
 rm -rf "$phone_db"
 # Packs use the same file names (images/laptop.yaml, questions/01-computer-name.yaml): each seed
 # is named after its pack as well.

@@ -112,6 +112,17 @@ std::vector<std::byte> content_for(const std::string& analyzer, const Sample& sa
         const auto span = std::as_bytes(std::span(bytes));
         return {span.begin(), span.end()};
     }
+    if (analyzer == "sqlite_free_records") {  // a database with a deleted row still in it
+        const std::string db = test::temp_dir() + "/notes.db";
+        auto made = run("sqlite3 " + shell_quote(db) +
+                        " \"PRAGMA secure_delete=OFF; CREATE TABLE notes (id INTEGER PRIMARY KEY, "
+                        "body TEXT); INSERT INTO notes (body) VALUES ('kept'), ('the deleted "
+                        "note'), ('also kept'); DELETE FROM notes WHERE id = 2\"");
+        EXPECT_EQ(made.exit_code, 0) << made.err;
+        const std::string bytes = test::read_file(db);
+        const auto span = std::as_bytes(std::span(bytes));
+        return {span.begin(), span.end()};
+    }
     if (analyzer == "android_settings") {  // a packages.xml as Android writes it
         const std::string text =
             "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<packages>\n<package "

@@ -19,6 +19,7 @@ const std::vector<AnalyzerRegistration>& analyzer_registry() {
         browser_history_registration(),
         android_databases_registration(),
         android_settings_registration(),
+        sqlite_free_records_registration(),
         recycle_bin_registration(),
         zone_identifier_registration(),
         timestamp_mismatch_registration(),

@@ -61,6 +61,7 @@ AnalyzerRegistration exif_registration();
 AnalyzerRegistration browser_history_registration();
 AnalyzerRegistration android_databases_registration();
 AnalyzerRegistration android_settings_registration();
+AnalyzerRegistration sqlite_free_records_registration();
 AnalyzerRegistration recycle_bin_registration();
 AnalyzerRegistration zone_identifier_registration();
 AnalyzerRegistration timestamp_mismatch_registration();

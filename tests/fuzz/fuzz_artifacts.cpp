@@ -1,7 +1,8 @@
 // Fuzzing harness: the artifact decoders (docs/artifacts.md), which read what a suspect's disk
 // holds: registry hives (libregf), shell links (liblnk), event logs (libevtx), prefetch files
 // (libscca), Recycle Bin records, Zone.Identifier streams, browser histories (SQLite), photos'
-// Exif (libexif), a phone's databases (SQLite) and settings files (libxml2). The first byte chooses
+// Exif (libexif), a phone's databases (SQLite), their deleted rows (SQLite's file format) and
+// settings files (libxml2). The first byte chooses
 // the decoder; the rest is the file's content. A decoder turns damage into an `unreadable` artifact
 // or an Error, never anything else.
 #include <cstddef>
@@ -20,6 +21,7 @@
 #include "engine/event_log_file.hpp"
 #include "engine/exif_reader.hpp"
 #include "engine/registry_artifacts.hpp"
+#include "engine/sqlite_free_records.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
 namespace {
@@ -56,6 +58,10 @@ const Decoder kDecoders[] = {
     [](Bytes b) {
         if (dflab::engine::android_settings_file(b))
             (void)dflab::engine::read_android_settings(b, "packages.xml");
+    },
+    [](Bytes b) {
+        std::vector<std::byte> copy(b.begin(), b.end());
+        (void)dflab::engine::read_sqlite_free_records(copy, "msgstore.db");
     },
 };
 
