@@ -14,6 +14,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -385,6 +386,71 @@ TEST(CarveFileSystem, FindsFilesDeletedFromAFatCard) {
     EXPECT_NE(carved_with(m, sha256(db)), nullptr);
     EXPECT_EQ(carved_with(m, sha256(kept)), nullptr);
     for (const auto& f : m["files"]) EXPECT_EQ(f["partition"], 0);  // the bare file system
+}
+
+// `text` split at `separator`.
+std::vector<std::string> split_cells(const std::string& text, char separator) {
+    std::vector<std::string> cells;
+    std::stringstream in(text);
+    for (std::string cell; std::getline(in, cell, separator);) cells.push_back(cell);
+    return cells;
+}
+
+// A camera card whose photo, with the Exif exiftool wrote (camera, DateTimeOriginal at +05:00,
+// GPS), was deleted: analyze --carve keeps the carved photo's Exif in carved_files.exif, and it
+// says what exiftool reads from the photo as it was before deletion.
+TEST(CarveFileSystem, ACarvedPhotoKeepsItsExifAsExiftoolReadsIt) {
+    const fs::path dir = test::temp_dir();
+    save(dir / "photo.jpg", generated("jpeg", {{"width", "400"}, {"height", "300"}}, "exif"));
+    const std::string photo = shell_quote((dir / "photo.jpg").string());
+    const auto tagged =
+        run("exiftool -q -overwrite_original -Make=Canon '-Model=Canon EOS 80D' "
+            "'-DateTimeOriginal=2025:04:14 14:03:09' -OffsetTimeOriginal=+05:00 "
+            "-GPSLatitude=43.238293 -GPSLatitudeRef=N -GPSLongitude=76.945465 -GPSLongitudeRef=E " +
+            photo);
+    ASSERT_EQ(tagged.exit_code, 0) << tagged.err;
+    const auto read =
+        run("exiftool -n -json -Make -Model -DateTimeOriginal -GPSLatitude "
+            "-GPSLongitude " +
+            photo);
+    ASSERT_EQ(read.exit_code, 0) << read.err;
+    const auto tags = nlohmann::json::parse(read.out).at(0);
+
+    const std::string card = (dir / "card.img").string(), q = shell_quote(card);
+    const auto made = run("mkfs.vfat -C -n CARD " + q + " 16384 > /dev/null && mcopy -i " + q +
+                          " " + photo + " ::/IMG_0001.JPG && mdel -i " + q + " ::/IMG_0001.JPG");
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const std::string db = (dir / "case.sqlite").string();
+    const auto r = test::dflab("analyze " + q + " --carve -o " + shell_quote(db));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto rows = run("sqlite3 -separator '|' " + shell_quote(db) +
+                          " \"SELECT sha256, json_extract(exif, '$.make'), json_extract(exif, "
+                          "'$.model'), json_extract(exif, '$.taken'), json_extract(exif, "
+                          "'$.taken_utc'), json_extract(exif, '$.gps_latitude'), "
+                          "json_extract(exif, '$.gps_longitude') FROM carved_files\"");
+    ASSERT_EQ(rows.exit_code, 0) << rows.err;
+    const auto lines = test::lines(rows.out);
+    ASSERT_EQ(lines.size(), 1u) << rows.out;
+    const auto cells = split_cells(lines.front(), '|');
+    ASSERT_EQ(cells.size(), 7u) << rows.out;
+    EXPECT_EQ(cells[0], sha256_of_file(dir / "photo.jpg"));
+    EXPECT_EQ(cells[1], tags["Make"].get<std::string>());
+    EXPECT_EQ(cells[2], tags["Model"].get<std::string>());
+    EXPECT_EQ(cells[3], tags["DateTimeOriginal"].get<std::string>());
+    EXPECT_EQ(cells[4], "2025-04-14T09:03:09Z");  // 14:03:09 at +05:00
+    EXPECT_NEAR(std::stod(cells[5]), tags["GPSLatitude"].get<double>(), 1e-6);
+    EXPECT_NEAR(std::stod(cells[6]), tags["GPSLongitude"].get<double>(), 1e-6);
+
+    // dflab carve's manifest carries the same Exif.
+    const fs::path out = dir / "out";
+    const auto carved = test::dflab("carve " + q + " -o " + shell_quote(out.string()));
+    ASSERT_EQ(carved.exit_code, 0) << carved.err;
+    const auto m = manifest(out);
+    ASSERT_EQ(m["files"].size(), 1u);
+    const auto& exif = m["files"][0]["exif"];
+    EXPECT_EQ(exif["model"], tags["Model"]);
+    EXPECT_EQ(exif["taken_utc"], "2025-04-14T09:03:09Z");
+    EXPECT_NEAR(exif["gps_latitude"].get<double>(), tags["GPSLatitude"].get<double>(), 1e-6);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/analyzers/exif.hpp"
 #include "engine/carving/carver.hpp"
 #include "engine/error.hpp"
 #include "engine/hashes.hpp"
@@ -37,6 +38,7 @@ struct ManifestRow {
     CarvedFile file;
     int partition = 0;  // -1: the whole disk
     std::string name, sha256, md5;
+    nlohmann::json exif;  // a JPEG's Exif fields; null without
 };
 
 void write_bytes(const fs::path& path, std::span<const std::byte> data) {
@@ -86,7 +88,8 @@ void write_manifests(const fs::path& dir, const std::vector<ManifestRow>& rows,
                          {"sha256", r.sha256},
                          {"md5", r.md5},
                          {"fragments", fragments},
-                         {"validation", r.file.validation}});
+                         {"validation", r.file.validation},
+                         {"exif", r.exif}});
         csv += r.name + "," + std::to_string(r.partition) + "," +
                std::to_string(r.file.image_offset) + "," + std::to_string(r.file.length) + "," +
                r.file.type + "," + r.file.subtype + "," + r.sha256 + "," + r.md5 + "," +
@@ -167,11 +170,14 @@ void register_carve(CLI::App& app, int& exit_code) {
                         char name[64];
                         std::snprintf(name, sizeof name, "%06zu-%llu.", rows.size() + 1,
                                       static_cast<unsigned long long>(f.image_offset));
-                        ManifestRow r{f, partition, std::string(name) + f.extension, "", ""};
+                        ManifestRow r{f,  partition, std::string(name) + f.extension,
+                                      "", "",        nullptr};
                         const auto digests =
                             engine::hash_bytes(data, engine::kSha256 | engine::kMd5);
                         r.sha256 = digests.sha256;
                         r.md5 = digests.md5;
+                        if (f.type == "jpeg")
+                            r.exif = engine::carved_exif(data, r.name).value_or(nullptr);
                         write_bytes(dir / r.name, data);
                         rows.push_back(std::move(r));
                         ch.heartbeat();

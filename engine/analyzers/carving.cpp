@@ -4,12 +4,14 @@
 // headers that start in [start, report_end). The window's bytes are not enough (a file may run
 // far past the window), so each instance opens its own image handle and unallocated map and the
 // carver reads each candidate from there, up to its type's maximum. Rows go to carved_files;
-// the bytes are not stored (dflab carve writes them).
+// the bytes are not stored (dflab carve writes them). A carved JPEG's Exif is read as the exif
+// analyzer reads a file's (engine/analyzers/exif.hpp) and kept in the row as JSON.
 #include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/analyzers/exif.hpp"
 #include "engine/analyzers/registry.hpp"
 #include "engine/carving/carver.hpp"
 #include "engine/hashes.hpp"
@@ -21,7 +23,17 @@ namespace {
 struct CarvedRow {
     carving::CarvedFile file;
     std::string sha256, md5;
+    std::optional<std::string> exif;  // JSON, for a JPEG with an Exif block
 };
+
+// A carved JPEG's Exif as JSON text; nothing for other types and for a JPEG without Exif.
+std::optional<std::string> exif_text(const carving::CarvedFile& file,
+                                     std::span<const std::byte> data) {
+    if (file.type != "jpeg") return std::nullopt;
+    auto fields = carved_exif(data, "carved file at offset " + std::to_string(file.image_offset));
+    if (!fields) return std::nullopt;
+    return fields->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 struct CarvedFindings : Findings {
     std::vector<CarvedRow> rows;
@@ -43,7 +55,7 @@ class CarvingInstance : public AnalyzerInstance {
         carving::carve(*source_, r.start, r.report_end, {},
                        [&](const carving::CarvedFile& file, std::span<const std::byte> data) {
                            const auto d = hash_bytes(data, kSha256 | kMd5);
-                           f->rows.push_back({file, d.sha256, d.md5});
+                           f->rows.push_back({file, d.sha256, d.md5, exif_text(file, data)});
                        });
         if (f->rows.empty()) return nullptr;
         return f;
@@ -61,8 +73,8 @@ class CarvingWriter : public FindingsWriter {
         : image_id_(image_id),
           partition_(partition),
           insert_(db.prepare("INSERT INTO carved_files(image_id, partition, image_offset, length, "
-                             "type, subtype, sha256, md5, fragments, validation) VALUES "
-                             "(?,?,?,?,?,?,?,?,?,?)")) {}
+                             "type, subtype, sha256, md5, fragments, validation, exif) VALUES "
+                             "(?,?,?,?,?,?,?,?,?,?,?)")) {}
 
     void write(std::optional<int64_t>, const Findings& findings) override {
         for (const auto& r : dynamic_cast<const CarvedFindings&>(findings).rows) {
@@ -78,7 +90,8 @@ class CarvingWriter : public FindingsWriter {
                 .bind(7, std::string_view(r.sha256))
                 .bind(8, std::string_view(r.md5))
                 .bind(9, fragments.dump())
-                .bind(10, std::string_view(r.file.validation));
+                .bind(10, std::string_view(r.file.validation))
+                .bind(11, r.exif);
             insert_.run();
         }
     }
@@ -122,7 +135,8 @@ CREATE TABLE carved_files (
     sha256       TEXT NOT NULL,
     md5          TEXT NOT NULL,
     fragments    TEXT NOT NULL,      -- JSON [{"offset": image offset, "length": n}, ...]
-    validation   TEXT NOT NULL       -- what was checked (docs/carving.md)
+    validation   TEXT NOT NULL,      -- what was checked (docs/carving.md)
+    exif         TEXT                -- JSON: the exif artifact's fields of a JPEG; else NULL
 );
 )sql",
         .indexes_sql = "CREATE INDEX carved_files_sha256 ON carved_files(sha256);\n",

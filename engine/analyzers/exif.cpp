@@ -73,6 +73,15 @@ std::vector<Artifact> read_exif_artifacts(const ExifBlock& block, const std::str
     }
 }
 
+std::optional<nlohmann::json> carved_exif(std::span<const std::byte> data,
+                                          const std::string& name) {
+    const std::optional<ExifBlock> block = find_exif_block(data);
+    if (!block) return std::nullopt;
+    auto artifacts = read_exif_artifacts(*block, name);
+    if (artifacts.empty()) return std::nullopt;
+    return std::move(artifacts.front().fields);
+}
+
 AnalyzerRegistration exif_registration() {
     return artifact_analyzer_registration(
         "exif",

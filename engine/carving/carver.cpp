@@ -134,11 +134,34 @@ std::optional<Bifragment> find_bifragment(const ByteSource& source, uint64_t at,
         region.resize(source.read(at, region));
     };
     load(std::min<uint64_t>(full, fail + o.max_gap + (2ull << 20)));
-    // Split points: unit boundaries in the stream, from the failure backwards.
+    // Split points: unit boundaries in the stream, from a failure backwards. Two failures: where
+    // validation failed, and where the entropy-coded data first holds a marker that a baseline
+    // scan cannot (FF and anything but 00, a restart marker, fill or EOI). Filler whose bytes
+    // happen to parse as marker segments carries validation far past the true end of the first
+    // fragment; the second point is just after it for the baseline JPEGs cameras write.
+    const uint64_t scanned_to = std::min<uint64_t>(fail, region.size());
+    uint64_t strict = scanned_to;
+    for (uint64_t i = v.scan_start; i + 1 < scanned_to; ++i) {
+        if (std::to_integer<uint8_t>(region[i]) != 0xFF) continue;
+        const auto next = std::to_integer<uint8_t>(region[i + 1]);
+        if (next == 0x00 || next == 0xFF || (next >= 0xD0 && next <= 0xD7) || next == 0xD9)
+            continue;
+        strict = i;
+        break;
+    }
     std::vector<uint64_t> splits;
-    for (uint64_t b = (at + fail) / unit * unit;
-         b > at + v.scan_start && splits.size() < o.max_splits; b -= unit)
-        if (b - at <= fail) splits.push_back(b - at);
+    auto add_splits = [&](uint64_t point) {
+        size_t added = 0;
+        for (uint64_t b = (at + point) / unit * unit; b > at + v.scan_start && added < o.max_splits;
+             b -= unit) {
+            if (b - at > point) continue;
+            if (std::find(splits.begin(), splits.end(), b - at) == splits.end())
+                splits.push_back(b - at);
+            ++added;
+        }
+    };
+    if (strict < fail) add_splits(strict);
+    add_splits(fail);
     if (splits.empty()) return std::nullopt;
     uint64_t scanned = 0, decodes = 0;
     const uint64_t budget = 256ull << 20;  // bytes of second-fragment scanning per file
@@ -146,8 +169,9 @@ std::optional<Bifragment> find_bifragment(const ByteSource& source, uint64_t at,
     // Second-fragment starts in ascending order; for each, the first-fragment ends nearest the
     // failure first. The true pair comes before the pairs that start the second fragment later
     // (inside its real data, where every start walks to EOI).
-    const uint64_t lowest = splits.back() + unit;
-    const uint64_t highest = std::min<uint64_t>(splits.front() + o.max_gap, full);
+    const uint64_t lowest = *std::min_element(splits.begin(), splits.end()) + unit;
+    const uint64_t highest =
+        std::min<uint64_t>(*std::max_element(splits.begin(), splits.end()) + o.max_gap, full);
     auto walk_from = [&](uint64_t second) {
         const auto rest = std::span<const std::byte>(region).subspan(static_cast<size_t>(second));
         return validate_jpeg_scan(rest.first(std::min<size_t>(rest.size(), max)), 0);
