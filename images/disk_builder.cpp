@@ -434,8 +434,11 @@ class Builder {
             disk_hides_.push_back(&a);
     }
 
-    void record_hidden(const HideData& k, uint64_t image_offset, std::span<const std::byte> bytes,
-                       int partition_index_hint, const std::string& partition_id) {
+    // `extents`: where the bytes went, image offsets in data order.
+    void record_hidden(const HideData& k, const std::vector<std::pair<uint64_t, uint64_t>>& extents,
+                       std::span<const std::byte> bytes, int partition_index_hint,
+                       const std::string& partition_id) {
+        const uint64_t image_offset = extents.front().first;
         TruthArtifact t;
         t.id = artifact_name(k.artifact_id, "hidden@" + std::to_string(image_offset));
         t.kind = "hidden";
@@ -444,8 +447,17 @@ class Builder {
         t.size = bytes.size();
         t.sha256 = sha256_hex(bytes);
         t.image_offset = image_offset;
+        if (extents.size() > 1) t.fragments = extents;
         t.times = {};
         truth_.artifacts.push_back(std::move(t));
+    }
+
+    // A generated document's size is known only now: split must leave bytes in both fragments.
+    static void check_split(const Action& a, const HideData& k, uint64_t size) {
+        if (k.split_after && *k.split_after >= size)
+            throw Error(a.mark.str() + ": hide: split: after (" + std::to_string(*k.split_after) +
+                        " bytes) leaves nothing for the second fragment of " +
+                        std::to_string(size) + " bytes; make it smaller");
     }
 
     void hide_in_unallocated(PartitionState& st, const Action& a) {
@@ -455,40 +467,57 @@ class Builder {
         auto evidence = engine::Evidence::open({st.image.string()});
         auto part = engine::file_system_partitions(evidence).front();
         auto space = engine::UnallocatedSpace::map(engine::FileSystem(evidence, part));
-        if (k.offset + bytes.size() > space.size()) {
-            throw Error(a.mark.str() + ": hide: " + std::to_string(bytes.size()) +
-                        " bytes at offset " + std::to_string(k.offset) + " do not fit in the " +
+        check_split(a, k, bytes.size());
+        const uint64_t span = bytes.size() + (k.split_after ? k.split_gap : 0);
+        if (k.offset + span > space.size()) {
+            throw Error(a.mark.str() + ": hide: " + std::to_string(span) + " bytes at offset " +
+                        std::to_string(k.offset) + " do not fit in the " +
                         std::to_string(space.size()) + " unallocated bytes of partition " +
                         st.spec->id);
         }
+        // Where byte `i` of the data goes in the free area: after the gap once split.
+        auto area_offset = [&](uint64_t i) {
+            return k.offset + i + (k.split_after && i >= *k.split_after ? k.split_gap : 0);
+        };
         // Written run by run, so data longer than one free run continues in the next free block.
         uint64_t done = 0;
-        std::optional<uint64_t> first;
+        std::vector<std::pair<uint64_t, uint64_t>> extents;  // file system offsets
         while (done < bytes.size()) {
-            uint64_t at = space.image_offset(k.offset + done);
+            uint64_t at = space.image_offset(area_offset(done));
             uint64_t run = 1;
             while (done + run < bytes.size() &&
-                   space.image_offset(k.offset + done + run) == at + run)
+                   space.image_offset(area_offset(done + run)) == at + run)
                 ++run;
             write_at(st.image, at, std::span(bytes).subspan(done, run));
-            if (!first) first = at;
+            extents.emplace_back(at, run);
             done += run;
         }
-        hidden_in_fs_.push_back({&st, *first, bytes.size(), k, std::move(bytes)});
+        hidden_in_fs_.push_back({&st, std::move(extents), k, std::move(bytes)});
     }
 
     void hide_on_disk(const fs::path& raw, const Action& a) {
         const auto& k = std::get<HideData>(a.kind);
         auto bytes = content_of(k.content, artifact_name(k.artifact_id, "disk"), a.time);
+        check_split(a, k, bytes.size());
         uint64_t at = k.offset;
         if (k.where == HideData::Where::Gap) {
             const PartitionSpec& p = *partition(k.partition, a).spec;
             at = *p.start * recipe_.disk.sector_size + p.size + k.offset;
         }
-        if (at + bytes.size() > recipe_.disk.size)
+        const uint64_t span = bytes.size() + (k.split_after ? k.split_gap : 0);
+        if (at + span > recipe_.disk.size)
             throw Error(a.mark.str() + ": hide: data beyond the end of the disk");
-        write_at(raw, at, bytes);
-        record_hidden(k, at, bytes, -1, "");  // outside every file system
+        std::vector<std::pair<uint64_t, uint64_t>> extents;
+        if (k.split_after) {
+            extents = {{at, *k.split_after},
+                       {at + *k.split_after + k.split_gap, bytes.size() - *k.split_after}};
+        } else {
+            extents = {{at, bytes.size()}};
+        }
+        for (auto [offset, length] : extents)
+            write_at(raw, offset,
+                     std::span(bytes).subspan(offset == at ? 0 : *k.split_after, length));
+        record_hidden(k, extents, bytes, -1, "");  // outside every file system
     }
 
     void assemble(const fs::path& raw) {
@@ -496,7 +525,9 @@ class Builder {
         const bool bare = disk.table == PartitionTable::None;
         for (const auto& h : hidden_in_fs_) {
             const uint64_t start = bare ? 0 : *h.state->spec->start * disk.sector_size;
-            record_hidden(h.spec, start + h.fs_offset, h.bytes, -1, h.state->spec->id);
+            auto extents = h.extents;
+            for (auto& e : extents) e.first += start;
+            record_hidden(h.spec, extents, h.bytes, -1, h.state->spec->id);
         }
         for (const auto& slack : slack_) {
             const uint64_t start = bare ? 0 : *slack.partition->spec->start * disk.sector_size;
@@ -556,8 +587,7 @@ class Builder {
 
     struct HiddenInFs {
         PartitionState* state;
-        uint64_t fs_offset;
-        uint64_t size;
+        std::vector<std::pair<uint64_t, uint64_t>> extents;  // file system offsets, data order
         HideData spec;
         std::vector<std::byte> bytes;
     };

@@ -151,6 +151,10 @@ struct HideData {
     enum class Where { Unallocated, Gap, Offset } where = Where::Offset;
     std::string partition;  // Unallocated, Gap
     uint64_t offset = 0;    // Offset: absolute; Unallocated/Gap: from the start of the area
+    // split: {after, gap}: the first `split_after` bytes, then `split_gap` bytes of the area left
+    // as they are, then the rest (a file its file system had stored in two pieces).
+    std::optional<uint64_t> split_after;
+    uint64_t split_gap = 0;
     Content content;
     std::optional<std::string> artifact_id;
 };

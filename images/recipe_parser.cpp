@@ -81,7 +81,7 @@ class ActionParser {
             if (verb == "rename") add({"to"});
             if (verb == "delete") add({"overwrite"});
             if (verb == "stream") add({"name"}), add_content();
-            if (verb == "hide") add({"offset"}), add_content();
+            if (verb == "hide") add({"offset", "split"}), add_content();
             what += " (" + verb + ")";
             r.only(allowed, what);
 
@@ -278,6 +278,25 @@ class ActionParser {
         h.artifact_id = artifact(r);
         ParsedContent c = parse_content(ctx_, r, what);
         uint64_t size = c.size.value_or(0);
+        if (const Field* f = r.find("split")) {
+            MapReader m(ctx_, f->node, f->mark, "split", {"after", "gap"});
+            const Field after =
+                m.need("after", "give the first fragment's size, e.g. after: 24KiB");
+            const Field gap =
+                m.need("gap", "give the bytes between the fragments, e.g. gap: 64KiB");
+            h.split_after = size_value(ctx_, after);
+            h.split_gap = size_value(ctx_, gap);
+            if (*h.split_after == 0 || (c.size && *h.split_after >= size))
+                ctx_.fail(after.mark,
+                          "split: after must leave bytes in both fragments; give 1 to " +
+                              std::to_string(size > 0 ? size - 1 : 0) + " bytes (the content is " +
+                              std::to_string(size) + ")");
+            if (h.split_gap == 0)
+                ctx_.fail(gap.mark,
+                          "split: gap must be at least one byte; give the bytes between "
+                          "the fragments, e.g. gap: 64KiB");
+            size += h.split_gap;  // the area the two fragments span
+        }
         auto too_big = [&](const std::string& area, uint64_t room) {
             ctx_.fail(c.mark, "the content (" + bytes_text(size) + ") at offset " +
                                   std::to_string(h.offset) + " does not fit in " + area + " (" +

@@ -92,7 +92,17 @@ void self_check(const fs::path& raw, const Recipe& recipe, Truth& truth,
         report(checked++);
         if (a.kind == "hidden" || a.kind == "slack") {
             std::vector<std::byte> data(a.size);
-            evidence.read(*a.image_offset, data);
+            if (a.fragments.empty()) {
+                evidence.read(*a.image_offset, data);
+            } else {  // the pieces joined in data order
+                uint64_t at = 0;
+                for (auto [offset, length] : a.fragments) {
+                    if (length > data.size() - at)
+                        throw Error("self-check: " + describe(a) + ": fragments longer than it");
+                    evidence.read(offset, std::span(data).subspan(at, length));
+                    at += length;
+                }
+            }
             if (!a.partition_id.empty()) a.partition = by_id.at(a.partition_id).index;
             if (sha256_hex(data) != a.sha256)
                 throw Error("self-check: " + describe(a) + ": the bytes at image offset " +

@@ -55,6 +55,11 @@ std::string truth_json(const Truth& t) {
             x["fn_crtime"] = time_json(a.file_name_times->crtime);
         }
         if (a.image_offset) x["image_offset"] = *a.image_offset;
+        if (!a.fragments.empty()) {
+            x["fragments"] = nlohmann::json::array();
+            for (auto [offset, length] : a.fragments)
+                x["fragments"].push_back({{"offset", offset}, {"length", length}});
+        }
         j["artifacts"].push_back(std::move(x));
     }
     return j.dump(2) + "\n";

@@ -25,6 +25,9 @@ struct TruthArtifact {
     // untouched by a change of times), written as fn_mtime, fn_atime, fn_ctime, fn_crtime.
     std::optional<Times> file_name_times;
     std::optional<uint64_t> image_offset;  // hidden data: absolute byte offset in the image
+    // Hidden data stored in more than one piece (split, or longer than a free run): the image
+    // extents in data order, {offset, length}; empty when it is one piece.
+    std::vector<std::pair<uint64_t, uint64_t>> fragments;
 };
 
 struct TruthPartition {

@@ -372,6 +372,33 @@ TEST_F(RecipeParser, FileTooBig) {
                  11, 13, "add up to");
 }
 
+// split: both fragments must hold bytes, the gap must be a byte at least, and the fragments with
+// their gap must fit where the data is hidden.
+TEST_F(RecipeParser, SplitHiddenData) {
+    const std::string head = "start: 2024-01-01T00:00:00Z\n" + kDisk + "actions:\n";
+    Recipe r = parse(head +
+                     "  - hide: unallocated\n    split: {after: 2KiB, gap: 8KiB}\n"
+                     "    random: {size: 10KiB}\n");
+    const auto& hide = std::get<HideData>(r.actions[0].kind);
+    EXPECT_EQ(hide.split_after, 2048u);
+    EXPECT_EQ(hide.split_gap, 8192u);
+    expect_error(head +
+                     "  - hide: unallocated\n    split: {after: 10KiB, gap: 8KiB}\n"
+                     "    random: {size: 10KiB}\n",
+                 9, 20, "split: after must leave bytes in both fragments");
+    expect_error(head +
+                     "  - hide: unallocated\n    split: {after: 1KiB, gap: 0}\n"
+                     "    random: {size: 10KiB}\n",
+                 9, 31, "split: gap must be at least one byte");
+    expect_error(head +
+                     "  - hide: offset\n    offset: 15MiB\n    split: {after: 1KiB, gap: 1MiB}\n"
+                     "    random: {size: 10KiB}\n",
+                 11, 13, "does not fit in the disk");
+    expect_error(
+        head + "  - hide: unallocated\n    split: {after: 1KiB}\n    random: {size: 10KiB}\n", 9,
+        12, "split needs the key 'gap'");
+}
+
 TEST_F(RecipeParser, UnknownPartitionId) {
     expect_error(
         "start: 2024-01-01T00:00:00Z\n" + kDisk + "actions:\n  - mkdir: /a\n    partition: p9\n", 9,
