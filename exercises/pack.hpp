@@ -70,6 +70,7 @@ struct PackImage {
     std::filesystem::path recipe;      // absolute
     std::vector<std::string> formats;  // what participants get: raw, e01, split
     std::string fat_zone = "UTC";      // the zone solutions read FAT local times in (fat_zone:)
+    bool carve = false;                // the pack's case also carves unallocated space (carve:)
     SourceMark mark;
 };
 

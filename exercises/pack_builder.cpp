@@ -73,6 +73,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     out.truth = built.truth;
     out.case_db = folder / (image.id + ".case.sqlite");
     out.fat_zone = image.fat_zone;
+    out.carved = image.carve;
     if (log) log("variant " + std::to_string(variant) + ": analysing image " + image.id);
     clock.now_in("analysis");
     engine::AnalyzeOptions analyze;
@@ -82,6 +83,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     analyze.output = out.case_db.string();
     analyze.overwrite = true;
     analyze.fat_zones.all = image.fat_zone;
+    analyze.carve = image.carve;
     engine::AnalyzeSummary summary = engine::analyze(analyze, engine::default_limits());
     if (!summary.errors.empty())
         throw common::Error(image.recipe.string() + ": the built image " + image.id +

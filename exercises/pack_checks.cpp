@@ -127,7 +127,7 @@ std::string kind_problem(const Step& step, const Step* previous, Kind kind) {
 Kind kind_after(const Step& step, Kind before) {
     const std::string& v = step.verb;
     if (v == "partitions" || v == "yara" || v == "search" || v == "timeline" || v == "artifacts" ||
-        v == "where" || v == "unique" || v == "sort")
+        v == "carved" || v == "where" || v == "unique" || v == "sort")
         return Kind::List;
     if (v == "find")
         return step.argument.is_object() && step.argument.value("all", false) == true

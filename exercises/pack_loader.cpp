@@ -18,6 +18,7 @@ using common::join;
 using common::quote;
 using common::SourceError;
 using common::trim;
+using common::yaml::bool_value;
 using common::yaml::id_value;
 using common::yaml::item_field;
 using common::yaml::keyword_value;
@@ -53,7 +54,8 @@ int minutes_value(const Source& ctx, const Field& f) {
 }
 
 PackImage parse_image(const Source& ctx, const Field& item, const fs::path& folder) {
-    MapReader r(ctx, item.node, item.mark, "an image", {"id", "recipe", "formats", "fat_zone"});
+    MapReader r(ctx, item.node, item.mark, "an image",
+                {"id", "recipe", "formats", "fat_zone", "carve"});
     PackImage image;
     image.mark = item.mark;
     image.id = id_value(ctx, r.need("id", "give the image an id such as usb"), "an id", "image id");
@@ -75,6 +77,7 @@ PackImage parse_image(const Source& ctx, const Field& item, const fs::path& fold
                                   "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");
         }
     }
+    if (auto f = r.get("carve")) image.carve = bool_value(ctx, *f);
     return image;
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/text.hpp"
 #include "engine/artifact.hpp"
+#include "engine/carving/carver.hpp"
 #include "exercises/pack_loader.hpp"
 #include "exercises/yaml_file.hpp"
 
@@ -36,6 +37,11 @@ const std::vector<std::pair<std::string, std::string>>& solution_verbs() {
          "one row each: kind, time, time_kind, source, path, inode, partition and the kind's "
          "fields (docs/artifacts.md)"},
         {"sql", "sql: SELECT ... - read-only query over the case database"},
+        {"carved",
+         "carved: TYPE, all or {type} - the files carved from the analysed image's unallocated "
+         "space (the pack image needs carve: true), one row each: partition, image_offset, "
+         "length, type, subtype, sha256, md5, fragment_count, fragments, validation and the "
+         "Exif fields of a photo (docs/carving.md)"},
         {"field", "field: NAME - a field of the value (of each item of a list)"},
         {"where",
          "where: {FIELD: VALUE or {OP: VALUE}, ...} - the items of a list whose fields equal "
@@ -86,6 +92,7 @@ const std::vector<std::string>* map_keys(const std::string& verb) {
         {"search", {"term", "regex", "metadata_files"}},
         {"timeline", {"from", "to", "event", "file_name"}},
         {"artifacts", {"kind", "source"}},
+        {"carved", {"type"}},
         {"where", {"*"}},
         {"map", {"*"}}};
     auto it = keys.find(verb);
@@ -179,7 +186,7 @@ Step parse_step(const Source& ctx, const Field& item) {
                              (keys ? "a single value or a map" : "a single value") + ", not " +
                              kind_of(f.node));
     } else if (keys && step.verb != "search" && step.verb != "yara" && step.verb != "where" &&
-               step.verb != "artifacts") {
+               step.verb != "artifacts" && step.verb != "carved") {
         ctx.fail(f.mark, "the step '" + step.verb + "' takes a map: {" + join(*keys) + "}");
     }
     // Single values stay text (an image id "1" is a name), except a partition's index.
@@ -196,6 +203,8 @@ Step parse_step(const Source& ctx, const Field& item) {
         for (const char* key : {"kind", "source"})
             if (step.verb == "artifacts" && args[key].IsDefined() && args[key].IsScalar())
                 step.argument[key] = args[key].Scalar();
+        if (step.verb == "carved" && args["type"].IsDefined() && args["type"].IsScalar())
+            step.argument["type"] = args["type"].Scalar();
     }
     if ((step.verb == "hash" || step.verb == "image_hash") &&
         !(step.argument == "md5" || step.argument == "sha1" || step.argument == "sha256" ||
@@ -219,6 +228,16 @@ Step parse_step(const Source& ctx, const Field& item) {
                                            std::end(engine::kArtifactKinds));
             ctx.fail(f.mark, "unknown artifact kind " + quote(kind) + "; kinds: " + join(kinds));
         }
+    }
+    if (step.verb == "carved") {
+        const nlohmann::json& t = step.argument.is_object()
+                                      ? step.argument.value("type", nlohmann::json())
+                                      : step.argument;
+        std::vector<std::string> types = {"all"};
+        for (const auto& c : engine::carving::carved_types()) types.emplace_back(c.name);
+        const std::string type = t.is_string() ? t.get<std::string>() : "";
+        if (std::find(types.begin(), types.end(), type) == types.end())
+            ctx.fail(f.mark, "carved needs a type: " + join(types));
     }
     if (step.verb == "yara" && step.argument.is_object() && !step.argument.contains("rule"))
         ctx.fail(f.mark, "yara needs rule: the name of the YARA rule");

@@ -88,6 +88,7 @@ const std::map<std::string, StepFunction>& steps() {
                                                               {"timeline", step_timeline},
                                                               {"artifacts", step_artifacts},
                                                               {"sql", step_sql},
+                                                              {"carved", step_carved},
                                                               {"field", step_field},
                                                               {"where", step_where},
                                                               {"one", step_one},

@@ -20,6 +20,7 @@ struct BuiltImage {
     std::filesystem::path truth;        // NAME.truth.json
     std::filesystem::path case_db;      // the analysed case (dflab analyze)
     std::string fat_zone = "UTC";       // the zone FAT local times are read in (pack image key)
+    bool carved = false;                // the case carved unallocated space (pack image carve:)
 };
 
 struct SolveEnvironment {

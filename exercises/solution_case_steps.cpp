@@ -1,5 +1,5 @@
 // Solution steps over the case database that `dflab analyze` made of the image: YARA matches,
-// keyword hits, the timeline, artifacts, and read-only SQL.
+// keyword hits, the timeline, artifacts, carved files, and read-only SQL.
 #include <algorithm>
 #include <tuple>
 
@@ -179,6 +179,41 @@ void step_artifacts(SolutionState& s, const Step& step) {
                                                        nlohmann::json::error_handler_t::replace))
                            : value;
         }
+    }
+    s.value = list;
+}
+
+// The carved files of a type (or all) as rows, in image order: carved_files' columns, the number
+// of fragments, then the fields of a photo's Exif (null for a file without; exif_error for a
+// damaged block).
+void step_carved(SolutionState& s, const Step& step) {
+    if (!s.image().carved)
+        throw StepError("carved: the image " + s.image_id +
+                        " was not carved; add carve: true to it in pack.yaml");
+    const nlohmann::json& a = step.argument;
+    const std::string type = a.is_object() ? a["type"].get<std::string>() : a.get<std::string>();
+    std::string sql =
+        "SELECT partition, image_offset, length, type, subtype, sha256, md5, fragments, "
+        "validation, exif FROM carved_files";
+    if (type != "all") sql += " WHERE type = ?";
+    sql += " ORDER BY image_offset, id";
+    auto st = s.need_case().prepare(sql);
+    if (type != "all") st.bind(1, type);
+    nlohmann::json list = rows(st);
+    static const char* const kExifFields[] = {
+        "make",         "model",         "software",     "taken",       "offset_time", "taken_utc",
+        "gps_latitude", "gps_longitude", "gps_altitude", "orientation", "width",       "height"};
+    for (auto& row : list) {
+        const nlohmann::json fragments =
+            nlohmann::json::parse(row["fragments"].get<std::string>(), nullptr, false);
+        row["fragment_count"] = fragments.is_array() ? fragments.size() : 0;
+        nlohmann::json exif = nlohmann::json::object();
+        if (row["exif"].is_string())
+            exif = nlohmann::json::parse(row["exif"].get<std::string>(), nullptr, false);
+        row.erase("exif");
+        for (const char* key : kExifFields)
+            row[key] = exif.is_object() && exif.contains(key) ? exif[key] : nlohmann::json();
+        if (exif.is_object() && exif.contains("error")) row["exif_error"] = exif["error"];
     }
     s.value = list;
 }

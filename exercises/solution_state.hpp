@@ -59,6 +59,7 @@ void step_search(SolutionState&, const Step&);
 void step_timeline(SolutionState&, const Step&);
 void step_artifacts(SolutionState&, const Step&);
 void step_sql(SolutionState&, const Step&);
+void step_carved(SolutionState&, const Step&);
 // Steps over the value (solution_value_steps.cpp).
 void step_field(SolutionState&, const Step&);
 void step_where(SolutionState&, const Step&);
