@@ -100,7 +100,9 @@ def database(i):
     os.remove(path)
     return data
 
-image = bytearray(r.randbytes(size_mb << 20))
+image = bytearray()
+for _ in range(size_mb):  # randbytes takes at most 2^31 bits at a time
+    image += r.randbytes(1 << 20)
 sector = 2048
 rows = []
 for i in range(count):
