@@ -1,24 +1,18 @@
 #include "images/disk_builder.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 
-#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
 #include "engine/hashes.hpp"
-#include "engine/unallocated.hpp"
 #include "engine/volumes.hpp"
 #include "images/content_generator.hpp"
 #include "images/ext_writer.hpp"
 #include "images/file_system_writer.hpp"
+#include "images/hidden_data.hpp"
+#include "images/image_file.hpp"
 #include "images/partition_table.hpp"
 #include "images/publish.hpp"
 #include "images/recycle_bin.hpp"
@@ -39,34 +33,6 @@ const std::string& prepared(const fs::path& out_dir) {
     fs::create_directories(out_dir, ec);
     if (ec) throw Error(out_dir.string() + ": cannot create the output folder: " + ec.message());
     return out_dir.native();
-}
-
-void write_at(const fs::path& file, uint64_t offset, std::span<const std::byte> data) {
-    const auto fd = common::FileDescriptor::open(file, O_WRONLY);
-    ssize_t n = ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(offset));
-    if (n != static_cast<ssize_t>(data.size()))
-        throw Error(file.string() + ": write failed at byte " + std::to_string(offset));
-}
-
-// Copies `from` into `to` at `offset`; `copied` is told the bytes of each piece.
-void copy_into(const fs::path& from, const fs::path& to, uint64_t offset,
-               const std::function<void(uint64_t)>& copied = {}) {
-    std::ifstream in(from, std::ios::binary);
-    std::vector<char> buf(4 << 20);
-    uint64_t at = offset;
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        auto n = static_cast<size_t>(in.gcount());
-        if (n == 0) break;
-        write_at(to, at, std::as_bytes(std::span(buf.data(), n)));
-        at += n;
-        if (copied) copied(n);
-    }
-}
-
-void make_sized_file(const fs::path& file, uint64_t size) {
-    { std::ofstream(file, std::ios::binary | std::ios::trunc); }
-    fs::resize_file(file, size);
 }
 
 std::string sha256_hex(std::span<const std::byte> data) {
@@ -435,9 +401,8 @@ class Builder {
     }
 
     // `extents`: where the bytes went, image offsets in data order.
-    void record_hidden(const HideData& k, const std::vector<std::pair<uint64_t, uint64_t>>& extents,
-                       std::span<const std::byte> bytes, int partition_index_hint,
-                       const std::string& partition_id) {
+    void record_hidden(const HideData& k, const Extents& extents, std::span<const std::byte> bytes,
+                       int partition_index_hint, const std::string& partition_id) {
         const uint64_t image_offset = extents.front().first;
         TruthArtifact t;
         t.id = artifact_name(k.artifact_id, "hidden@" + std::to_string(image_offset));
@@ -452,71 +417,24 @@ class Builder {
         truth_.artifacts.push_back(std::move(t));
     }
 
-    // A generated document's size is known only now: split must leave bytes in both fragments.
-    static void check_split(const Action& a, const HideData& k, uint64_t size) {
-        if (k.split_after && *k.split_after >= size)
-            throw Error(a.mark.str() + ": hide: split: after (" + std::to_string(*k.split_after) +
-                        " bytes) leaves nothing for the second fragment of " +
-                        std::to_string(size) + " bytes; make it smaller");
-    }
-
     void hide_in_unallocated(PartitionState& st, const Action& a) {
         const auto& k = std::get<HideData>(a.kind);
         auto bytes = content_of(k.content,
                                 artifact_name(k.artifact_id, "unallocated:" + st.spec->id), a.time);
-        auto evidence = engine::Evidence::open({st.image.string()});
-        auto part = engine::file_system_partitions(evidence).front();
-        auto space = engine::UnallocatedSpace::map(engine::FileSystem(evidence, part));
-        check_split(a, k, bytes.size());
-        const uint64_t span = bytes.size() + (k.split_after ? k.split_gap : 0);
-        if (k.offset + span > space.size()) {
-            throw Error(a.mark.str() + ": hide: " + std::to_string(span) + " bytes at offset " +
-                        std::to_string(k.offset) + " do not fit in the " +
-                        std::to_string(space.size()) + " unallocated bytes of partition " +
-                        st.spec->id);
-        }
-        // Where byte `i` of the data goes in the free area: after the gap once split.
-        auto area_offset = [&](uint64_t i) {
-            return k.offset + i + (k.split_after && i >= *k.split_after ? k.split_gap : 0);
-        };
-        // Written run by run, so data longer than one free run continues in the next free block.
-        uint64_t done = 0;
-        std::vector<std::pair<uint64_t, uint64_t>> extents;  // file system offsets
-        while (done < bytes.size()) {
-            uint64_t at = space.image_offset(area_offset(done));
-            uint64_t run = 1;
-            while (done + run < bytes.size() &&
-                   space.image_offset(area_offset(done + run)) == at + run)
-                ++run;
-            write_at(st.image, at, std::span(bytes).subspan(done, run));
-            extents.emplace_back(at, run);
-            done += run;
-        }
+        auto extents = images::hide_in_unallocated(st.image, k, bytes, a.mark.str(), st.spec->id);
         hidden_in_fs_.push_back({&st, std::move(extents), k, std::move(bytes)});
     }
 
     void hide_on_disk(const fs::path& raw, const Action& a) {
         const auto& k = std::get<HideData>(a.kind);
         auto bytes = content_of(k.content, artifact_name(k.artifact_id, "disk"), a.time);
-        check_split(a, k, bytes.size());
         uint64_t at = k.offset;
         if (k.where == HideData::Where::Gap) {
             const PartitionSpec& p = *partition(k.partition, a).spec;
             at = *p.start * recipe_.disk.sector_size + p.size + k.offset;
         }
-        const uint64_t span = bytes.size() + (k.split_after ? k.split_gap : 0);
-        if (at + span > recipe_.disk.size)
-            throw Error(a.mark.str() + ": hide: data beyond the end of the disk");
-        std::vector<std::pair<uint64_t, uint64_t>> extents;
-        if (k.split_after) {
-            extents = {{at, *k.split_after},
-                       {at + *k.split_after + k.split_gap, bytes.size() - *k.split_after}};
-        } else {
-            extents = {{at, bytes.size()}};
-        }
-        for (auto [offset, length] : extents)
-            write_at(raw, offset,
-                     std::span(bytes).subspan(offset == at ? 0 : *k.split_after, length));
+        const auto extents =
+            images::hide_on_disk(raw, k, bytes, at, recipe_.disk.size, a.mark.str());
         record_hidden(k, extents, bytes, -1, "");  // outside every file system
     }
 
@@ -551,43 +469,15 @@ class Builder {
         delete_partition_entries(disk, raw);
     }
 
-    // SHA-256 of a file, reading only its data: its holes (the unused parts of a file system
-    // image stay sparse) are hashed as zeros without a read.
     std::string sha256_file(const fs::path& file, const std::string& step = "") {
-        const auto fd = common::FileDescriptor::open(file, O_RDONLY);
-        const off_t size = ::lseek(fd.get(), 0, SEEK_END);
-        engine::Hasher h(engine::kSha256);
-        std::vector<std::byte> buf(4 << 20), zeros(1 << 20);
-        off_t at = 0;
-        auto hashed = [&](std::span<const std::byte> bytes) {
-            h.update(bytes);
-            at += static_cast<off_t>(bytes.size());
-            if (!step.empty()) report(step, static_cast<uint64_t>(at), size, "bytes");
-        };
-        while (at < size) {
-            off_t data = ::lseek(fd.get(), at, SEEK_DATA);
-            if (data < 0) data = errno == ENXIO ? size : at;  // a hole to the end; no SEEK_DATA
-            while (at < data)
-                hashed(std::span(zeros).first(static_cast<size_t>(
-                    std::min<off_t>(static_cast<off_t>(zeros.size()), data - at))));
-            if (at >= size) break;
-            off_t hole = ::lseek(fd.get(), at, SEEK_HOLE);
-            if (hole < 0) hole = size;
-            while (at < hole) {
-                const auto want =
-                    static_cast<size_t>(std::min<off_t>(static_cast<off_t>(buf.size()), hole - at));
-                const ssize_t n = ::pread(fd.get(), buf.data(), want, at);
-                if (n <= 0)
-                    throw Error(file.string() + ": read failed at byte " + std::to_string(at));
-                hashed(std::span(buf).first(static_cast<size_t>(n)));
-            }
-        }
-        return h.finish().sha256;
+        return sparse_sha256(file, [&](uint64_t done, uint64_t total) {
+            if (!step.empty()) report(step, done, total, "bytes");
+        });
     }
 
     struct HiddenInFs {
         PartitionState* state;
-        std::vector<std::pair<uint64_t, uint64_t>> extents;  // file system offsets, data order
+        Extents extents;  // file system offsets, data order
         HideData spec;
         std::vector<std::byte> bytes;
     };

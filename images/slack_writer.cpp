@@ -1,18 +1,13 @@
 #include "images/slack_writer.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <optional>
 
-#include "common/file_descriptor.hpp"
 #include "engine/error.hpp"
 #include "engine/evidence.hpp"
 #include "engine/file_system.hpp"
 #include "engine/tsk_access.hpp"  // data runs of our own trusted images
 #include "engine/volumes.hpp"
+#include "images/image_file.hpp"
 
 namespace dflab::images {
 
@@ -88,11 +83,7 @@ SlackPlace write_slack(const fs::path& image, std::string_view path,
                     " bytes do not fit in the " + std::to_string(place.capacity) +
                     " bytes of slack after " + std::string(path) + " (" +
                     std::to_string(place.file_size) + " bytes)");
-    const auto fd = common::FileDescriptor::open(image, O_WRONLY);
-    const ssize_t n =
-        ::pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(place.offset));
-    if (n != static_cast<ssize_t>(data.size()))
-        throw Error(image.string() + ": write failed at byte " + std::to_string(place.offset));
+    write_at(image, place.offset, data);
     return place;
 }
 
