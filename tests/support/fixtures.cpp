@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -73,9 +74,42 @@ std::vector<std::string> lines(const std::string& text) {
     return out;
 }
 
+namespace {
+
+// Every folder temp_dir() made, removed when the test process ends, so that test runs do not fill
+// the machine's temporary folder. DFLAB_KEEP_TEST_FILES=1 keeps them, to look at after a failure.
+class TempFolders {
+  public:
+    void add(std::string dir) {
+        std::lock_guard lock(mutex_);
+        dirs_.push_back(std::move(dir));
+    }
+    ~TempFolders() {
+        if (const char* keep = std::getenv("DFLAB_KEEP_TEST_FILES"); keep && *keep == '1') return;
+        for (const auto& dir : dirs_) {
+            std::error_code ec;
+            // A test may have taken its folder's permissions away (a full or read-only disk).
+            fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add, ec);
+            fs::remove_all(dir, ec);
+        }
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::string> dirs_;
+};
+
+TempFolders& temp_folders() {
+    static TempFolders folders;
+    return folders;
+}
+
+}  // namespace
+
 std::string temp_dir() {
     std::string tmpl = (fs::temp_directory_path() / "dflab-test-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    temp_folders().add(tmpl);
     return tmpl;
 }
 

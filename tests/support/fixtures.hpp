@@ -29,7 +29,8 @@ std::string shell_quote(const std::string& s);
 // libfaketime). Sanitizer builds are told to accept the preloaded library before their runtime.
 std::string under_faked_clock(const std::string& when);
 std::vector<std::string> lines(const std::string& text);
-std::string temp_dir();  // a fresh directory for this test
+// A fresh directory for this test, removed with what is in it when the test process ends.
+std::string temp_dir();
 
 // The message of the dflab::engine::Error that `f` throws, or "" when it throws none.
 template <typename F>
