@@ -1,11 +1,10 @@
 #include "engine/carving/carver.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <optional>
 
 #include "common/text.hpp"
+#include "engine/carving/header_search.hpp"
 #include "engine/error.hpp"
 
 namespace dflab::engine::carving {
@@ -203,12 +202,13 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
                  const std::function<void(const CarvedFile&, std::span<const std::byte>)>& found) {
     CarveStats stats;
     const auto types = select_types(o.types);
-    std::array<bool, 256> first_byte{};
+    std::vector<std::string_view> headers;
     size_t longest = 0;
     for (const auto* t : types) {
-        first_byte[static_cast<unsigned char>(t->header[0])] = true;
+        headers.push_back(t->header);
         longest = std::max(longest, t->header.size());
     }
+    const HeaderSearch search(headers);
     to = std::min(to, source.size());
     std::vector<std::byte> window, region;
     uint64_t pos = from;
@@ -216,16 +216,13 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
         const uint64_t span_end = std::min(to, pos + o.window);
         window.resize(static_cast<size_t>(span_end - pos + longest));
         window.resize(source.read(pos, window));
-        const auto* bytes = reinterpret_cast<const unsigned char*>(window.data());
         uint64_t next = span_end;
-        for (size_t i = 0; i < span_end - pos; ++i) {
-            if (!first_byte[bytes[i]]) continue;
-            const CarvedType* type = nullptr;
-            for (const auto* t : types)
-                if (i + t->header.size() <= window.size() &&
-                    std::memcmp(bytes + i, t->header.data(), t->header.size()) == 0)
-                    type = t;
-            if (!type) continue;
+        const auto limit = static_cast<size_t>(span_end - pos);
+        for (size_t i = 0; i < limit; ++i) {
+            const auto hit = search.find(window, i, limit);
+            if (!hit) break;
+            i = hit->offset;
+            const CarvedType* type = types[hit->header];
             ++stats.candidates;
             const uint64_t at = pos + i;
             Candidate c = read_and_validate(source, at, *type);
