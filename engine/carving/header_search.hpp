@@ -1,5 +1,5 @@
 #pragma once
-// Finding where known headers begin in a buffer, at every byte offset and at memory speed: 16
+// Finding where known headers begin in a buffer, at every byte offset, without a test per byte: 16
 // offsets at a time are compared on their first two bytes (GCC's vector extensions: SSE2 on
 // x86-64, NEON on ARM, plain code elsewhere), and only an offset whose two bytes begin some header
 // is compared whole. In random data that is one offset in 13,000 for the carver's five headers,

@@ -88,8 +88,6 @@ class TempFolders {
         if (const char* keep = std::getenv("DFLAB_KEEP_TEST_FILES"); keep && *keep == '1') return;
         for (const auto& dir : dirs_) {
             std::error_code ec;
-            // A test may have taken its folder's permissions away (a full or read-only disk).
-            fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add, ec);
             fs::remove_all(dir, ec);
         }
     }
