@@ -131,6 +131,7 @@ AnalyzeSummary analyze(const AnalyzeOptions& options, const SupervisorLimits& li
     config.byte_runs = true;
     config.artifacts = true;
     config.carve = options.carve;
+    config.carve_every_offset = options.carve_every_offset;
     const auto analyzers = make_analyzers(config);
     ScanOptions scan;
     scan.analyzers = &analyzers;

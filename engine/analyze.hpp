@@ -24,10 +24,11 @@ struct AnalyzeOptions {
     std::vector<YaraDefine> yara_defines;  // --define NAME=VALUE: externals for every item
     int yara_timeout = 60;                 // seconds per file or window of unallocated space
     std::vector<KeywordTerm> keywords;
-    bool unallocated = true;  // scan unallocated space with rules and keywords
-    bool carve = false;       // carve unallocated space (carved_files)
-    unsigned workers = 0;     // 0: one per core
-    std::string output;       // CASE.sqlite
+    bool unallocated = true;          // scan unallocated space with rules and keywords
+    bool carve = false;               // carve unallocated space (carved_files)
+    bool carve_every_offset = false;  // the carver looks at every offset, not sector starts only
+    unsigned workers = 0;             // 0: one per core
+    std::string output;               // CASE.sqlite
     bool overwrite = false;
     FatZones fat_zones;  // the zones FAT local times are read in (case_info and partitions)
 };

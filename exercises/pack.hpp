@@ -71,6 +71,7 @@ struct PackImage {
     std::vector<std::string> formats;  // what participants get: raw, e01, split
     std::string fat_zone = "UTC";      // the zone solutions read FAT local times in (fat_zone:)
     bool carve = false;                // the pack's case also carves unallocated space (carve:)
+    bool carve_every_offset = false;   // carve: every-offset (headers at every byte offset)
     SourceMark mark;
 };
 

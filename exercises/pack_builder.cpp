@@ -84,6 +84,7 @@ BuiltImage build_one(const Pack& pack, const PackImage& image, unsigned variant,
     analyze.overwrite = true;
     analyze.fat_zones.all = image.fat_zone;
     analyze.carve = image.carve;
+    analyze.carve_every_offset = image.carve_every_offset;
     engine::AnalyzeSummary summary = engine::analyze(analyze, engine::default_limits());
     if (!summary.errors.empty())
         throw common::Error(image.recipe.string() + ": the built image " + image.id +

@@ -18,7 +18,6 @@ using common::join;
 using common::quote;
 using common::SourceError;
 using common::trim;
-using common::yaml::bool_value;
 using common::yaml::id_value;
 using common::yaml::item_field;
 using common::yaml::keyword_value;
@@ -77,7 +76,14 @@ PackImage parse_image(const Source& ctx, const Field& item, const fs::path& fold
                                   "; use an IANA name such as Asia/Almaty, Europe/Moscow or UTC");
         }
     }
-    if (auto f = r.get("carve")) image.carve = bool_value(ctx, *f);
+    if (auto f = r.get("carve")) {
+        const std::string v = keyword_value(ctx, *f, "true, false or every-offset");
+        if (v != "true" && v != "false" && v != "every-offset")
+            ctx.fail(f->mark, "'carve' must be true, false or every-offset, not " + quote(v) +
+                                  "; fix the value");
+        image.carve = v != "false";
+        image.carve_every_offset = v == "every-offset";
+    }
     return image;
 }
 

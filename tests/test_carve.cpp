@@ -219,6 +219,58 @@ TEST_F(Carve, RecoversEveryFileForemostRecoversIntactAndTheFragmentedJpeg) {
     EXPECT_NE(carved_with(m, split), nullptr);
 }
 
+// The SHA-256s of the planted files among the regular files under `dir` (foremost's output).
+std::set<std::string> intact_under(const fs::path& dir, const std::set<std::string>& planted) {
+    std::set<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && planted.count(sha256_of_file(e.path())))
+            out.insert(sha256_of_file(e.path()));
+    return out;
+}
+
+// Headers are looked for at sector starts, as foremost's quick mode (-q) does; --every-offset
+// looks at every byte, as foremost does by default. A PNG placed 77 bytes into a sector is found
+// in exactly the modes in which foremost finds it.
+TEST(CarveOffsets, AFileAtAnOddOffsetIsFoundWhereForemostFindsIt) {
+    const fs::path dir = test::temp_dir(), path = dir / "odd.img";
+    Bytes image = random_bytes(4u << 20, 13);
+    const Bytes png = generated("png", {{"width", "120"}, {"height", "80"}}, "odd");
+    const Bytes pdf = generated("pdf", {{"text", "on a sector start"}}, "even");
+    std::copy(png.begin(), png.end(), image.begin() + 1000 * kSector + 77);
+    put(image, 3000, pdf);
+    save(path, image);
+    const std::set<std::string> planted = {sha256(png), sha256(pdf)};
+    auto carved = [&](const std::string& flags, const std::string& name) {
+        const fs::path out = dir / name;
+        auto r = test::dflab("carve " + shell_quote(path.string()) + " --whole-disk " + flags +
+                             " -o " + shell_quote(out.string()));
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        const auto m = manifest(out);
+        std::set<std::string> found;
+        for (const auto& f : m["files"]) found.insert(f["sha256"].get<std::string>());
+        return std::pair(found, m["headers_searched_at"].get<std::string>());
+    };
+    auto foremost = [&](const std::string& flags, const std::string& name) {
+        const fs::path out = dir / name;
+        EXPECT_EQ(run("foremost " + flags + " -t png,pdf -i " + shell_quote(path.string()) +
+                      " -o " + shell_quote(out.string()))
+                      .exit_code,
+                  0);
+        return intact_under(out, planted);
+    };
+    const auto quick = foremost("-q", "foremost-q"), every = foremost("", "foremost");
+    EXPECT_EQ(quick.count(sha256(png)), 0u);  // the oracles: only a search of every byte
+    EXPECT_EQ(every.count(sha256(png)), 1u);
+    const auto [at_sectors, said] = carved("", "sectors");
+    EXPECT_EQ(said, "sector starts");
+    EXPECT_EQ(at_sectors, (std::set<std::string>{sha256(pdf)}));
+    for (const auto& h : quick) EXPECT_EQ(at_sectors.count(h), 1u) << h;
+    const auto [at_every, said_every] = carved("--every-offset", "every");
+    EXPECT_EQ(said_every, "every offset");
+    EXPECT_EQ(at_every, planted);
+    for (const auto& h : every) EXPECT_EQ(at_every.count(h), 1u) << h;
+}
+
 TEST_F(Carve, DamagedFilesAreNotReportedAsValid) {
     Bytes image = random_bytes(4u << 20, 11);
     const Bytes jpeg = generated("jpeg", {}, "truncated");

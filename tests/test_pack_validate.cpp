@@ -263,6 +263,23 @@ TEST(FatZone, ThePackImageKeyIsAnIanaZone) {
     EXPECT_NE(e.find("unknown time zone 'Asia/Nowhere'"), std::string::npos) << e;
 }
 
+TEST(PackLoader, CarveIsTrueFalseOrEveryOffset) {
+    fs::path dir = intro_copy();
+    const auto image = exercises::load_pack(dir).images.front();
+    EXPECT_FALSE(image.carve);
+    replace_in(dir / "pack.yaml", "fat_zone: Asia/Almaty",
+               "fat_zone: Asia/Almaty\n    carve: every-offset");
+    const auto every = exercises::load_pack(dir).images.front();
+    EXPECT_TRUE(every.carve);
+    EXPECT_TRUE(every.carve_every_offset);
+    replace_in(dir / "pack.yaml", "carve: every-offset", "carve: sometimes");
+    std::string e = load_error(dir);
+    EXPECT_NE(e.find("pack.yaml:"), std::string::npos) << e;
+    EXPECT_NE(e.find("'carve' must be true, false or every-offset, not 'sometimes'"),
+              std::string::npos)
+        << e;
+}
+
 TEST(PackCommands, ListShowsNoFolderOfTheBuildMachine) {
     auto r = test::dflab("pack list --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -23,6 +23,7 @@ struct AnalyzeArgs {
     std::string output;
     bool no_unallocated = false;
     bool carve = false;
+    bool carve_every_offset = false;
     bool force = false;
     bool json = false;
     unsigned workers = 0;
@@ -64,6 +65,9 @@ void register_analyze(CLI::App& app, int& exit_code) {
     cmd->add_flag("--carve", a->carve,
                   "Carve JPEG, PNG, PDF, ZIP and SQLite files from unallocated space into the "
                   "carved_files table (docs/carving.md)");
+    cmd->add_flag("--carve-every-offset", a->carve_every_offset,
+                  "As --carve, with headers looked for at every byte offset, not only at sector "
+                  "starts (as dflab carve --every-offset)");
     cmd->add_option("-j,--workers", a->workers, "Worker threads (default: one per core)");
     cmd->add_flag("-f,--force", a->force, "Replace the output if it exists");
     cmd->add_flag("--json", a->json, "Print the summary as JSON");
@@ -78,7 +82,8 @@ void register_analyze(CLI::App& app, int& exit_code) {
         for (const auto& k : a->keywords) o.keywords.push_back({k, false});
         for (const auto& r : a->regexes) o.keywords.push_back({r, true});
         o.unallocated = !a->no_unallocated;
-        o.carve = a->carve;
+        o.carve = a->carve || a->carve_every_offset;
+        o.carve_every_offset = a->carve_every_offset;
         o.workers = a->workers;
         o.output = a->output;
         o.overwrite = a->force;

@@ -29,6 +29,7 @@ namespace {
 struct CarveArgs {
     ImageArgs image;
     bool whole_disk = false;
+    bool every_offset = false;
     std::vector<std::string> types;
     std::string output;
     uint64_t max_files = 100000;
@@ -124,8 +125,11 @@ void register_carve(CLI::App& app, int& exit_code) {
         "is written (docs/carving.md). Writes DIR/NNNNNN-OFFSET.EXT, then DIR/manifest.json and "
         "manifest.csv. Exit 2 when the file cap was reached");
     add_image_args(cmd, a->image, true, false);
-    cmd->add_flag("--whole-disk", a->whole_disk,
-                  "Carve every byte of the image, file systems or not");
+    cmd->add_flag("--whole-disk", a->whole_disk, "Carve the whole image, file systems or not");
+    cmd->add_flag("--every-offset", a->every_offset,
+                  "Look for headers at every byte offset, not only at the starts of 512-byte "
+                  "sectors where file systems store files (finds files placed at odd offsets; "
+                  "slower)");
     cmd->add_option("-t,--types", a->types,
                     "Types to carve, comma-separated (default: all): jpeg, png, pdf, zip, sqlite")
         ->delimiter(',');
@@ -156,6 +160,7 @@ void register_carve(CLI::App& app, int& exit_code) {
             engine::carving::CarveOptions options;
             options.types = a->types;
             options.max_files = a->max_files;
+            options.every_offset = a->every_offset;
             uint64_t earlier = 0, total = 0;  // bytes of the sources before this one, and in all
             options.progress = [&](uint64_t done, uint64_t) { ch.progress(earlier + done, total); };
             std::vector<ManifestRow> rows;
@@ -210,10 +215,12 @@ void register_carve(CLI::App& app, int& exit_code) {
                 if (capped) break;
                 run(*source, partition);
             }
-            nlohmann::json summary{{"image", evidence.name()},
-                                   {"sources", sources},
-                                   {"max_files", a->max_files},
-                                   {"capped", capped}};
+            nlohmann::json summary{
+                {"image", evidence.name()},
+                {"sources", sources},
+                {"headers_searched_at", a->every_offset ? "every offset" : "sector starts"},
+                {"max_files", a->max_files},
+                {"capped", capped}};
             write_manifests(dir, rows, summary);
             std::cout << rows.size() << " files carved into " << dir.string() << " (" << candidates
                       << " headers checked)" << (capped ? "; stopped at --max-files" : "") << "\n";

@@ -42,7 +42,9 @@ struct CarvedFindings : Findings {
 
 class CarvingInstance : public AnalyzerInstance {
   public:
-    explicit CarvingInstance(const FileSystem& fs) : fs_(fs) {}
+    CarvingInstance(const FileSystem& fs, bool every_offset) : fs_(fs) {
+        options_.every_offset = every_offset;
+    }
 
     std::unique_ptr<Findings> finish(const EntryContent&) override { return nullptr; }
 
@@ -52,7 +54,7 @@ class CarvingInstance : public AnalyzerInstance {
             source_.emplace(*evidence_, UnallocatedSpace::map(fs_));
         }
         auto f = std::make_unique<CarvedFindings>();
-        carving::carve(*source_, r.start, r.report_end, {},
+        carving::carve(*source_, r.start, r.report_end, options_,
                        [&](const carving::CarvedFile& file, std::span<const std::byte> data) {
                            const auto d = hash_bytes(data, kSha256 | kMd5);
                            f->rows.push_back({file, d.sha256, d.md5, exif_text(file, data)});
@@ -63,6 +65,7 @@ class CarvingInstance : public AnalyzerInstance {
 
   private:
     const FileSystem& fs_;
+    carving::CarveOptions options_;
     std::optional<Evidence> evidence_;
     std::optional<carving::UnallocatedSource> source_;
 };
@@ -104,16 +107,20 @@ class CarvingWriter : public FindingsWriter {
 
 class CarvingAnalyzer : public Analyzer {
   public:
+    explicit CarvingAnalyzer(bool every_offset) : every_offset_(every_offset) {}
     std::string_view name() const override { return "carving"; }
     ContentNeed need() const override { return ContentNeed::None; }
     bool scans_unallocated() const override { return true; }
     std::unique_ptr<AnalyzerInstance> instance(const FileSystem& fs) const override {
-        return std::make_unique<CarvingInstance>(fs);
+        return std::make_unique<CarvingInstance>(fs, every_offset_);
     }
     std::unique_ptr<FindingsWriter> writer(Database& db, int64_t image_id,
                                            int partition) const override {
         return std::make_unique<CarvingWriter>(db, image_id, partition);
     }
+
+  private:
+    bool every_offset_;
 };
 
 }  // namespace
@@ -143,7 +150,7 @@ CREATE TABLE carved_files (
         .counts = {{"carved", "Carved files", "SELECT count(*) FROM carved_files"}},
         .make = [](const AnalysisConfig& c) -> std::unique_ptr<Analyzer> {
             if (!c.carve) return nullptr;
-            return std::make_unique<CarvingAnalyzer>();
+            return std::make_unique<CarvingAnalyzer>(c.carve_every_offset);
         },
     };
 }

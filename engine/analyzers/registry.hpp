@@ -26,6 +26,7 @@ struct AnalysisConfig {
     bool artifacts =
         false;           // Windows artifacts (registry hives, shell links) into the artifacts table
     bool carve = false;  // the carver over unallocated space into carved_files (analyze --carve)
+    bool carve_every_offset = false;  // headers at every byte offset, not sector starts only
 };
 
 struct AnalyzerRegistration {

@@ -210,16 +210,18 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
     }
     const HeaderSearch search(headers);
     to = std::min(to, source.size());
+    const uint64_t step = o.every_offset ? 1 : kSectorStep;
+    const auto align = [step](uint64_t offset) { return (offset + step - 1) / step * step; };
     std::vector<std::byte> window, region;
-    uint64_t pos = from;
+    uint64_t pos = align(from);  // and a multiple of the step at each window's start
     while (pos < to && !stats.capped) {
         const uint64_t span_end = std::min(to, pos + o.window);
         window.resize(static_cast<size_t>(span_end - pos + longest));
         window.resize(source.read(pos, window));
-        uint64_t next = span_end;
+        uint64_t next = align(span_end);  // offsets before it are not multiples
         const auto limit = static_cast<size_t>(span_end - pos);
         for (size_t i = 0; i < limit; ++i) {
-            const auto hit = search.find(window, i, limit);
+            const auto hit = search.find(window, i, limit, static_cast<size_t>(step));
             if (!hit) break;
             i = hit->offset;
             const CarvedType* type = types[hit->header];
@@ -270,7 +272,7 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
                 break;
             }
             if (resume >= span_end) {
-                next = resume;
+                next = align(resume);
                 break;
             }
             i = static_cast<size_t>(resume - pos) - 1;  // on after the file, in this window

@@ -90,8 +90,14 @@ struct CarvedFile {
     std::vector<ByteSource::Extent> fragments;  // image extents in file order
 };
 
+// Where headers are looked for by default: at the starts of 512-byte sectors of the source, where
+// a file system stores every file (as PhotoRec and foremost's quick mode look). A source's stream
+// offsets that are multiples of it are sector starts of the image.
+inline constexpr uint64_t kSectorStep = 512;
+
 struct CarveOptions {
     std::vector<std::string> types;  // registry names; empty: all
+    bool every_offset = false;       // headers at every byte offset (as foremost does by default)
     uint64_t max_files = 100000;     // stop after this many (stated in the output)
     uint64_t window = 4ull << 20;    // bytes searched for headers at a time
     uint64_t max_gap = 8ull << 20;   // bifragment: the largest gap tried
