@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: `dflab carve --whole-disk` against foremost and PhotoRec on the same raw image:
+# Benchmark: `dflab carve --whole-disk` against foremost and PhotoRec on the same raw image, each
+# searching sector starts (dflab's default, foremost -q, PhotoRec) and every byte offset
+# (dflab --every-offset, foremost's default):
 # random filler with JPEG, PNG, PDF, DOCX, ZIP and SQLite files planted at sector offsets, some
 # JPEGs split in two fragments with a gap. Prints each tool's wall time, its ratio to dflab's, and
 # the files it recovered intact (a recovered file whose SHA-256 equals a planted file's), per type.
@@ -153,7 +155,9 @@ timed() {
 }
 
 t_dflab=$(timed "$dflab" carve "$image" --whole-disk -o "$work/dflab")
+t_dflab_every=$(timed "$dflab" carve "$image" --whole-disk --every-offset -o "$work/dflab_every")
 t_foremost=$(timed foremost -t jpg,png,pdf,zip -i "$image" -o "$work/foremost")
+t_foremost_q=$(timed foremost -q -t jpg,png,pdf,zip -i "$image" -o "$work/foremost_q")
 mkdir -p "$work/photorec"
 # photorec writes photorec.log in the current folder: run it in the work folder.
 photorec_carve() {
@@ -172,9 +176,11 @@ recall() {
 total=$(wc -l < "$planted")
 fragmented=$(awk -F'\t' '$4 == 2' "$planted" | wc -l)
 echo "image: $image (${size_mb} MiB), planted: $total files ($fragmented bifragmented JPEGs)"
-printf '%-10s %10s %12s  %s\n' tool seconds "x dflab" "intact files (by type)"
-for tool in dflab foremost photorec; do
+# dflab and foremost -q and PhotoRec look at sector starts; the _every and plain foremost rows at
+# every byte offset.
+printf '%-12s %10s %12s  %s\n' tool seconds "x dflab" "intact files (by type)"
+for tool in dflab foremost_q photorec dflab_every foremost; do
   t_var=t_$tool
   t=${!t_var}
-  printf '%-10s %10.2f %12.2f  %s\n' "$tool" "$t" "$(echo "$t / $t_dflab" | bc -l)" "$(recall "$work/$tool")"
+  printf '%-12s %10.2f %12.2f  %s\n' "$tool" "$t" "$(echo "$t / $t_dflab" | bc -l)" "$(recall "$work/$tool")"
 done

@@ -41,12 +41,27 @@ std::vector<ByteSource::Extent> ByteSource::extents(uint64_t offset, uint64_t le
 }
 
 ImageSource::ImageSource(const Evidence& evidence, uint64_t begin, uint64_t end, uint32_t unit)
-    : evidence_(evidence), begin_(begin), end_(std::max(begin, end)), unit_(unit ? unit : 512) {}
+    : evidence_(evidence), begin_(begin), end_(std::max(begin, end)), unit_(unit ? unit : 512) {
+    end_ = std::min(end_, evidence.size());
+    begin_ = std::min(begin_, end_);
+    if (evidence.format() == "raw")
+        mapped_ = common::MappedFile::map_if_regular(evidence.paths().front(), evidence.size());
+}
 
 size_t ImageSource::read(uint64_t offset, std::span<std::byte> out) const {
     if (offset >= size()) return 0;
     const uint64_t n = std::min<uint64_t>(out.size(), size() - offset);
+    if (const auto v = view(offset, n); !v.empty()) {
+        std::copy(v.begin(), v.end(), out.begin());
+        return v.size();
+    }
     return evidence_.read(begin_ + offset, out.first(static_cast<size_t>(n)));
+}
+
+std::span<const std::byte> ImageSource::view(uint64_t offset, uint64_t length) const {
+    if (!mapped_ || offset >= size()) return {};
+    const uint64_t n = std::min(length, size() - offset);
+    return mapped_->bytes().subspan(static_cast<size_t>(begin_ + offset), static_cast<size_t>(n));
 }
 
 std::vector<ByteSource::Extent> UnallocatedSource::extents(uint64_t offset, uint64_t length) const {
@@ -216,12 +231,16 @@ CarveStats carve(const ByteSource& source, uint64_t from, uint64_t to, const Car
     uint64_t pos = align(from);  // and a multiple of the step at each window's start
     while (pos < to && !stats.capped) {
         const uint64_t span_end = std::min(to, pos + o.window);
-        window.resize(static_cast<size_t>(span_end - pos + longest));
-        window.resize(source.read(pos, window));
+        std::span<const std::byte> bytes = source.view(pos, span_end - pos + longest);
+        if (bytes.empty()) {
+            window.resize(static_cast<size_t>(span_end - pos + longest));
+            window.resize(source.read(pos, window));
+            bytes = window;
+        }
         uint64_t next = align(span_end);  // offsets before it are not multiples
         const auto limit = static_cast<size_t>(span_end - pos);
         for (size_t i = 0; i < limit; ++i) {
-            const auto hit = search.find(window, i, limit, static_cast<size_t>(step));
+            const auto hit = search.find(bytes, i, limit, static_cast<size_t>(step));
             if (!hit) break;
             i = hit->offset;
             const CarvedType* type = types[hit->header];

@@ -7,11 +7,13 @@
 // maximum size. docs/carving.md.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mapped_file.hpp"
 #include "engine/carving/validators.hpp"
 #include "engine/evidence.hpp"
 #include "engine/unallocated.hpp"
@@ -44,9 +46,13 @@ class ByteSource {
         uint64_t length = 0;
     };
     virtual std::vector<Extent> extents(uint64_t offset, uint64_t length) const;
+    // Stream bytes [offset, offset + length) (fewer at the end) in memory, without a copy, where
+    // the source can; empty where it cannot, and read() is used.
+    virtual std::span<const std::byte> view(uint64_t, uint64_t) const { return {}; }
 };
 
-// Image bytes [begin, end): a whole disk, or one partition read raw.
+// Image bytes [begin, end): a whole disk, or one partition read raw. A raw image in one regular
+// file is mapped into memory (common/mapped_file.hpp) and viewed without a copy.
 class ImageSource : public ByteSource {
   public:
     ImageSource(const Evidence& evidence, uint64_t begin, uint64_t end, uint32_t unit);
@@ -54,11 +60,13 @@ class ImageSource : public ByteSource {
     size_t read(uint64_t offset, std::span<std::byte> out) const override;
     uint64_t image_offset(uint64_t offset) const override { return begin_ + offset; }
     uint32_t unit() const override { return unit_; }
+    std::span<const std::byte> view(uint64_t offset, uint64_t length) const override;
 
   private:
     const Evidence& evidence_;
     uint64_t begin_, end_;
     uint32_t unit_;
+    std::optional<common::MappedFile> mapped_;
 };
 
 // A file system's unallocated blocks, in order (engine/unallocated.hpp).
