@@ -47,6 +47,10 @@ std::optional<std::string> impossible_ext_inode(TSK_FS_INFO* fs) {
     std::vector<uint8_t> desc(desc_size);
     std::vector<uint8_t> table;
     uint64_t checked = 0;
+    // The inode tables of a file system lie inside it, one beside the other: tables that add up
+    // to more than four times its bytes overlap, and reading them all would cost without end.
+    uint64_t table_bytes = 0;
+    const uint64_t table_budget = 4 * fs_bytes + kReadBytes;
     for (uint64_t group = 0; group < ext->groups_count && checked < total; ++group) {
         const TSK_OFF_T at = ext->groups_offset + static_cast<TSK_OFF_T>(group * desc_size);
         if (tsk_fs_read(fs, at, reinterpret_cast<char*>(desc.data()), desc_size) !=
@@ -63,9 +67,19 @@ std::optional<std::string> impossible_ext_inode(TSK_FS_INFO* fs) {
         if (wide) table_block |= static_cast<uint64_t>(le32(&desc[40])) << 32;
         const uint64_t table_at = table_block * fs->block_size;
         if (table_at >= fs_bytes) continue;  // TSK cannot read such a table (block 0 it can)
+        // Inodes past the end of the file system cannot be read: only the part of the table
+        // inside it is (the inode that straddles the end included).
+        const uint64_t inside =
+            std::min(in_use, (fs_bytes - table_at + inode_size - 1) / inode_size);
+        table_bytes += inside * inode_size;
+        if (table_bytes > table_budget)
+            return "the inode tables claim " + std::to_string(table_bytes) +
+                   " bytes or more by group " + std::to_string(group) +
+                   ", more than four times the file system (" + std::to_string(fs_bytes) +
+                   " bytes): they overlap";
         const uint64_t per_read = std::max<uint64_t>(1, kReadBytes / inode_size);
-        for (uint64_t done = 0; done < in_use; done += per_read) {
-            const uint64_t count = std::min(per_read, in_use - done);
+        for (uint64_t done = 0; done < inside; done += per_read) {
+            const uint64_t count = std::min(per_read, inside - done);
             table.resize(count * inode_size);
             const TSK_OFF_T off = static_cast<TSK_OFF_T>(table_at + done * inode_size);
             std::vector<bool> read(count, true);
