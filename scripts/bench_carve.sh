@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: `dflab carve --whole-disk` against foremost and PhotoRec on the same raw image, each
-# searching sector starts (dflab's default, foremost -q, PhotoRec) and every byte offset
-# (dflab --every-offset, foremost's default):
+# Benchmark: `dflab carve --whole-disk` against foremost, PhotoRec and scalpel on the same raw
+# image, each searching sector starts (dflab's default, foremost -q, PhotoRec) and every byte
+# offset (dflab --every-offset, foremost's and scalpel's default):
 # random filler with JPEG, PNG, PDF, DOCX, ZIP and SQLite files planted at sector offsets, some
 # JPEGs split in two fragments with a gap. Prints each tool's wall time, its ratio to dflab's, and
 # the files it recovered intact (a recovered file whose SHA-256 equals a planted file's), per type.
@@ -30,7 +30,7 @@ if [ -z "$dflab" ]; then
   done
 fi
 [ -n "$dflab" ] && [ -x "$dflab" ] || { echo "bench_carve: no dflab binary (set DFLAB)" >&2; exit 1; }
-for tool in foremost photorec cjpeg qpdf python3; do
+for tool in foremost photorec scalpel cjpeg qpdf python3; do
   command -v "$tool" > /dev/null || { echo "bench_carve: $tool is missing (scripts/setup.sh)" >&2; exit 1; }
 done
 
@@ -165,6 +165,14 @@ photorec_carve() {
     partition_none,fileopt,everything,disable,jpg,enable,png,enable,pdf,enable,zip,enable,sqlite,enable,search)
 }
 t_photorec=$(timed photorec_carve)
+# scalpel has no built-in types: a header and footer a type, as its manual's examples.
+cat > "$work/scalpel.conf" <<'CONF'
+jpg y 20000000 \xff\xd8\xff \xff\xd9
+png y 20000000 \x89PNG\x0d\x0a\x1a\x0a IEND\xae\x42\x60\x82
+pdf y 20000000 %PDF- %%EOF\x0a REVERSE
+zip y 20000000 PK\x03\x04 PK\x05\x06
+CONF
+t_scalpel=$(timed scalpel -c "$work/scalpel.conf" -o "$work/scalpel" "$image")
 
 # Intact files per tool and type: recovered SHA-256s that are planted ones (each counted once).
 recall() {
@@ -176,10 +184,10 @@ recall() {
 total=$(wc -l < "$planted")
 fragmented=$(awk -F'\t' '$4 == 2' "$planted" | wc -l)
 echo "image: $image (${size_mb} MiB), planted: $total files ($fragmented bifragmented JPEGs)"
-# dflab and foremost -q and PhotoRec look at sector starts; the _every and plain foremost rows at
+# dflab and foremost -q and PhotoRec look at sector starts; dflab_every, foremost and scalpel at
 # every byte offset.
 printf '%-12s %10s %12s  %s\n' tool seconds "x dflab" "intact files (by type)"
-for tool in dflab foremost_q photorec dflab_every foremost; do
+for tool in dflab foremost_q photorec dflab_every foremost scalpel; do
   t_var=t_$tool
   t=${!t_var}
   printf '%-12s %10.2f %12.2f  %s\n' "$tool" "$t" "$(echo "$t / $t_dflab" | bc -l)" "$(recall "$work/$tool")"

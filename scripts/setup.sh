@@ -12,7 +12,7 @@ packages=(
   mtools dosfstools e2fsprogs ntfs-3g ntfs-3g-dev gdisk fdisk qemu-utils
   zlib1g-dev libjpeg62-turbo-dev libzip-dev poppler-utils qpdf unzip libjpeg-turbo-progs file python3 curl
   bzip2 xz-utils zstd
-  foremost testdisk pngcheck
+  foremost scalpel testdisk pngcheck
   libhivex-dev libhivex-bin libregf-dev libbfio-dev libregf-utils regripper libwin-hivex-perl
   libevtx-dev libevtx-utils liblnk-dev liblnk-utils libscca-dev libscca-utils
   libexif-dev libimage-exiftool-perl libxml2-utils geographiclib-tools

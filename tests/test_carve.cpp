@@ -271,6 +271,49 @@ TEST(CarveOffsets, AFileAtAnOddOffsetIsFoundWhereForemostFindsIt) {
     for (const auto& h : every) EXPECT_EQ(at_every.count(h), 1u) << h;
 }
 
+// The other two carvers of the carving issue on the same image: PhotoRec (its types off but these
+// five) and scalpel (a configuration of header and footer for each type, as its manual describes).
+// dflab recovers every planted file either of them recovers intact.
+TEST_F(Carve, RecoversEveryFilePhotoRecOrScalpelRecoversIntact) {
+    const fs::path out = dir_ / "out", photorec = dir_ / "photorec", scalpel = dir_ / "scalpel";
+    ASSERT_EQ(test::dflab("carve " + shell_quote(image_.path.string()) + " -o " +
+                          shell_quote(out.string()))
+                  .exit_code,
+              0);
+    fs::create_directories(photorec);
+    // PhotoRec writes photorec.log into the folder it runs in.
+    ASSERT_EQ(run("cd " + shell_quote(photorec.string()) + " && photorec /log /d " +
+                  shell_quote((photorec / "recup").string()) + " /cmd " +
+                  shell_quote(image_.path.string()) +
+                  " partition_none,fileopt,everything,disable,jpg,enable,png,enable,pdf,enable,"
+                  "zip,enable,sqlite,enable,search > /dev/null")
+                  .exit_code,
+              0);
+    const fs::path config = dir_ / "scalpel.conf";
+    std::ofstream(config)
+        << "jpg y 20000000 \\xff\\xd8\\xff \\xff\\xd9\n"
+           "png y 20000000 \\x89PNG\\x0d\\x0a\\x1a\\x0a IEND\\xae\\x42\\x60\\x82\n"
+           "pdf y 20000000 %PDF- %%EOF\\x0a REVERSE\n"
+           "zip y 20000000 PK\\x03\\x04 PK\\x05\\x06\n";
+    ASSERT_EQ(
+        run("scalpel -c " + shell_quote(config.string()) + " -o " + shell_quote(scalpel.string()) +
+            " " + shell_quote(image_.path.string()) + " > /dev/null")
+            .exit_code,
+        0);
+    std::set<std::string> planted;
+    for (const auto& p : image_.planted) planted.insert(p.sha256);
+    const auto by_photorec = intact_under(photorec, planted);
+    const auto by_scalpel = intact_under(scalpel, planted);
+    EXPECT_GE(by_photorec.size(), 4u);  // the oracles carve something
+    EXPECT_GE(by_scalpel.size(), 2u);
+    const auto m = manifest(out);
+    for (const auto& h : by_photorec) EXPECT_NE(carved_with(m, h), nullptr) << "PhotoRec: " << h;
+    for (const auto& h : by_scalpel) EXPECT_NE(carved_with(m, h), nullptr) << "scalpel: " << h;
+    EXPECT_EQ(by_photorec.count(image_.planted.back().sha256), 0u);  // the fragmented JPEG
+    EXPECT_EQ(by_scalpel.count(image_.planted.back().sha256), 0u);
+    EXPECT_NE(carved_with(m, image_.planted.back().sha256), nullptr);
+}
+
 TEST_F(Carve, DamagedFilesAreNotReportedAsValid) {
     Bytes image = random_bytes(4u << 20, 11);
     const Bytes jpeg = generated("jpeg", {}, "truncated");

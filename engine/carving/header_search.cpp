@@ -58,7 +58,7 @@ template <size_t Starts>
 std::optional<HeaderSearch::Hit> HeaderSearch::find_each(std::span<const std::byte> bytes,
                                                          size_t at, size_t limit) const {
     const size_t count = Starts > 0 ? Starts : first_.size();
-    Bytes16 first[Starts > 0 ? Starts : 1], second[Starts > 0 ? Starts : 1];
+    Bytes16 first[Starts > 0 ? Starts : 1]{}, second[Starts > 0 ? Starts : 1]{};
     for (size_t k = 0; k < Starts; ++k) {
         first[k] = Bytes16{} + first_[k];
         second[k] = Bytes16{} + second_[k];
