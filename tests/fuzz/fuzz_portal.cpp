@@ -85,8 +85,8 @@ class Lab {
         portal_.emplace(dflab::portal::PortalConfig{{{record, bundle_}}, password, false});
         participant_.login_body = nlohmann::json{{"code", first_code(source / "codes.csv")}}.dump();
         instructor_.login_body = nlohmann::json{{"password", password}, {"name", "Dana"}}.dump();
-        log_in(participant_);
-        log_in(instructor_);
+        log_in(participant_, true);
+        log_in(instructor_, true);
     }
 
     dflab::portal::Portal& portal() { return *portal_; }
@@ -102,8 +102,11 @@ class Lab {
         }
     }
 
-    // A fresh session, as a browser logs in again (the per-session rate limit ends one).
-    void log_in(Identity& who) {
+    // A fresh session, as a browser logs in again (the per-session rate limit ends one). Inputs
+    // post wrong passwords and codes too, and the lab lives across inputs: the login limiter may
+    // refuse (429), which is the portal doing its job. Unless the login is `required` (the first),
+    // the identity then goes without a session until a later login passes.
+    void log_in(Identity& who, bool required = false) {
         Request r;
         r.method = "POST";
         r.target = r.path = "/api/v1/login";
@@ -111,6 +114,11 @@ class Lab {
         r.body = who.login_body;
         r.remote = "127.0.0.1";
         const Reply reply = portal_->handle(r);
+        if (reply.status == 429 && !required) {
+            who.cookie.clear();
+            who.csrf.clear();
+            return;
+        }
         if (reply.status != 200) give_up("the lab's login failed: " + reply.body);
         who.csrf = nlohmann::json::parse(reply.body).value("csrf", "");
         for (const auto& [name, value] : reply.headers)
